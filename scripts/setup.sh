@@ -1,0 +1,45 @@
+# Sourced by ./vg. Installs, idempotently, what a fresh Debian machine lacks:
+# Node 22 (Electron's Node line), Debian Chromium (browser runtime + E2E), libusb (node-hid),
+# coturn (TURN relay), then the npm dependencies and the renderer build.
+root="$(pwd)"
+tools="$root/.tools"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 22 ]; then
+  if [ ! -x "$tools/node_modules/node/bin/node" ]; then
+    log "system Node is $(node -v 2>/dev/null || echo absent); fetching Node 22 from the npm registry"
+    mkdir -p "$tools"
+    npm install --silent --no-save --no-package-lock --prefix "$tools" node@22 >&2
+  fi
+  export PATH="$tools/node_modules/node/bin:$PATH"
+  # Native addons (better-sqlite3) must compile against Node 22's headers, not the system's.
+  nd="$(dirname "$(dirname "$(readlink -f "$tools/node_modules/node/bin/node")")")"
+  export npm_config_nodedir="$nd"
+fi
+log "node $(node -v)"
+
+need_pkgs=()
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+ldconfig -p 2>/dev/null | grep -q libusb-1.0 || need_pkgs+=(libusb-1.0-0)
+command -v turnserver >/dev/null || need_pkgs+=(coturn)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian packages: ${need_pkgs[*]}"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
+  else
+    log "missing Debian packages (run as root or install them): ${need_pkgs[*]}"
+  fi
+fi
+
+# Electron's binary is fetched by its postinstall; where it cannot be (CI, closed networks) the
+# browser runtime is used instead. Set VG_ELECTRON=1 on a connected machine to fetch it.
+[ "${VG_ELECTRON:-0}" = 1 ] || export ELECTRON_SKIP_BINARY_DOWNLOAD=1
+stamp="node_modules/.vg-installed-$(node -v)"
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  log "installing npm dependencies"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  touch "$stamp"
+fi
+export VG_CHROMIUM="${VG_CHROMIUM:-/usr/bin/chromium}"
