@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { KioskPublicConfig } from '../config';
+import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, Ping } from '../protocol';
+import { call } from './define';
+
+/** What the renderer may send to the hub through main (main adds authentication; no kiosk.auth here). */
+export const RendererToHub = z.discriminatedUnion('type', [CallRequest, CallCancel, Signal, CallEnd, Ping]);
+export type RendererToHub = z.infer<typeof RendererToHub>;
+
+export const HubLinkStatus = z.enum(['connecting', 'online', 'offline']);
+export type HubLinkStatus = z.infer<typeof HubLinkStatus>;
+
+/** Coarse phase of the visit, reported by the renderer so main can drive power-save, status light, screen. */
+export const VisitPhase = z.enum(['attract', 'visit', 'call', 'closed', 'out_of_service']);
+export type VisitPhase = z.infer<typeof VisitPhase>;
+
+export const coreCalls = {
+  /** The kiosk's public configuration (no secrets). */
+  'config.get': call(z.tuple([]), KioskPublicConfig),
+  /** Forward one frame to the hub; fails with `hub_offline` when the link is down. */
+  'hub.send': call(z.tuple([RendererToHub]), z.void()),
+  /** Current hub link status (the renderer also gets `hub.status` events). */
+  'hub.status': call(z.tuple([]), HubLinkStatus),
+  /** Tell main which phase the visit is in (power-save blocker, status light, screen schedule). */
+  'session.phase': call(z.tuple([VisitPhase]), z.void()),
+};
+
+export const coreEvents = {
+  /** A frame from the hub, already validated. */
+  'hub.message': z.tuple([HubToKiosk]),
+  'hub.status': z.tuple([HubLinkStatus]),
+  /** Main asks the renderer to reset the visit (e.g. after a renderer crash/reload, or technician). */
+  'session.reset': z.tuple([z.string()]),
+};

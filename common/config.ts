@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Languages offered to citizens; French first, always. */
+export const Language = z.enum(['fr', 'en']);
+export type Language = z.infer<typeof Language>;
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+/** One opening period of a day, [open, close). */
+export const Period = z.object({ open: HHMM, close: HHMM });
+export type Period = z.infer<typeof Period>;
+
+/** Weekly schedule: index 0 = Sunday … 6 = Saturday (Date#getDay order). */
+export const WeeklySchedule = z.object({
+  timeZone: z.string().default('America/Toronto'),
+  days: z.array(z.array(Period)).length(7),
+});
+export type WeeklySchedule = z.infer<typeof WeeklySchedule>;
+
+const weekday: Period[] = [
+  { open: '08:30', close: '12:00' },
+  { open: '13:00', close: '16:30' },
+];
+export const defaultSchedule: WeeklySchedule = {
+  timeZone: 'America/Toronto',
+  days: [[], weekday, weekday, weekday, weekday, weekday, []],
+};
+
+/** A service a citizen can pick; labels are data (configured per office), in both languages. */
+export const ServiceDef = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  label: z.object({ fr: z.string().min(1), en: z.string().min(1) }),
+  /** Name of a pictogram in assets/pictograms (rendered beside the text for people who cannot read). */
+  icon: z.string().default('info'),
+});
+export type ServiceDef = z.infer<typeof ServiceDef>;
+
+export const defaultServices: ServiceDef[] = [
+  { id: 'emploi', label: { fr: 'Emploi', en: 'Employment' }, icon: 'work' },
+  { id: 'solidarite', label: { fr: 'Solidarité sociale', en: 'Social solidarity' }, icon: 'hands' },
+  { id: 'immigration', label: { fr: 'Immigration', en: 'Immigration' }, icon: 'passport' },
+  { id: 'renseignements', label: { fr: 'Renseignements généraux', en: 'General information' }, icon: 'info' },
+];
+
+/** What the kiosk renderer may know (no secrets): office, services, hours, timers. */
+export const KioskPublicConfig = z.object({
+  kioskName: z.string().default('Kiosque de démonstration'),
+  office: z.object({ fr: z.string(), en: z.string() }).default({ fr: 'Bureau de Services Québec — Démonstration', en: 'Services Québec office — Demo' }),
+  tollFree: z.string().default('1 877 644-4545'),
+  complaintUrl: z.string().default('quebec.ca/plainte'),
+  services: z.array(ServiceDef).min(1).default(defaultServices),
+  schedule: WeeklySchedule.default(defaultSchedule),
+  /** Retention of anonymous visit data, shown on the consent screen (days). */
+  retentionDays: z.number().int().positive().default(90),
+  timers: z
+    .object({
+      idleMs: z.number().int().positive().default(60_000),
+      idleCountdownMs: z.number().int().positive().default(15_000),
+      /** How long the kiosk waits in line before telling the citizen no agent is available. */
+      waitTimeoutMs: z.number().int().positive().default(10 * 60_000),
+      thankYouMs: z.number().int().positive().default(10_000),
+      declinedMs: z.number().int().positive().default(15_000),
+    })
+    .default({ idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 }),
+  /** Simulation mode shows the technician panel that drives simulated devices. */
+  simulation: z.boolean().default(false),
+});
+export type KioskPublicConfig = z.infer<typeof KioskPublicConfig>;

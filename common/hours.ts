@@ -1,0 +1,35 @@
+import type { Period, WeeklySchedule } from './config';
+
+/** Local wall-clock day and minute of `date` in the schedule's time zone (offices follow local time). */
+export function localTime(date: Date, timeZone: string): { day: number; minutes: number } {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
+  return { day, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Today's opening periods in the schedule's zone. */
+export function periodsOn(schedule: WeeklySchedule, date: Date): Period[] {
+  return schedule.days[localTime(date, schedule.timeZone).day] ?? [];
+}
+
+/** Is the office open at `date`? */
+export function isOpen(schedule: WeeklySchedule, date: Date): boolean {
+  const { day, minutes } = localTime(date, schedule.timeZone);
+  return (schedule.days[day] ?? []).some((p) => minutes >= toMinutes(p.open) && minutes < toMinutes(p.close));
+}
+
+/** "8 h 30 – 12 h" style (Québec typography) or "8:30 AM" style for English. */
+export function formatTime(hhmm: string, lang: 'fr' | 'en'): string {
+  const h = Number(hhmm.slice(0, 2));
+  const m = hhmm.slice(3, 5);
+  if (lang === 'fr') return m === '00' ? `${h} h` : `${h} h ${m}`;
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  return `${h12}:${m} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+export function formatPeriods(periods: Period[], lang: 'fr' | 'en'): string {
+  return periods.map((p) => `${formatTime(p.open, lang)} – ${formatTime(p.close, lang)}`).join(lang === 'fr' ? ' et ' : ' and ');
+}
