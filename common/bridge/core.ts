@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KioskPublicConfig } from '../config';
-import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, Ping } from '../protocol';
+import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, IceServer, Ping } from '../protocol';
 import { call } from './define';
 
 /** What the renderer may send to the hub through main (main adds authentication; no kiosk.auth here). */
@@ -21,6 +21,8 @@ export const coreCalls = {
   'hub.send': call(z.tuple([RendererToHub]), z.void()),
   /** Current hub link status (the renderer also gets `hub.status` events). */
   'hub.status': call(z.tuple([]), HubLinkStatus),
+  /** ICE servers from the hub's last `welcome` (empty until the first one). */
+  'hub.iceServers': call(z.tuple([]), z.array(IceServer)),
   /** Tell main which phase the visit is in (power-save blocker, status light, screen schedule). */
   'session.phase': call(z.tuple([VisitPhase]), z.void()),
 };
