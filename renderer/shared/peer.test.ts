@@ -1,0 +1,193 @@
+// Two real WebRTC peers in Node (@roamhq/wrtc) through the same simple-peer bundle the browser
+// loads, plus a scripted fake peer for the state mapping that real ICE cannot be forced into.
+import { describe, expect, it } from 'vitest';
+import wrtc from '@roamhq/wrtc';
+import { createCallPeer, type CallPeerState, type SimplePeerConstructor } from './peer';
+
+type Listener = (...args: unknown[]) => void;
+
+function liveVideoStream(): { stream: MediaStream; stop(): void } {
+  const source = new wrtc.nonstandard.RTCVideoSource();
+  const track = source.createTrack();
+  const width = 64;
+  const height = 48;
+  const data = new Uint8Array(width * height * 1.5);
+  // Feed frames so the receiver has something to decode.
+  const timer = setInterval(() => source.onFrame({ width, height, data }), 40);
+  return {
+    stream: new wrtc.MediaStream([track]) as unknown as MediaStream,
+    stop: () => {
+      clearInterval(timer);
+      track.stop();
+    },
+  };
+}
+
+function until(check: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (check()) return resolve();
+      if (Date.now() - started > 15_000) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('createCallPeer over @roamhq/wrtc', () => {
+  it('connects two peers, delivers the track, reports states, destroy is idempotent and keeps local tracks', async () => {
+    const a = liveVideoStream();
+    const b = liveVideoStream();
+    const statesA: CallPeerState[] = [];
+    const statesB: CallPeerState[] = [];
+    const remoteA: MediaStream[] = [];
+    const remoteB: MediaStream[] = [];
+    const wrtcImpl = wrtc as never;
+    // eslint-disable-next-line prefer-const -- the two peers reference each other's signal()
+    let answerer: ReturnType<typeof createCallPeer> | undefined;
+    const offerer = createCallPeer({
+      initiator: true,
+      stream: a.stream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      onSignal: (d) => answerer?.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
+      onRemoteStream: (s) => remoteA.push(s),
+      onState: (s) => statesA.push(s),
+    });
+    answerer = createCallPeer({
+      initiator: false,
+      stream: b.stream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      // JSON round trip = what the hub relay does to every signal.
+      onSignal: (d) => offerer.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
+      onRemoteStream: (s) => remoteB.push(s),
+      onState: (s) => statesB.push(s),
+    });
+    try {
+      await until(() => statesA.includes('connected') && statesB.includes('connected'), 'both connected');
+      await until(() => remoteA.length > 0 && remoteB.length > 0, 'remote streams');
+      expect(remoteA[0]!.getVideoTracks()).toHaveLength(1);
+      expect(remoteB[0]!.getVideoTracks()).toHaveLength(1);
+      expect(statesA[0]).toBe('connecting');
+      expect(statesB[0]).toBe('connecting');
+
+      offerer.destroy();
+      offerer.destroy();
+      expect(statesA.filter((s) => s === 'closed')).toHaveLength(1);
+      expect(statesA.at(-1)).toBe('closed');
+      // The stream's owner stops it, not the peer.
+      expect(a.stream.getVideoTracks()[0]!.readyState).toBe('live');
+      await until(() => statesB.at(-1) === 'closed' || statesB.at(-1) === 'reconnecting' || statesB.at(-1) === 'failed', 'other side notices');
+    } finally {
+      offerer.destroy();
+      answerer.destroy();
+      a.stop();
+      b.stop();
+    }
+  });
+});
+
+/** A scripted stand-in for simple-peer: records calls and lets the test emit events. */
+function fakePeerClass() {
+  const instances: FakePeer[] = [];
+  class FakePeer {
+    listeners = new Map<string, Listener[]>();
+    signals: unknown[] = [];
+    destroyed = 0;
+    constructor(readonly opts: Record<string, unknown>) {
+      instances.push(this);
+    }
+    on(event: string, fn: Listener): this {
+      this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+      return this;
+    }
+    emit(event: string, ...args: unknown[]): void {
+      for (const fn of this.listeners.get(event) ?? []) fn(...args);
+    }
+    signal(data: unknown): void {
+      if ((data as { bad?: boolean }).bad) throw new Error('bad signal');
+      this.signals.push(data);
+    }
+    destroy(): void {
+      this.destroyed++;
+      this.emit('close');
+    }
+  }
+  return { Peer: FakePeer as unknown as SimplePeerConstructor, instances };
+}
+
+function fakeStream(): MediaStream {
+  const audio = { kind: 'audio', enabled: true, stop() {} };
+  return { getAudioTracks: () => [audio], getTracks: () => [audio] } as unknown as MediaStream;
+}
+
+describe('createCallPeer state mapping', () => {
+  const setup = () => {
+    const { Peer, instances } = fakePeerClass();
+    const states: CallPeerState[] = [];
+    const logs: string[] = [];
+    const stream = fakeStream();
+    const peer = createCallPeer({
+      initiator: true,
+      stream,
+      iceServers: [{ urls: 'stun:example.invalid' }],
+      Peer,
+      onSignal: () => {},
+      onRemoteStream: () => {},
+      onState: (s) => states.push(s),
+      log: (m) => logs.push(m),
+    });
+    return { peer, fake: instances[0]!, states, logs, stream };
+  };
+
+  it('passes initiator, stream and ICE servers to simple-peer', () => {
+    const { fake, stream } = setup();
+    expect(fake.opts).toMatchObject({ initiator: true, stream, config: { iceServers: [{ urls: 'stun:example.invalid' }] } });
+  });
+
+  it('maps ICE disconnected -> reconnecting and back to connected', () => {
+    const { fake, states } = setup();
+    fake.emit('connect');
+    fake.emit('iceStateChange', 'disconnected', 'complete');
+    fake.emit('iceStateChange', 'connected', 'complete');
+    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
+  });
+
+  it('maps ICE failed -> failed and keeps it through the following error and close', () => {
+    const { fake, states, logs } = setup();
+    fake.emit('iceStateChange', 'failed', 'complete');
+    fake.emit('error', Object.assign(new Error('Ice connection failed.'), { code: 'ERR_ICE_CONNECTION_FAILURE' }));
+    fake.emit('close');
+    expect(states).toEqual(['connecting', 'failed']);
+    expect(logs).toEqual(['peer error']);
+  });
+
+  it('maps a remote close to closed; destroy is idempotent', () => {
+    const { peer, fake, states } = setup();
+    fake.emit('connect');
+    peer.destroy();
+    peer.destroy();
+    expect(fake.destroyed).toBe(1);
+    expect(states).toEqual(['connecting', 'connected', 'closed']);
+  });
+
+  it('ignores signals after destroy and logs malformed ones instead of throwing', () => {
+    const { peer, fake, logs } = setup();
+    peer.signal({ bad: true });
+    expect(logs).toEqual(['signal rejected']);
+    peer.signal({ type: 'offer', sdp: 'x' });
+    peer.destroy();
+    peer.signal({ type: 'offer', sdp: 'y' });
+    expect(fake.signals).toEqual([{ type: 'offer', sdp: 'x' }]);
+  });
+
+  it('mutes by disabling the audio tracks without stopping them', () => {
+    const { peer, stream } = setup();
+    peer.setMuted(true);
+    expect(stream.getAudioTracks()[0]!.enabled).toBe(false);
+    peer.setMuted(false);
+    expect(stream.getAudioTracks()[0]!.enabled).toBe(true);
+  });
+});
