@@ -4,9 +4,11 @@
 import type { Language } from '../config';
 import frCommon from './fr/common';
 import enCommon from './en/common';
+import frAgent from './fr/agent';
+import enAgent from './en/agent';
 
-const fr = { ...frCommon };
-const en: Record<keyof typeof fr, string> = { ...enCommon };
+const fr = { ...frCommon, ...frAgent };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent };
 
 export type MessageKey = keyof typeof fr;
 export const catalogs: Record<Language, Record<MessageKey, string>> = { fr, en };
