@@ -1,0 +1,117 @@
+// Kiosk configuration: one JSON file (written by the technician or provisioning) plus environment
+// overrides (systemd unit, demo starter). Secrets stay in main; only `public` reaches the renderer.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { KioskPublicConfig } from '../../common/config';
+import { VisioError } from '../../common/result';
+
+/** The configuration file or the environment is unreadable or invalid; the message names every bad field. */
+export class KioskConfigError extends VisioError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('config_invalid', message, options);
+  }
+}
+
+const Id = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits, _ . : - (1–64)');
+
+/** Accepts the hub's base URL (http/https/ws/wss) and normalises it to its WebSocket endpoint `/ws`. */
+const HubUrl = z
+  .string()
+  .url()
+  .transform((raw, ctx) => {
+    const u = new URL(raw);
+    const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[u.protocol];
+    if (!scheme) {
+      ctx.addIssue({ code: 'custom', message: 'hubUrl must be http(s):// or ws(s)://' });
+      return z.NEVER;
+    }
+    u.protocol = scheme;
+    if (!u.pathname.endsWith('/ws')) u.pathname = `${u.pathname.replace(/\/+$/, '')}/ws`;
+    u.hash = '';
+    return u.toString();
+  });
+
+const FileShape = z
+  .object({
+    hubUrl: HubUrl,
+    kioskId: Id,
+    /** Per-kiosk secret created by the hub's CLI (protocol: 16–256 chars). */
+    kioskSecret: z.string().min(16).max(256),
+    dataDir: z.string().min(1).default('.data'),
+    devMode: z.boolean().default(false),
+    public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
+  })
+  .strict();
+
+/** The validated kiosk configuration. */
+export interface KioskConfig {
+  /** What the renderer may see (`config.get`). */
+  public: KioskPublicConfig;
+  /** The hub's WebSocket endpoint, e.g. `wss://hub.example/ws`. */
+  hubUrl: string;
+  /** This kiosk's id at the hub. */
+  kioskId: string;
+  /** This kiosk's secret (never leaves main). */
+  kioskSecret: string;
+  /** Absolute directory for local state (outbox, browser profile, logs). */
+  dataDir: string;
+  /** Dev mode keeps devtools and reload shortcuts. */
+  devMode: boolean;
+}
+
+export interface LoadConfigOptions {
+  /** Path of the JSON file; defaults to env `VG_KIOSK_CONFIG`; no file means env only. */
+  file?: string;
+  /** Environment (defaults to process.env): VG_HUB_URL, VG_KIOSK_ID, VG_KIOSK_SECRET, VG_DATA_DIR, VG_DEV. */
+  env?: Record<string, string | undefined>;
+  /** File reader (tests). */
+  readFile?: (path: string) => string;
+  /** Base for a relative dataDir when there is no file (defaults to process.cwd()). */
+  cwd?: string;
+}
+
+/** Reads, merges (env wins over file) and validates; throws KioskConfigError naming each bad field. */
+export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
+  const env = opts.env ?? process.env;
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const file = opts.file ?? env.VG_KIOSK_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch (err) {
+      throw new KioskConfigError(`Cannot read kiosk config ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('top level must be an object');
+      raw = parsed as Record<string, unknown>;
+    } catch (err) {
+      throw new KioskConfigError(`Kiosk config ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const merged: Record<string, unknown> = { ...raw };
+  if (env.VG_HUB_URL) merged.hubUrl = env.VG_HUB_URL;
+  if (env.VG_KIOSK_ID) merged.kioskId = env.VG_KIOSK_ID;
+  if (env.VG_KIOSK_SECRET) merged.kioskSecret = env.VG_KIOSK_SECRET;
+  if (env.VG_DATA_DIR) merged.dataDir = env.VG_DATA_DIR;
+  if (env.VG_DEV !== undefined && env.VG_DEV !== '') merged.devMode = env.VG_DEV === '1' || env.VG_DEV === 'true';
+
+  const r = FileShape.safeParse(merged);
+  if (!r.success) {
+    const where = file ? `kiosk config ${file} (+ env)` : 'kiosk config (env only: set VG_KIOSK_CONFIG or VG_HUB_URL/VG_KIOSK_ID/VG_KIOSK_SECRET)';
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new KioskConfigError(`Invalid ${where}: ${issues}`);
+  }
+  const base = file ? dirname(resolve(file)) : (opts.cwd ?? process.cwd());
+  return {
+    public: r.data.public,
+    hubUrl: r.data.hubUrl,
+    kioskId: r.data.kioskId,
+    kioskSecret: r.data.kioskSecret,
+    dataDir: resolve(base, r.data.dataDir),
+    devMode: r.data.devMode,
+  };
+}

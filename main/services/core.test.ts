@@ -1,0 +1,108 @@
+import { describe, expect, it, vi } from 'vitest';
+import { dispatchBridgeCall } from '../../common/bridge/dispatch';
+import type { HubLinkStatus } from '../../common/bridge/core';
+import type { HubToKiosk } from '../../common/protocol';
+import { KioskPublicConfig } from '../../common/config';
+import { createKioskCore } from './core';
+import type { HubLink } from './hub-link';
+import { HubOfflineError } from './hub-link';
+
+function fakeHubLink() {
+  const status: { value: HubLinkStatus } = { value: 'connecting' };
+  const statusL = new Set<(s: HubLinkStatus) => void>();
+  const msgL = new Set<(f: HubToKiosk) => void>();
+  const sent: unknown[] = [];
+  const link: HubLink = {
+    get status() {
+      return status.value;
+    },
+    iceServers: [{ urls: 'stun:x' }],
+    send(frame) {
+      if (status.value !== 'online') throw new HubOfflineError();
+      sent.push(frame);
+    },
+    onStatus: (l) => (statusL.add(l), () => statusL.delete(l)),
+    onMessage: (l) => (msgL.add(l), () => msgL.delete(l)),
+    close: vi.fn(async () => {}),
+  };
+  return {
+    link,
+    sent,
+    setStatus(s: HubLinkStatus) {
+      status.value = s;
+      statusL.forEach((l) => l(s));
+    },
+    receive: (f: HubToKiosk) => msgL.forEach((l) => l(f)),
+  };
+}
+
+function setup() {
+  const hub = fakeHubLink();
+  const blocker = { start: vi.fn(() => 7), stop: vi.fn() };
+  const core = createKioskCore({
+    config: { public: KioskPublicConfig.parse({ kioskName: 'K-test' }), hubUrl: 'ws://h/ws', kioskId: 'k', kioskSecret: 's'.repeat(16), dataDir: '/tmp', devMode: false },
+    powerSave: blocker,
+    createHubLink: () => hub.link,
+  });
+  const events: [string, unknown[]][] = [];
+  core.subscribe((e, p) => events.push([e, p]));
+  return { hub, blocker, core, events };
+}
+
+describe('kiosk core + bridge handlers', () => {
+  it('serves config, status and ICE servers through dispatchBridgeCall', async () => {
+    const { core } = setup();
+    const cfg = await dispatchBridgeCall(core.handlers, 'config.get', []);
+    expect(cfg).toMatchObject({ ok: true, value: { kioskName: 'K-test' } });
+    expect(JSON.stringify(cfg)).not.toContain('s'.repeat(16));
+    expect(await dispatchBridgeCall(core.handlers, 'hub.status', [])).toEqual({ ok: true, value: 'connecting' });
+    expect(await dispatchBridgeCall(core.handlers, 'hub.iceServers', [])).toEqual({ ok: true, value: [{ urls: 'stun:x' }] });
+  });
+
+  it('forwards renderer frames to the hub, and reports hub_offline as a Result when down', async () => {
+    const { core, hub } = setup();
+    const frame = { type: 'call.request', requestId: 'r1', service: 'emploi', language: 'fr' };
+    expect(await dispatchBridgeCall(core.handlers, 'hub.send', [frame])).toEqual({ ok: false, error: { code: 'hub_offline', message: expect.any(String) } });
+    hub.setStatus('online');
+    expect(await dispatchBridgeCall(core.handlers, 'hub.send', [frame])).toEqual({ ok: true, value: null });
+    expect(hub.sent).toEqual([frame]);
+    // The renderer can never authenticate as anyone: kiosk.auth is not a RendererToHub frame.
+    const auth = await dispatchBridgeCall(core.handlers, 'hub.send', [{ type: 'kiosk.auth', v: 1, kioskId: 'x', secret: 'y'.repeat(16) }]);
+    expect(auth).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+  });
+
+  it('relays hub status and frames as bridge events', () => {
+    const { hub, events } = setup();
+    hub.setStatus('online');
+    hub.receive({ type: 'pong', t: 1 });
+    expect(events).toEqual([
+      ['hub.status', ['online']],
+      ['hub.message', [{ type: 'pong', t: 1 }]],
+    ]);
+  });
+
+  it('holds one power-save block during visit and call, releases it otherwise', async () => {
+    const { core, blocker } = setup();
+    await dispatchBridgeCall(core.handlers, 'session.phase', ['visit']);
+    await dispatchBridgeCall(core.handlers, 'session.phase', ['call']);
+    expect(blocker.start).toHaveBeenCalledTimes(1);
+    expect(blocker.stop).not.toHaveBeenCalled();
+    await dispatchBridgeCall(core.handlers, 'session.phase', ['attract']);
+    expect(blocker.stop).toHaveBeenCalledWith(7);
+    expect(core.phase).toBe('attract');
+    expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['dancing'])).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+  });
+
+  it('resetVisit releases the blocker and tells the renderer; close() closes the hub link and the blocker', async () => {
+    const { core, blocker, events, hub } = setup();
+    await dispatchBridgeCall(core.handlers, 'session.phase', ['call']);
+    core.resetVisit('renderer_crash');
+    expect(blocker.stop).toHaveBeenCalledTimes(1);
+    expect(events).toContainEqual(['session.reset', ['renderer_crash']]);
+    await dispatchBridgeCall(core.handlers, 'session.phase', ['visit']);
+    await core.close();
+    await core.close();
+    expect(blocker.stop).toHaveBeenCalledTimes(2);
+    expect(hub.link.close).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,263 @@
+// The kiosk's one connection to the hub. Offices have poor networks: the link redials forever with
+// capped exponential backoff + jitter (so a hub restart is not hit by every kiosk at the same
+// instant), detects dead TCP paths with WebSocket pings, and never lets a bad frame crash main.
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import type { HubLinkStatus } from '../../common/bridge/core';
+import type { HubToKiosk, IceServer, KioskToHub } from '../../common/protocol';
+import { HubToKiosk as HubToKioskSchema, PROTOCOL_VERSION, parseFrame } from '../../common/protocol';
+import { VisioError } from '../../common/result';
+import type { Logger } from './log';
+import { silentLogger } from './log';
+
+/** `send` was called while the link is not online (not connected or not yet welcomed). */
+export class HubOfflineError extends VisioError {
+  constructor(message = 'The hub link is offline') {
+    super('hub_offline', message);
+  }
+}
+
+/** Frames main forwards for the renderer (authentication is main's job only). */
+export type OutgoingFrame = Exclude<KioskToHub, { type: 'kiosk.auth' }>;
+
+/** Timer functions, injectable so tests and simulated clocks can drive them. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export interface HubLinkOptions {
+  /** The hub's WebSocket endpoint (`ws(s)://host/ws`). */
+  url: string;
+  /** This kiosk's id. */
+  kioskId: string;
+  /** This kiosk's secret, sent only in the first frame. */
+  secret: string;
+  /** First retry delay (ms, default 500). */
+  initialBackoffMs?: number;
+  /** Retry delay cap (ms, default 30 000). */
+  maxBackoffMs?: number;
+  /** WebSocket ping period; two missed pongs drop the connection (ms, default 15 000). */
+  heartbeatMs?: number;
+  /** How long to wait for `welcome` after opening before redialling (ms, default 10 000). */
+  welcomeTimeoutMs?: number;
+  /** Source of jitter in [0, 1) (tests pin it). */
+  random?: () => number;
+  /** Timer functions (default: Node's). */
+  timers?: Timers;
+  /** Logger (default silent). */
+  log?: Logger;
+}
+
+/** A self-healing authenticated connection to the hub. */
+export interface HubLink {
+  /** Current status: connecting (dialling or authenticating), online (welcomed), offline (waiting to retry or closed). */
+  readonly status: HubLinkStatus;
+  /** ICE servers from the last `welcome` (empty before the first). */
+  readonly iceServers: IceServer[];
+  /** Sends one frame; throws HubOfflineError unless online. */
+  send(frame: OutgoingFrame): void;
+  /** Subscribes to status changes; returns the unsubscribe function. */
+  onStatus(listener: (status: HubLinkStatus) => void): () => void;
+  /** Subscribes to validated frames from the hub (including `welcome`); returns the unsubscribe function. */
+  onMessage(listener: (frame: HubToKiosk) => void): () => void;
+  /** Stops redialling and closes the socket; resolves once closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Delay before retry number `attempt` (0-based): capped exponential with "equal jitter" (half fixed, half random). */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/** Creates the link and starts dialling immediately. */
+export function createHubLink(opts: HubLinkOptions): HubLink {
+  const initialMs = opts.initialBackoffMs ?? 500;
+  const maxMs = opts.maxBackoffMs ?? 30_000;
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const welcomeTimeoutMs = opts.welcomeTimeoutMs ?? 10_000;
+  const random = opts.random ?? Math.random;
+  const timers = opts.timers ?? realTimers;
+  const log = opts.log ?? silentLogger;
+
+  const statusListeners = new Set<(s: HubLinkStatus) => void>();
+  const messageListeners = new Set<(f: HubToKiosk) => void>();
+  let status: HubLinkStatus = 'offline';
+  let iceServers: IceServer[] = [];
+  let ws: WebSocket | undefined;
+  let attempt = 0;
+  let closed = false;
+  let retryTimer: unknown;
+  let heartbeatTimer: unknown;
+  let welcomeTimer: unknown;
+
+  const setStatus = (next: HubLinkStatus) => {
+    if (next === status) return;
+    status = next;
+    for (const l of statusListeners) {
+      try {
+        l(next);
+      } catch (err) {
+        log.error('hub-link status listener threw', { err: String(err) });
+      }
+    }
+  };
+
+  const stopSocketTimers = () => {
+    if (heartbeatTimer !== undefined) timers.clearInterval(heartbeatTimer);
+    if (welcomeTimer !== undefined) timers.clearTimeout(welcomeTimer);
+    heartbeatTimer = welcomeTimer = undefined;
+  };
+
+  const scheduleRetry = () => {
+    if (closed || retryTimer !== undefined) return;
+    const delay = backoffDelay(attempt++, initialMs, maxMs, random);
+    log.info('hub-link retry scheduled', { delayMs: delay, attempt });
+    retryTimer = timers.setTimeout(() => {
+      retryTimer = undefined;
+      dial();
+    }, delay);
+  };
+
+  const handleFrame = (data: RawData, isBinary: boolean) => {
+    if (isBinary) {
+      log.warn('hub-link dropped a binary frame');
+      return;
+    }
+    const parsed = parseFrame(HubToKioskSchema, data.toString());
+    if (!parsed.ok) {
+      log.warn('hub-link dropped an invalid frame', { error: parsed.error.slice(0, 300) });
+      return;
+    }
+    const frame = parsed.value;
+    if (frame.type === 'welcome') {
+      if (welcomeTimer !== undefined) timers.clearTimeout(welcomeTimer);
+      welcomeTimer = undefined;
+      iceServers = frame.iceServers;
+      attempt = 0;
+      setStatus('online');
+    } else if (frame.type === 'error' && status !== 'online') {
+      // Before welcome, an error is the hub refusing us (bad secret, unknown kiosk): keep retrying, loudly.
+      log.error('hub-link refused by hub', { code: frame.code, message: frame.message });
+    }
+    for (const l of messageListeners) {
+      try {
+        l(frame);
+      } catch (err) {
+        log.error('hub-link message listener threw', { err: String(err), type: frame.type });
+      }
+    }
+  };
+
+  function dial() {
+    if (closed) return;
+    setStatus('connecting');
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(opts.url, { handshakeTimeout: welcomeTimeoutMs, maxPayload: 256 * 1024 });
+    } catch (err) {
+      log.error('hub-link cannot dial', { url: opts.url, err: String(err) });
+      setStatus('offline');
+      scheduleRetry();
+      return;
+    }
+    ws = socket;
+    let alive = true;
+    socket.on('open', () => {
+      socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret } satisfies KioskToHub));
+      welcomeTimer = timers.setTimeout(() => {
+        log.warn('hub-link no welcome in time, redialling', { timeoutMs: welcomeTimeoutMs });
+        socket.terminate();
+      }, welcomeTimeoutMs);
+      heartbeatTimer = timers.setInterval(() => {
+        if (!alive) {
+          log.warn('hub-link heartbeat lost, redialling');
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, heartbeatMs);
+    });
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('message', (data, isBinary) => {
+      alive = true;
+      handleFrame(data, isBinary);
+    });
+    socket.on('error', (err) => {
+      // 'close' always follows; this is only for the log.
+      log.warn('hub-link socket error', { err: err.message });
+    });
+    socket.on('close', (code) => {
+      if (ws !== socket) return;
+      ws = undefined;
+      stopSocketTimers();
+      setStatus('offline');
+      if (!closed) {
+        log.info('hub-link closed', { code });
+        scheduleRetry();
+      }
+    });
+  }
+
+  dial();
+
+  return {
+    get status() {
+      return status;
+    },
+    get iceServers() {
+      return iceServers;
+    },
+    send(frame) {
+      if (status !== 'online' || !ws || ws.readyState !== WebSocket.OPEN) throw new HubOfflineError();
+      ws.send(JSON.stringify(frame));
+    },
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    onMessage(listener) {
+      messageListeners.add(listener);
+      return () => messageListeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
+      retryTimer = undefined;
+      stopSocketTimers();
+      const socket = ws;
+      if (socket && socket.readyState !== WebSocket.CLOSED) {
+        await new Promise<void>((done) => {
+          const force = setTimeout(() => {
+            socket.terminate();
+            done();
+          }, 2_000);
+          socket.once('close', () => {
+            clearTimeout(force);
+            done();
+          });
+          if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+          else socket.close(1000, 'kiosk closing');
+        });
+      }
+      ws = undefined;
+      setStatus('offline');
+      statusListeners.clear();
+      messageListeners.clear();
+    },
+  };
+}
