@@ -1,0 +1,55 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { UnauthorizedError } from '../errors';
+
+const ISSUER = 'visioguichet-hub';
+const AUDIENCE = 'visioguichet-agent';
+
+/** Claims the hub puts in an agent token. */
+export interface AgentClaims {
+  /** Agent id (JWT `sub`). */
+  agentId: string;
+  /** Display name at login time. */
+  displayName: string;
+}
+
+/** Signs and verifies short-lived HS256 agent tokens; the clock is injected so expiry is testable. */
+export class AgentTokens {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: Uint8Array | string,
+    /** Token lifetime; one shift (8 h) by default. */
+    readonly ttlSeconds = 8 * 3600,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+    if (this.key.length < 32) throw new RangeError('JWT secret must be at least 32 bytes');
+  }
+
+  /** Issues a token for an agent who just proved their password. */
+  async sign(claims: AgentClaims): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({ name: claims.displayName, role: 'agent' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.agentId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.key);
+  }
+
+  /** Verifies signature, algorithm, issuer, audience and expiry; throws UnauthorizedError otherwise. */
+  async verify(token: string): Promise<AgentClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(this.now()),
+      });
+      if (payload.role !== 'agent' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') throw new UnauthorizedError('token claims');
+      return { agentId: payload.sub, displayName: payload.name };
+    } catch (err) {
+      if (err instanceof UnauthorizedError) throw err;
+      throw new UnauthorizedError(err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token');
+    }
+  }
+}

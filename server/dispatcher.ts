@@ -1,0 +1,495 @@
+import { randomUUID } from 'node:crypto';
+import type { Language } from '../common/config';
+import type { CallContext, EndReason, HubToAgent, HubToKiosk } from '../common/protocol';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors';
+
+/** Opaque handle of a scheduled timer (whatever the injected timer functions return). */
+export type TimerHandle = unknown;
+
+/** Agent presence as the console shows it. */
+export type AgentStatus = 'available' | 'away' | 'ringing' | 'in_call';
+
+/** Where the dispatcher writes the calls log (the hub wires it to SQLite; failures must not throw back). */
+export interface CallLogSink {
+  /** A kiosk asked for a call. */
+  requested(c: { callId: string; kioskId: string; service: string; language: string; hasAppointment: boolean; requestedAt: number }): void;
+  /** An agent took it. */
+  accepted(callId: string, agentId: string, at: number): void;
+  /** The call is over, whatever the reason. */
+  ended(callId: string, e: { endedAt: number; outcome: EndReason; waitMs: number; durationMs: number | null }): void;
+}
+
+/** Everything the dispatcher touches outside itself: clock, timers, outgoing frames, log. */
+export interface DispatcherDeps {
+  /** Epoch ms. */
+  now: () => number;
+  /** Schedules `fn` after `ms`. */
+  setTimer: (fn: () => void, ms: number) => TimerHandle;
+  /** Cancels a timer from setTimer (idempotent). */
+  clearTimer: (handle: TimerHandle) => void;
+  /** Sends one frame to a kiosk connection. */
+  sendToKiosk: (conn: string, msg: HubToKiosk) => void;
+  /** Sends one frame to an agent connection. */
+  sendToAgent: (conn: string, msg: HubToAgent) => void;
+  /** Calls log; optional. */
+  log?: CallLogSink;
+  /** How long one agent rings before the call moves on (ms). */
+  ringTimeoutMs: number;
+  /** After declining, an agent is rung again for the same call only if nobody else is free and this long has passed (ms); default = ringTimeoutMs. */
+  declineCooldownMs?: number;
+  /** Handle-time assumption before any call has ended (ms); default 5 min. */
+  defaultHandleMs?: number;
+  /** Call ids; default random UUIDs (tests inject a counter). */
+  newCallId?: () => string;
+}
+
+/** Who an authenticated agent connection is. */
+export interface AgentInfo {
+  /** Account id. */
+  agentId: string;
+  /** Name shown to the citizen. */
+  displayName: string;
+  /** Services answered; null = all. */
+  services: readonly string[] | null;
+  /** Languages answered; null = all. */
+  languages: readonly string[] | null;
+}
+
+/** Who an authenticated kiosk connection is. */
+export interface KioskInfo {
+  /** Kiosk id. */
+  kioskId: string;
+  /** Kiosk name shown to agents. */
+  name: string;
+  /** Office shown to agents. */
+  office: string;
+}
+
+/** A kiosk's call request (already validated against the protocol). */
+export interface CallRequestInput {
+  /** Kiosk-chosen id echoed in call.queued. */
+  requestId: string;
+  /** Service id. */
+  service: string;
+  /** Citizen's language. */
+  language: Language;
+  /** Appointment code, if the citizen typed one. */
+  appointmentCode?: string;
+}
+
+interface AgentEntry {
+  conn: string;
+  info: AgentInfo;
+  status: AgentStatus;
+  /** When the agent last became free (went available or finished a call): longest idle rings first. */
+  idleSince: number;
+  /** Join order, to break idle-time ties deterministically. */
+  seq: number;
+  callId: string | undefined;
+  /** Status to return to when the current call ends (an agent may ask to go away mid-call). */
+  afterCall: 'available' | 'away';
+}
+
+interface KioskEntry {
+  conn: string;
+  info: KioskInfo;
+  callId: string | undefined;
+}
+
+interface CallEntry {
+  callId: string;
+  requestId: string;
+  kioskConn: string;
+  kioskId: string;
+  queueKey: string;
+  context: CallContext;
+  requestedAt: number;
+  seq: number;
+  state: 'waiting' | 'ringing' | 'connected';
+  ringAgent: string | undefined;
+  ringTimer: TimerHandle | undefined;
+  retryTimer: TimerHandle | undefined;
+  agentConn: string | undefined;
+  agentId: string | undefined;
+  acceptedAt: number | undefined;
+  /** agentId → when they declined (or let it ring out). */
+  declined: Map<string, number>;
+  lastSent: { position: number; estimateSeconds: number } | undefined;
+}
+
+/** A read-only view for health endpoints and tests. */
+export interface DispatcherSnapshot {
+  /** Connected agents, by connection. */
+  agents: { conn: string; agentId: string; status: AgentStatus; idleSince: number; callId: string | undefined }[];
+  /** Waiting calls per `service/language` queue, in line order. */
+  queues: Record<string, string[]>;
+  /** Calls in progress (connected). */
+  connected: string[];
+}
+
+const HANDLE_WINDOW = 20;
+
+/**
+ * Call distribution, without sockets: a queue per (service, language); the longest-idle available
+ * agent who serves that queue is rung, one agent at a time; a ring that times out or is declined
+ * moves to the next agent; waiting kiosks hear about every change of position or estimate.
+ *
+ * Policies (documented in the README):
+ * - Across queues, waiting calls are served in arrival order (a free agent takes the oldest call
+ *   they can serve).
+ * - An agent who lets a ring time out is set to `away` (contact centres' "redirect on no answer"):
+ *   they are probably not at their desk, and ringing them again would only delay the citizen.
+ * - An agent who declines a call is not rung again for that call while another eligible agent is
+ *   free; if nobody else is, they are rung again once `declineCooldownMs` has passed.
+ * - Estimate = position × rolling mean handle time (last 20 calls, 5 min before any)
+ *   ÷ number of staffed agents (not away) who serve that queue, at least 1.
+ *
+ * Methods throw HubError subclasses (forbidden, not_found, conflict) for requests a party may not
+ * make; state is unchanged when they do.
+ */
+export class Dispatcher {
+  private readonly agents = new Map<string, AgentEntry>();
+  private readonly kiosks = new Map<string, KioskEntry>();
+  private readonly calls = new Map<string, CallEntry>();
+  /** queueKey → call ids waiting, in arrival order. */
+  private readonly queues = new Map<string, string[]>();
+  private readonly handleTimes: number[] = [];
+  private seq = 0;
+  private readonly declineCooldownMs: number;
+  private readonly defaultHandleMs: number;
+  private readonly newCallId: () => string;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.declineCooldownMs = deps.declineCooldownMs ?? deps.ringTimeoutMs;
+    this.defaultHandleMs = deps.defaultHandleMs ?? 5 * 60_000;
+    this.newCallId = deps.newCallId ?? randomUUID;
+  }
+
+  // ---- presence ---------------------------------------------------------------------------
+
+  /** An agent connection authenticated; it starts `away` until the agent says otherwise. */
+  agentJoined(conn: string, info: AgentInfo): void {
+    if (this.agents.has(conn)) throw new ConflictError('agent connection already joined');
+    this.agents.set(conn, { conn, info, status: 'away', idleSince: this.deps.now(), seq: this.seq++, callId: undefined, afterCall: 'available' });
+    this.deps.sendToAgent(conn, { type: 'agent.state', status: 'away' });
+    this.refresh();
+  }
+
+  /** An agent connection closed: a ring moves on, a call ends with `peer_lost` for the kiosk. */
+  agentLeft(conn: string): void {
+    const agent = this.agents.get(conn);
+    if (!agent) return;
+    const call = agent.callId ? this.calls.get(agent.callId) : undefined;
+    this.agents.delete(conn);
+    if (call?.state === 'ringing' && call.ringAgent === conn) {
+      this.stopRing(call, undefined);
+    } else if (call?.state === 'connected' && call.agentConn === conn) {
+      this.finish(call, 'peer_lost');
+      return;
+    }
+    this.refresh();
+  }
+
+  /** A kiosk connection authenticated. */
+  kioskJoined(conn: string, info: KioskInfo): void {
+    if (this.kiosks.has(conn)) throw new ConflictError('kiosk connection already joined');
+    this.kiosks.set(conn, { conn, info, callId: undefined });
+  }
+
+  /** A kiosk connection closed: its call (waiting, ringing or connected) ends with `peer_lost`. */
+  kioskLeft(conn: string): void {
+    const kiosk = this.kiosks.get(conn);
+    if (!kiosk) return;
+    const call = kiosk.callId ? this.calls.get(kiosk.callId) : undefined;
+    this.kiosks.delete(conn);
+    if (call) this.finish(call, 'peer_lost');
+  }
+
+  /** Available / away. While ringing, `away` declines; while in a call, it applies when the call ends. */
+  setAgentStatus(conn: string, status: 'available' | 'away'): void {
+    const agent = this.requireAgent(conn);
+    if (agent.status === 'in_call') {
+      agent.afterCall = status;
+    } else if (agent.status === 'ringing') {
+      const call = this.calls.get(agent.callId ?? '');
+      if (status === 'away' && call) {
+        this.declineRing(call, agent, 'away'); // tells the agent itself
+        this.refresh();
+        return;
+      }
+    } else if (agent.status !== status) {
+      agent.status = status;
+      if (status === 'available') agent.idleSince = this.deps.now();
+    }
+    this.deps.sendToAgent(conn, { type: 'agent.state', status: agent.status });
+    this.refresh();
+  }
+
+  // ---- calls ------------------------------------------------------------------------------
+
+  /** A kiosk asks for an agent; answers `call.queued` and returns the call id. One call per kiosk at a time. */
+  requestCall(conn: string, req: CallRequestInput): string {
+    const kiosk = this.kiosks.get(conn);
+    if (!kiosk) throw new ForbiddenError('only a kiosk can request a call');
+    if (kiosk.callId) throw new ConflictError('this kiosk already has a call in progress');
+    const callId = this.newCallId();
+    if (this.calls.has(callId)) throw new ConflictError('duplicate call id');
+    const now = this.deps.now();
+    const context: CallContext = {
+      service: req.service, language: req.language, kioskName: kiosk.info.name, office: kiosk.info.office,
+      ...(req.appointmentCode ? { appointmentCode: req.appointmentCode } : {}),
+    };
+    const queueKey = `${req.service}/${req.language}`;
+    const call: CallEntry = {
+      callId, requestId: req.requestId, kioskConn: conn, kioskId: kiosk.info.kioskId, queueKey, context, requestedAt: now, seq: this.seq++,
+      state: 'waiting', ringAgent: undefined, ringTimer: undefined, retryTimer: undefined, agentConn: undefined, agentId: undefined,
+      acceptedAt: undefined, declined: new Map(), lastSent: undefined,
+    };
+    this.calls.set(callId, call);
+    kiosk.callId = callId;
+    const queue = this.queues.get(queueKey) ?? [];
+    queue.push(callId);
+    this.queues.set(queueKey, queue);
+    this.safeLog(() => this.deps.log?.requested({ callId, kioskId: kiosk.info.kioskId, service: req.service, language: req.language, hasAppointment: !!req.appointmentCode, requestedAt: now }));
+    const line = this.lineOf(call);
+    call.lastSent = line;
+    this.deps.sendToKiosk(conn, { type: 'call.queued', callId, requestId: req.requestId, ...line });
+    this.refresh();
+    return callId;
+  }
+
+  /** The kiosk withdraws its call (citizen pressed Annuler); answers `call.ended` (cancelled). */
+  cancelCall(conn: string, callId: string): void {
+    const call = this.requireCall(callId);
+    if (call.kioskConn !== conn) throw new ForbiddenError('not your call');
+    this.finish(call, 'cancelled');
+  }
+
+  /** The rung agent takes the call: `call.accepted` to the kiosk first, then `call.connected` to the agent (the WebRTC initiator). */
+  accept(conn: string, callId: string): void {
+    const agent = this.requireAgent(conn);
+    const call = this.requireCall(callId);
+    if (call.state !== 'ringing' || call.ringAgent !== conn) throw new ForbiddenError('this call is not ringing you');
+    const now = this.deps.now();
+    this.clearCallTimers(call);
+    this.removeFromQueue(call);
+    call.state = 'connected';
+    call.ringAgent = undefined;
+    call.agentConn = conn;
+    call.agentId = agent.info.agentId;
+    call.acceptedAt = now;
+    agent.status = 'in_call';
+    agent.afterCall = 'available';
+    this.safeLog(() => this.deps.log?.accepted(callId, agent.info.agentId, now));
+    this.deps.sendToKiosk(call.kioskConn, { type: 'call.accepted', callId, agentName: agent.info.displayName });
+    this.deps.sendToAgent(conn, { type: 'call.connected', callId, context: call.context });
+    this.deps.sendToAgent(conn, { type: 'agent.state', status: 'in_call' });
+    this.refresh();
+  }
+
+  /** The rung agent refuses; the call rings the next agent (see the class comment for re-ringing). */
+  decline(conn: string, callId: string): void {
+    const agent = this.requireAgent(conn);
+    const call = this.requireCall(callId);
+    if (call.state !== 'ringing' || call.ringAgent !== conn) throw new ForbiddenError('this call is not ringing you');
+    this.declineRing(call, agent, 'available');
+    this.refresh();
+  }
+
+  /** Either party hangs up (a kiosk may also end a call still waiting): `call.ended` to both. */
+  endCall(conn: string, callId: string, reason: EndReason): void {
+    const call = this.requireCall(callId);
+    const isKiosk = call.kioskConn === conn;
+    const isAgent = call.state === 'connected' && call.agentConn === conn;
+    if (!isKiosk && !isAgent) throw new ForbiddenError('not a party to this call');
+    this.finish(call, reason);
+  }
+
+  /** Routes a WebRTC signal to the other party of a connected call; returns nothing, throws if not allowed. */
+  relaySignal(conn: string, callId: string, data: Record<string, unknown>): void {
+    const call = this.requireCall(callId);
+    if (call.state !== 'connected' || call.agentConn === undefined) throw new ForbiddenError('signaling is only allowed in an accepted call');
+    if (call.kioskConn === conn) this.deps.sendToAgent(call.agentConn, { type: 'signal', callId, data });
+    else if (call.agentConn === conn) this.deps.sendToKiosk(call.kioskConn, { type: 'signal', callId, data });
+    else throw new ForbiddenError('not a party to this call');
+  }
+
+  /** Current state, for health endpoints and tests. */
+  snapshot(): DispatcherSnapshot {
+    return {
+      agents: [...this.agents.values()].map((a) => ({ conn: a.conn, agentId: a.info.agentId, status: a.status, idleSince: a.idleSince, callId: a.callId })),
+      queues: Object.fromEntries([...this.queues].filter(([, q]) => q.length > 0).map(([k, q]) => [k, [...q]])),
+      connected: [...this.calls.values()].filter((c) => c.state === 'connected').map((c) => c.callId),
+    };
+  }
+
+  /** Stops every timer (hub shutdown). */
+  dispose(): void {
+    for (const call of this.calls.values()) this.clearCallTimers(call);
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private requireAgent(conn: string): AgentEntry {
+    const agent = this.agents.get(conn);
+    if (!agent) throw new ForbiddenError('only an agent can do this');
+    return agent;
+  }
+
+  private requireCall(callId: string): CallEntry {
+    const call = this.calls.get(callId);
+    if (!call) throw new NotFoundError('no such call');
+    return call;
+  }
+
+  private canServe(agent: AgentEntry, call: CallEntry): boolean {
+    const { services, languages } = agent.info;
+    return (!services || services.includes(call.context.service)) && (!languages || languages.includes(call.context.language));
+  }
+
+  /**
+   * Ends a ring without the call being taken; the agent goes to `then`. `reason` undefined = the
+   * agent is gone (nothing to tell them).
+   */
+  private stopRing(call: CallEntry, reason: 'timeout' | 'cancelled' | 'declined' | undefined, then: 'available' | 'away' = 'available'): void {
+    if (call.ringTimer !== undefined) this.deps.clearTimer(call.ringTimer);
+    call.ringTimer = undefined;
+    const agent = call.ringAgent ? this.agents.get(call.ringAgent) : undefined;
+    call.ringAgent = undefined;
+    call.state = 'waiting';
+    if (!agent) return;
+    agent.callId = undefined;
+    agent.status = then;
+    if (reason) {
+      this.deps.sendToAgent(agent.conn, { type: 'call.ring.cancelled', callId: call.callId, reason });
+      this.deps.sendToAgent(agent.conn, { type: 'agent.state', status: then });
+    }
+  }
+
+  private declineRing(call: CallEntry, agent: AgentEntry, then: 'available' | 'away'): void {
+    this.stopRing(call, 'declined', then);
+    call.declined.set(agent.info.agentId, this.deps.now());
+    // Wake up when the cooldown ends, in case this agent is the only one left for this call.
+    if (call.retryTimer !== undefined) this.deps.clearTimer(call.retryTimer);
+    call.retryTimer = this.deps.setTimer(() => {
+      call.retryTimer = undefined;
+      this.refresh();
+    }, this.declineCooldownMs);
+  }
+
+  private ringTimedOut(callId: string, conn: string): void {
+    const call = this.calls.get(callId);
+    if (!call || call.state !== 'ringing' || call.ringAgent !== conn) return;
+    call.ringTimer = undefined;
+    const agent = this.agents.get(conn);
+    this.stopRing(call, 'timeout', 'away');
+    if (agent) call.declined.set(agent.info.agentId, this.deps.now());
+    this.refresh();
+  }
+
+  private finish(call: CallEntry, reason: EndReason): void {
+    const now = this.deps.now();
+    if (call.state === 'ringing') this.stopRing(call, 'cancelled');
+    this.clearCallTimers(call);
+    this.removeFromQueue(call);
+    this.calls.delete(call.callId);
+    const kiosk = this.kiosks.get(call.kioskConn);
+    if (kiosk?.callId === call.callId) kiosk.callId = undefined;
+    const agent = call.agentConn ? this.agents.get(call.agentConn) : undefined;
+    if (agent && agent.callId === call.callId) {
+      agent.callId = undefined;
+      agent.status = agent.afterCall;
+      agent.afterCall = 'available';
+      agent.idleSince = now;
+    }
+    let durationMs: number | null = null;
+    if (call.acceptedAt !== undefined) {
+      durationMs = now - call.acceptedAt;
+      this.handleTimes.push(durationMs);
+      if (this.handleTimes.length > HANDLE_WINDOW) this.handleTimes.shift();
+    }
+    const waitMs = (call.acceptedAt ?? now) - call.requestedAt;
+    this.safeLog(() => this.deps.log?.ended(call.callId, { endedAt: now, outcome: reason, waitMs, durationMs }));
+    if (kiosk) this.deps.sendToKiosk(kiosk.conn, { type: 'call.ended', callId: call.callId, reason });
+    if (agent) {
+      this.deps.sendToAgent(agent.conn, { type: 'call.ended', callId: call.callId, reason });
+      this.deps.sendToAgent(agent.conn, { type: 'agent.state', status: agent.status });
+    }
+    this.refresh();
+  }
+
+  private clearCallTimers(call: CallEntry): void {
+    if (call.ringTimer !== undefined) this.deps.clearTimer(call.ringTimer);
+    if (call.retryTimer !== undefined) this.deps.clearTimer(call.retryTimer);
+    call.ringTimer = undefined;
+    call.retryTimer = undefined;
+  }
+
+  private removeFromQueue(call: CallEntry): void {
+    const queue = this.queues.get(call.queueKey);
+    if (!queue) return;
+    const i = queue.indexOf(call.callId);
+    if (i >= 0) queue.splice(i, 1);
+    if (queue.length === 0) this.queues.delete(call.queueKey);
+  }
+
+  /** Rings whoever can be rung, then tells waiting kiosks what changed. */
+  private refresh(): void {
+    this.distribute();
+    this.pushQueueUpdates();
+  }
+
+  private distribute(): void {
+    const waiting = [...this.calls.values()].filter((c) => c.state === 'waiting').sort((a, b) => a.seq - b.seq);
+    for (const call of waiting) {
+      const agent = this.pickAgent(call);
+      if (agent) this.ring(call, agent);
+    }
+  }
+
+  private pickAgent(call: CallEntry): AgentEntry | undefined {
+    const now = this.deps.now();
+    const eligible = [...this.agents.values()].filter((a) => a.status === 'available' && this.canServe(a, call));
+    const fresh = eligible.filter((a) => !call.declined.has(a.info.agentId));
+    const pool = fresh.length > 0 ? fresh : eligible.filter((a) => now - (call.declined.get(a.info.agentId) ?? 0) >= this.declineCooldownMs);
+    return pool.sort((a, b) => a.idleSince - b.idleSince || a.seq - b.seq)[0];
+  }
+
+  private ring(call: CallEntry, agent: AgentEntry): void {
+    call.state = 'ringing';
+    call.ringAgent = agent.conn;
+    agent.status = 'ringing';
+    agent.callId = call.callId;
+    const { ringTimeoutMs } = this.deps;
+    call.ringTimer = this.deps.setTimer(() => this.ringTimedOut(call.callId, agent.conn), ringTimeoutMs);
+    this.deps.sendToAgent(agent.conn, { type: 'call.ring', callId: call.callId, context: call.context, timeoutMs: ringTimeoutMs });
+    this.deps.sendToAgent(agent.conn, { type: 'agent.state', status: 'ringing' });
+  }
+
+  private lineOf(call: CallEntry): { position: number; estimateSeconds: number } {
+    const queue = this.queues.get(call.queueKey) ?? [];
+    const position = queue.indexOf(call.callId) + 1;
+    const staffed = [...this.agents.values()].filter((a) => a.status !== 'away' && this.canServe(a, call)).length;
+    const handleMs = this.handleTimes.length > 0 ? this.handleTimes.reduce((s, x) => s + x, 0) / this.handleTimes.length : this.defaultHandleMs;
+    return { position, estimateSeconds: Math.round((position * handleMs) / Math.max(1, staffed) / 1000) };
+  }
+
+  private pushQueueUpdates(): void {
+    for (const call of this.calls.values()) {
+      if (call.state === 'connected') continue;
+      const line = this.lineOf(call);
+      if (call.lastSent && call.lastSent.position === line.position && call.lastSent.estimateSeconds === line.estimateSeconds) continue;
+      call.lastSent = line;
+      this.deps.sendToKiosk(call.kioskConn, { type: 'queue.update', callId: call.callId, ...line });
+    }
+  }
+
+  private safeLog(fn: () => void): void {
+    // The log is bookkeeping: a full disk must not stop a citizen's call.
+    try {
+      fn();
+    } catch {
+      /* reported by the sink's owner */
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket from '@fastify/websocket';
+import fastifyStatic from '@fastify/static';
+import type { z } from 'zod';
+import { LoginRequest, parseFrame, type IceServer, type LoginResponse } from '../common/protocol';
+import { KioskVerifier, verifyAgentPassword } from './accounts';
+import { AgentTokens } from './auth/tokens';
+import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
+import { Dispatcher } from './dispatcher';
+import { FailureThrottle } from './ratelimit';
+import { HubSockets } from './sockets';
+
+/** What a plugin (e.g. outbox ingest) gets besides the fastify instance. */
+export interface HubPluginContext {
+  /** Typed queries over the hub tables. */
+  store: HubStore;
+  /** The raw SQLite handle, for the plugin's own tables (added by appending migrations). */
+  db: SqliteDb;
+  /** Authenticates `Authorization: Kiosk <kioskId>:<secret>`; null when missing or wrong. */
+  verifyKiosk: (authorizationHeader: string | undefined) => Promise<KioskRecord | null>;
+  /** The hub clock (epoch ms). */
+  now: () => number;
+}
+
+/** Extra routes registered inside createHub, before the hub listens. */
+export type HubPlugin = (app: FastifyInstance, ctx: HubPluginContext) => Promise<void> | void;
+
+/** How to start a hub. */
+export interface HubOptions {
+  /** SQLite file, or ':memory:'. */
+  dbPath: string;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** TCP port; 0 (default) = ephemeral. */
+  port?: number;
+  /** HS256 key for agent tokens (≥ 32 bytes); when absent, one is generated and kept in the database. */
+  jwtSecret?: Uint8Array | string;
+  /** Agent token lifetime in seconds; default 8 h (one shift). */
+  tokenTtlSeconds?: number;
+  /** ICE servers handed to both peers in `welcome`; default none (loopback / LAN). */
+  iceServers?: IceServer[];
+  /** How long one agent rings (ms); default 20 000. */
+  ringTimeoutMs?: number;
+  /** Before re-ringing an agent who declined, when nobody else is free (ms); default = ringTimeoutMs. */
+  declineCooldownMs?: number;
+  /** Built agent console (dist/renderer/agent), served at /agent/ when set. */
+  agentStaticDir?: string;
+  /** fastify logger option (false by default: tests stay quiet). */
+  logger?: boolean | FastifyServerOptions['logger'];
+  /** Clock (epoch ms); default Date.now. */
+  now?: () => number;
+  /** Extra routes (outbox ingest, fleet…). */
+  plugins?: HubPlugin[];
+  /** Per-socket token bucket; default burst 100, 50 frames/s (ICE candidates come in bursts). */
+  rateLimit?: { burst: number; perSecond: number };
+  /** Largest WebSocket frame accepted (bytes); default 128 KiB (the protocol caps signals at 64 kB). */
+  maxPayloadBytes?: number;
+  /** Close sockets that have not authenticated after this long (ms); default 10 000. */
+  authTimeoutMs?: number;
+  /** Heartbeat period (ms); default 30 000. */
+  heartbeatMs?: number;
+}
+
+/** A running hub. */
+export interface Hub {
+  /** Base HTTP URL, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** WebSocket endpoint, e.g. ws://127.0.0.1:41234/ws. */
+  wsUrl: string;
+  /** The hub store (agents, kiosks, calls log). */
+  db: HubStore;
+  /** The fastify instance. */
+  app: FastifyInstance;
+  /** Call distribution state (health, tests). */
+  dispatcher: Dispatcher;
+  /** Closes sockets, the HTTP server and the database. */
+  close(): Promise<void>;
+}
+
+const JWT_SETTING = 'jwt_secret';
+
+/** Starts a hub: SQLite store, /api/login, /ws for kiosks and agents, optional /agent/ console. */
+export async function createHub(opts: HubOptions): Promise<Hub> {
+  const now = opts.now ?? Date.now;
+  const store = HubStore.open(opts.dbPath);
+  let app: FastifyInstance | undefined;
+  let sockets: HubSockets | undefined;
+  let dispatcher: Dispatcher | undefined;
+  try {
+    const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
+    const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
+    const kiosks = new KioskVerifier(store, now);
+    const loginThrottle = new FailureThrottle(5, 15 * 60_000, now);
+
+    app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024, disableRequestLogging: false });
+    const log = app.log;
+    await app.register(websocket, { options: { maxPayload: opts.maxPayloadBytes ?? 128 * 1024 } });
+
+    // Sockets and dispatcher reference each other's outlets; the lambdas resolve after both exist.
+    const out: { sockets?: HubSockets } = {};
+    dispatcher = new Dispatcher({
+      now,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+      sendToKiosk: (conn, msg) => out.sockets?.sendToKiosk(conn, msg),
+      sendToAgent: (conn, msg) => out.sockets?.sendToAgent(conn, msg),
+      ringTimeoutMs: opts.ringTimeoutMs ?? 20_000,
+      ...(opts.declineCooldownMs !== undefined ? { declineCooldownMs: opts.declineCooldownMs } : {}),
+      log: {
+        requested: (c) => guard(log, () => store.callRequested(c)),
+        accepted: (id, agentId, at) => guard(log, () => store.callAccepted(id, agentId, at)),
+        ended: (id, e) => guard(log, () => store.callEnded(id, e)),
+      },
+    });
+    sockets = new HubSockets({
+      dispatcher, store, tokens, kiosks, log, now,
+      options: {
+        iceServers: opts.iceServers ?? [],
+        authTimeoutMs: opts.authTimeoutMs ?? 10_000,
+        heartbeatMs: opts.heartbeatMs ?? 30_000,
+        rateBurst: opts.rateLimit?.burst ?? 100,
+        ratePerSecond: opts.rateLimit?.perSecond ?? 50,
+      },
+    });
+    out.sockets = sockets;
+    const hubSockets = sockets;
+    const hubDispatcher = dispatcher;
+
+    app.get('/ws', { websocket: true }, (socket) => hubSockets.accept(socket));
+
+    app.post('/api/login', async (req, reply) => {
+      const parsed = parseFrame(LoginRequest, req.body);
+      if (!parsed.ok) return reply.code(400).send({ code: 'invalid_message', message: parsed.error });
+      const { username, password } = parsed.value;
+      const key = username.toLowerCase();
+      if (loginThrottle.blocked(key)) return reply.code(429).send({ code: 'rate_limited', message: 'too many failed attempts; try again later' });
+      const agent = await verifyAgentPassword(store, username, password);
+      if (!agent) {
+        loginThrottle.fail(key);
+        req.log.warn({ username: key }, 'login failed');
+        return reply.code(401).send({ code: 'unauthorized', message: 'wrong username or password' });
+      }
+      loginThrottle.reset(key);
+      const body: z.infer<typeof LoginResponse> = { token: await tokens.sign({ agentId: agent.id, displayName: agent.displayName }), displayName: agent.displayName, expiresInSeconds: tokens.ttlSeconds };
+      return body;
+    });
+
+    app.get('/api/health', async () => {
+      const snap = hubDispatcher.snapshot();
+      const byStatus: Record<string, number> = { available: 0, away: 0, ringing: 0, in_call: 0 };
+      for (const a of snap.agents) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+      return {
+        ok: true,
+        connections: hubSockets.counts(),
+        agents: byStatus,
+        waiting: Object.values(snap.queues).reduce((n, q) => n + q.length, 0),
+        inCall: snap.connected.length,
+      };
+    });
+
+    if (opts.agentStaticDir) {
+      await app.register(fastifyStatic, { root: resolve(opts.agentStaticDir), prefix: '/agent/', redirect: true });
+      app.get('/', (_req, reply) => reply.redirect('/agent/'));
+    }
+
+    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now };
+    for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
+
+    const host = opts.host ?? '127.0.0.1';
+    await app.listen({ host, port: opts.port ?? 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const url = `http://${shownHost}:${port}`;
+    const runningApp = app;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
+      db: store,
+      app: runningApp,
+      dispatcher: hubDispatcher,
+      close: () =>
+        (closing ??= (async () => {
+          hubDispatcher.dispose();
+          hubSockets.close();
+          await runningApp.close();
+          store.close();
+        })()),
+    };
+  } catch (err) {
+    dispatcher?.dispose();
+    sockets?.close();
+    await app?.close().catch(() => {});
+    store.close();
+    throw err;
+  }
+}
+
+/** Keeps the generated JWT key in the database so agents stay signed in across hub restarts. */
+function loadOrCreateJwtSecret(store: HubStore): Uint8Array {
+  const saved = store.getSetting(JWT_SETTING);
+  if (saved) return Buffer.from(saved, 'base64url');
+  const key = randomBytes(32);
+  store.setSetting(JWT_SETTING, key.toString('base64url'));
+  return key;
+}
+
+function guard(log: FastifyInstance['log'], fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    log.error({ err }, 'calls log write failed');
+  }
+}
