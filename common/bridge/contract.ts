@@ -4,10 +4,12 @@
 import type { z } from 'zod';
 import type { Result } from '../result';
 import { coreCalls, coreEvents } from './core';
+import { hardwareCalls, hardwareEvents } from './hardware';
 import type { CallSpecs, EventSpecs } from './define';
+import { outboxCalls } from './outbox';
 
-export const bridgeCalls = { ...coreCalls } satisfies CallSpecs;
-export const bridgeEvents = { ...coreEvents } satisfies EventSpecs;
+export const bridgeCalls = { ...coreCalls, ...outboxCalls, ...hardwareCalls } satisfies CallSpecs;
+export const bridgeEvents = { ...coreEvents, ...hardwareEvents } satisfies EventSpecs;
 
 export type BridgeCalls = typeof bridgeCalls;
 export type BridgeEvents = typeof bridgeEvents;

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { existsSync, renameSync } from 'node:fs';
+import { DatabaseNewerThanAppError, migrate, type MigratableDb, type Migration } from '../../common/db/migrate';
+
+/** Kiosk outbox schema. Append new steps; never edit a shipped one. */
+export const outboxMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'outbox',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,      -- delivery order (per kind: seq order)
+          id TEXT NOT NULL UNIQUE,                    -- UUIDv7 idempotency key
+          kind TEXT NOT NULL,
+          citizen INTEGER NOT NULL,                   -- 1: never dropped for space
+          created_at INTEGER NOT NULL,
+          data TEXT NOT NULL,                         -- JSON without personal fields
+          sealed BLOB,                                -- AES-256-GCM personal fields, or NULL
+          size INTEGER NOT NULL,                      -- logical bytes, for the disk cap
+          status INTEGER NOT NULL DEFAULT 0,          -- 0 pending, 2 rejected by the hub
+          error TEXT
+        );
+        CREATE INDEX outbox_queue ON outbox(status, citizen DESC, seq);
+        CREATE INDEX outbox_telemetry ON outbox(citizen, seq);
+      `);
+    },
+  },
+];
+
+export type Db = Database.Database;
+
+/** Why the previous database file was set aside at start-up. */
+export interface Recovery {
+  reason: 'corrupt' | 'newer';
+  movedTo: string;
+  detail: string;
+}
+
+function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'));
+}
+
+class QuickCheckFailed extends Error {
+  readonly code = 'SQLITE_CORRUPT_QUICK_CHECK';
+}
+
+/** WAL + synchronous=FULL: a put that resolved survives a power cut. secure_delete zeroes purged rows. */
+export function applyPragmas(db: Db): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_size_limit = 8388608');
+}
+
+function openChecked(path: string): Db {
+  const db = new Database(path);
+  try {
+    applyPragmas(db);
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new QuickCheckFailed(`quick_check: ${String(check)}`);
+    // better-sqlite3 types transaction() as Transaction<F>, not F: structurally fine for the runner.
+    migrate(db as unknown as MigratableDb, outboxMigrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Opens (creating or migrating) the outbox database. A corrupted file, or one written by a newer
+ * build, is moved aside with its -wal/-shm and a fresh one is started: the booth must never be
+ * blocked by its outbox. The caller records the returned `recovery` as an incident.
+ */
+export function openOutboxDb(path: string, now: () => number): { db: Db; recovery: Recovery | null } {
+  try {
+    return { db: openChecked(path), recovery: null };
+  } catch (err) {
+    const newer = err instanceof DatabaseNewerThanAppError;
+    if (!newer && !isCorruption(err)) throw err;
+    const movedTo = `${path}.${newer ? `newer-v${err.dbVersion}` : 'corrupt'}-${now()}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, movedTo + suffix);
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    return { db: openChecked(path), recovery: { reason: newer ? 'newer' : 'corrupt', movedTo, detail } };
+  }
+}
