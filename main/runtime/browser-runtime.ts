@@ -1,0 +1,218 @@
+// The browser runtime: the same kiosk core as the Electron shell, with the renderer served on
+// loopback and the bridge carried over a loopback WebSocket. Anything else on the machine (another
+// user's process, a web page in another browser) must not drive the bridge, hence: bound to
+// 127.0.0.1, Host and Origin pinned to our own origin, and a per-launch random token that only the
+// page we open knows (it travels in the URL fragment, which is never sent in HTTP requests).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { dispatchBridgeCall } from '../../common/bridge/dispatch';
+import type { KioskCore } from '../services/core';
+import type { Logger } from '../services/log';
+import { silentLogger } from '../services/log';
+import { defaultRendererDir, kioskCsp, readRendererFile, securityHeaders } from '../services/renderer-files';
+import type { ChromiumHandle, ChromiumOptions } from './chromium';
+import { launchChromium } from './chromium';
+
+/** Frame renderer → main: one bridge call. */
+export interface BridgeCallFrame {
+  /** Correlates the answer (renderer-chosen, number or short string). */
+  id: number | string;
+  /** Channel name from the bridge contract. */
+  channel: string;
+  /** Argument tuple. */
+  args: unknown[];
+}
+
+export interface BrowserRuntimeOptions {
+  /** The composed services. */
+  core: Pick<KioskCore, 'handlers' | 'subscribe' | 'hubLink' | 'phase' | 'resetVisit'>;
+  /** Local state directory (Chromium profile lives under it). */
+  dataDir: string;
+  /** Built renderer root (default dist/renderer). */
+  rendererDir?: string;
+  /** Loopback port (default 0 = any free port). */
+  port?: number;
+  /** `false` opens no window; otherwise the Chromium mode (default 'app'). */
+  open?: false | 'app' | 'kiosk';
+  /** Chromium launch tuning (binary path, extra flags, spawner). */
+  chromium?: Partial<Omit<ChromiumOptions, 'url' | 'mode' | 'dataDir'>>;
+  /** Fixed token (tests only; default: 32 random bytes per launch). */
+  token?: string;
+  /** Logger (default silent). */
+  log?: Logger;
+}
+
+/** A running browser runtime. */
+export interface BrowserRuntime {
+  /** The page to open, token included: `http://127.0.0.1:PORT/#token=…`. */
+  url: string;
+  /** This launch's bridge token. */
+  token: string;
+  /** Our own origin (`http://127.0.0.1:PORT`). */
+  origin: string;
+  /** How many bridge sockets are connected (diagnostics, tests). */
+  readonly clients: number;
+  /** Closes Chromium, bridge sockets and the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+const isLoopback = (addr: string | undefined) => addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+
+function sameToken(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseCallFrame(raw: string): BridgeCallFrame | { error: string; id?: number | string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  if (typeof data !== 'object' || data === null) return { error: 'not an object' };
+  const f = data as Record<string, unknown>;
+  const id = f.id;
+  if (!(typeof id === 'number' && Number.isSafeInteger(id)) && !(typeof id === 'string' && id.length <= 64)) return { error: 'bad id' };
+  if (typeof f.channel !== 'string' || !Array.isArray(f.args)) return { error: 'channel must be a string and args an array', id };
+  return { id, channel: f.channel, args: f.args };
+}
+
+export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<BrowserRuntime> {
+  const log = opts.log ?? silentLogger;
+  const root = opts.rendererDir ?? defaultRendererDir;
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  let port = 0;
+  let origin = '';
+  let csp = '';
+  const sockets = new Set<WebSocket>();
+  let closing = false;
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void serveStatic(req, res);
+  });
+  const hostOk = (req: IncomingMessage) => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse) {
+    try {
+      // Host pinning defeats DNS rebinding (a remote page resolving its name to 127.0.0.1).
+      if (!isLoopback(req.socket.remoteAddress) || !hostOk(req)) {
+        res.writeHead(403).end();
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      const file = await readRendererFile(root, req.url ?? '/');
+      if (file.status !== 200) {
+        res.writeHead(file.status, { 'Content-Security-Policy': csp, ...securityHeaders }).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.body.length, 'Content-Security-Policy': csp, ...securityHeaders });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    } catch (err) {
+      log.error('browser runtime static error', { err: String(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const reject = (socket: Socket, status: number, text: string) => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/bridge') return reject(socket, 404, 'Not Found');
+    if (!isLoopback(req.socket.remoteAddress) || !hostOk(req)) return reject(socket, 403, 'Forbidden');
+    if (req.headers.origin !== origin) {
+      log.warn('bridge refused: wrong origin', { origin: req.headers.origin });
+      return reject(socket, 403, 'Forbidden');
+    }
+    if (!sameToken(url.searchParams.get('token'), token)) {
+      log.warn('bridge refused: wrong token');
+      return reject(socket, 401, 'Unauthorized');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onBridge(ws));
+  });
+
+  const send = (ws: WebSocket, frame: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+
+  function onBridge(ws: WebSocket) {
+    sockets.add(ws);
+    // A (re)connected page learns the link status at once instead of waiting for the next change.
+    send(ws, { event: 'hub.status', payload: [opts.core.hubLink.status] });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const frame = parseCallFrame(data.toString());
+      if ('error' in frame) {
+        log.warn('bridge frame dropped', { error: frame.error });
+        if (frame.id !== undefined) send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_frame', message: frame.error } } });
+        return;
+      }
+      void dispatchBridgeCall(opts.core.handlers, frame.channel, frame.args).then((result) => send(ws, { id: frame.id, result }));
+    });
+    ws.on('error', (err) => log.warn('bridge socket error', { err: err.message }));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      // The page went away (reload, crash, closed window) mid-visit: nothing of it may linger.
+      if (sockets.size === 0 && !closing && opts.core.phase !== 'attract' && opts.core.phase !== 'closed') opts.core.resetVisit('renderer_gone');
+    });
+  }
+
+  const unsubscribe = opts.core.subscribe((event, payload) => {
+    for (const ws of sockets) send(ws, { event, payload });
+  });
+
+  await new Promise<void>((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', rejectListen);
+      resolveListen();
+    });
+  }).catch((err: unknown) => {
+    unsubscribe();
+    throw err;
+  });
+  port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  csp = kioskCsp([`ws://127.0.0.1:${port}`]);
+  const url = `${origin}/#token=${token}`;
+  log.info('browser runtime listening', { origin });
+
+  let chromium: ChromiumHandle | undefined;
+  if (opts.open !== false) {
+    chromium = launchChromium({ ...opts.chromium, url, mode: opts.open ?? 'app', dataDir: opts.dataDir, log });
+  }
+
+  let closedPromise: Promise<void> | undefined;
+  return {
+    url,
+    token,
+    origin,
+    get clients() {
+      return sockets.size;
+    },
+    close() {
+      closedPromise ??= (async () => {
+        closing = true;
+        unsubscribe();
+        await chromium?.close().catch((err: unknown) => log.warn('chromium close failed', { err: String(err) }));
+        for (const ws of sockets) ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      })();
+      return closedPromise;
+    },
+  };
+}
