@@ -151,11 +151,6 @@ export const IngestResponse = z.object({ results: z.array(IngestAck) });
 export type IngestResponse = z.infer<typeof IngestResponse>;
 
 export const kioskAuthHeader = (kioskId: string, secret: string): string => `Kiosk ${kioskId}:${secret}`;
-/** Parses `Kiosk <kioskId>:<secret>`; null when malformed. */
-export function parseKioskAuthHeader(header: string | undefined): { kioskId: string; secret: string } | null {
-  const m = /^Kiosk ([A-Za-z0-9_.-]{1,64}):(\S{16,256})$/.exec(header ?? '');
-  return m ? { kioskId: m[1]!, secret: m[2]! } : null;
-}
 
 // ---- callbacks API (hub → agent console) -----------------------------------------------------
 

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { z } from 'zod';
 import { LoginRequest, parseFrame, type IceServer, type LoginResponse } from '../common/protocol';
 import { KioskVerifier, verifyAgentPassword } from './accounts';
-import { AgentTokens } from './auth/tokens';
+import { AgentTokens, type AgentClaims } from './auth/tokens';
 import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
 import { Dispatcher } from './dispatcher';
 import { FailureThrottle } from './ratelimit';
@@ -22,6 +22,8 @@ export interface HubPluginContext {
   verifyKiosk: (authorizationHeader: string | undefined) => Promise<KioskRecord | null>;
   /** The hub clock (epoch ms). */
   now: () => number;
+  /** Verifies an agent bearer token (HTTP APIs such as callbacks); throws UnauthorizedError. */
+  verifyAgent: (token: string) => Promise<AgentClaims>;
 }
 
 /** Extra routes registered inside createHub, before the hub listens. */
@@ -165,7 +167,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       app.get('/', (_req, reply) => reply.redirect('/agent/'));
     }
 
-    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now };
+    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now, verifyAgent: (t) => tokens.verify(t) };
     for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
 
     const host = opts.host ?? '127.0.0.1';

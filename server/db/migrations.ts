@@ -1,4 +1,5 @@
 import type { Migration } from '../../common/db/migrate';
+import { ingestSchema } from '../ingest/schema';
 
 /**
  * The hub schema, one numbered step each. Append new steps at the end with the next version
@@ -53,4 +54,6 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  // Outbox ingest (issue 4): records from kiosk outboxes, deduped by idempotency key; callbacks.
+  { version: 2, name: 'outbox ingest, callbacks', up: ingestSchema },
 ];

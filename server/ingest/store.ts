@@ -1,0 +1,102 @@
+import { PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem, type OutboxKind } from '../../common/outbox';
+import type { SqliteDb } from '../db/store';
+
+interface CallbackRow {
+  id: string;
+  kiosk_id: string;
+  service: string;
+  language: 'fr' | 'en';
+  time_window: 'morning' | 'afternoon' | 'any';
+  reason: string | null;
+  name: string | null;
+  phone: string | null;
+  created_at: number;
+  status: 'open' | 'claimed' | 'done';
+  claimed_by: string | null;
+  claimed_name: string | null;
+}
+
+/** Result of a claim/done attempt. */
+export type CallbackChange = { ok: true; callback: CallbackView } | { ok: false; reason: 'not_found' | 'conflict' };
+
+/** Queries for ingest and callbacks over the hub database (tables from ingestSchema). */
+export class IngestStore {
+  private readonly q;
+  private readonly ingestTx;
+
+  constructor(private readonly db: SqliteDb) {
+    this.q = {
+      insert: db.prepare('INSERT OR IGNORE INTO ingest_records (kiosk_id, id, kind, created_at, received_at, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertCallback: db.prepare(
+        'INSERT OR IGNORE INTO callbacks (id, kiosk_id, service, language, time_window, reason, name, phone, created_at, received_at) VALUES (@id, @kioskId, @service, @language, @timeWindow, @reason, @name, @phone, @createdAt, @receivedAt)',
+      ),
+      count: db.prepare('SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = ?'),
+      listActive: db.prepare("SELECT * FROM callbacks WHERE status != 'done' ORDER BY created_at LIMIT ?"),
+      get: db.prepare('SELECT * FROM callbacks WHERE id = ?'),
+      claim: db.prepare("UPDATE callbacks SET status = 'claimed', claimed_by = ?, claimed_name = ?, claimed_at = ? WHERE id = ? AND status = 'open'"),
+      // Done purges the citizen's name and phone: the hub keeps only what operations need.
+      done: db.prepare("UPDATE callbacks SET status = 'done', done_at = ?, name = NULL, phone = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?"),
+    };
+    // One transaction per batch: a crash mid-batch stores none of it, and the kiosk resends all.
+    this.ingestTx = db.transaction((kioskId: string, items: readonly IngestItem[], now: number): IngestAck[] => items.map((it) => this.ingestOne(kioskId, it, now)));
+  }
+
+  /** Validates and stores each record once; returns one ack per record, in order. */
+  ingest(kioskId: string, items: readonly IngestItem[], now: number): IngestAck[] {
+    return this.ingestTx(kioskId, items, now);
+  }
+
+  private ingestOne(kioskId: string, it: IngestItem, now: number): IngestAck {
+    if (!Object.hasOwn(recordSchemas, it.kind)) return { id: it.id, status: 'rejected', error: `unknown kind ${it.kind.slice(0, 32)}` };
+    const kind = it.kind as OutboxKind;
+    const parsed = recordSchemas[kind].safeParse(it.data);
+    if (!parsed.success) return { id: it.id, status: 'rejected', error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ').slice(0, 500) };
+    const data: Record<string, unknown> = { ...parsed.data };
+    for (const f of PERSONAL_FIELDS[kind] ?? []) delete data[f];
+    const stored = this.q.insert.run(kioskId, it.id, kind, it.createdAt, now, JSON.stringify(data)).changes === 1;
+    if (stored && kind === 'callback') {
+      const c = parsed.data as ReturnType<typeof recordSchemas.callback.parse>;
+      this.q.insertCallback.run({ id: it.id, kioskId, service: c.service, language: c.language, timeWindow: c.timeWindow, reason: c.reason ?? null, name: c.name, phone: c.phone, createdAt: it.createdAt, receivedAt: now });
+    }
+    return { id: it.id, status: stored ? 'stored' : 'duplicate' };
+  }
+
+  /** Records held for a kiosk (tests, health). */
+  countFor(kioskId: string): number {
+    return (this.q.count.get(kioskId) as { n: number }).n;
+  }
+
+  /** Open and claimed callbacks, oldest first; name and phone only for the claiming agent. */
+  listActive(agentId: string, limit = 200): CallbackView[] {
+    return (this.q.listActive.all(limit) as CallbackRow[]).map((r) => view(r, agentId));
+  }
+
+  /** Claims an open callback for this agent (idempotent for the same agent). */
+  claim(id: string, agent: { agentId: string; displayName: string }, now: number): CallbackChange {
+    if (this.q.claim.run(agent.agentId, agent.displayName, now, id).changes === 0) {
+      const row = this.q.get.get(id) as CallbackRow | undefined;
+      if (!row) return { ok: false, reason: 'not_found' };
+      if (!(row.status === 'claimed' && row.claimed_by === agent.agentId)) return { ok: false, reason: 'conflict' };
+    }
+    return { ok: true, callback: view(this.q.get.get(id) as CallbackRow, agent.agentId) };
+  }
+
+  /** Marks a callback this agent claimed as done (and purges the citizen's name and phone). */
+  done(id: string, agentId: string, now: number): CallbackChange {
+    if (this.q.done.run(now, id, agentId).changes === 0) {
+      const row = this.q.get.get(id) as CallbackRow | undefined;
+      if (!row) return { ok: false, reason: 'not_found' };
+      if (!(row.status === 'done' && row.claimed_by === agentId)) return { ok: false, reason: 'conflict' };
+    }
+    return { ok: true, callback: view(this.q.get.get(id) as CallbackRow, agentId) };
+  }
+}
+
+function view(r: CallbackRow, agentId: string): CallbackView {
+  const mine = r.claimed_by === agentId;
+  return {
+    id: r.id, kioskId: r.kiosk_id, service: r.service, language: r.language, timeWindow: r.time_window, reason: r.reason,
+    createdAt: r.created_at, status: r.status, claimedBy: r.claimed_name, mine,
+    name: mine ? r.name : null, phone: mine ? r.phone : null,
+  };
+}
