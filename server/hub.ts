@@ -96,7 +96,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const kiosks = new KioskVerifier(store, now);
     const loginThrottle = new FailureThrottle(5, 15 * 60_000, now);
 
-    app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024, disableRequestLogging: false });
+    app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
     const log = app.log;
     await app.register(websocket, { options: { maxPayload: opts.maxPayloadBytes ?? 128 * 1024 } });
 

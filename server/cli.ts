@@ -1,0 +1,103 @@
+// Account administration: `tsx server/cli.ts [--db PATH] <command>`. Secrets are printed once and
+// only their scrypt hashes are stored.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Language } from '../common/config';
+import { VisioError } from '../common/result';
+import { createAgent, createKiosk } from './accounts';
+import { loadHubConfig } from './config';
+import { HubStore } from './db/store';
+
+const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
+  create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en]
+  create-kiosk <kioskId> <name> <office>
+  list
+The database defaults to VG_HUB_DB, then the config file's dbPath (VG_HUB_CONFIG), then .data/hub.sqlite.`;
+
+/** Misuse of the command line. */
+export class CliUsageError extends VisioError {
+  constructor(message: string) {
+    super('cli_usage', `${message}\n${USAGE}`);
+  }
+}
+
+/** Runs one CLI command; returns the exit code. Output goes to `out` (stdout by default). */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const { positional, flags } = parseArgs(argv);
+  const [command, ...args] = positional;
+  if (!command || flags.help !== undefined) {
+    out(USAGE);
+    return flags.help !== undefined ? 0 : 2;
+  }
+  const dbPath = flags.db ?? loadHubConfig(env).dbPath;
+  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  const store = HubStore.open(dbPath);
+  try {
+    switch (command) {
+      case 'create-agent': {
+        const [username, displayName] = args;
+        if (!username || !displayName || args.length !== 2) throw new CliUsageError('create-agent needs <username> <displayName>');
+        const languages = flags.languages?.split(',').filter(Boolean).map((l) => Language.parse(l));
+        const services = flags.services?.split(',').filter(Boolean);
+        const { agent, password } = await createAgent(store, {
+          username, displayName,
+          ...(flags.password !== undefined ? { password: flags.password } : {}),
+          ...(languages ? { languages } : {}),
+          ...(services ? { services } : {}),
+        });
+        out(`agent created: ${agent.username} (${agent.displayName}) id=${agent.id}`);
+        if (flags.password === undefined) out(`password: ${password}`);
+        return 0;
+      }
+      case 'create-kiosk': {
+        const [kioskId, name, office] = args;
+        if (!kioskId || !name || !office || args.length !== 3) throw new CliUsageError('create-kiosk needs <kioskId> <name> <office>');
+        const { kiosk, secret } = await createKiosk(store, { kioskId, name, office });
+        out(`kiosk created: ${kiosk.kioskId} (${kiosk.name}, ${kiosk.office})`);
+        out(`secret: ${secret}`);
+        return 0;
+      }
+      case 'list': {
+        out('agents:');
+        for (const a of store.listAgents()) out(`  ${a.username}\t${a.displayName}\t${a.disabled ? 'disabled' : 'active'}\tservices=${a.services?.join(',') ?? '*'}\tlanguages=${a.languages?.join(',') ?? '*'}`);
+        out('kiosks:');
+        for (const k of store.listKiosks()) out(`  ${k.kioskId}\t${k.name}\t${k.office}\t${k.disabled ? 'disabled' : 'active'}`);
+        return 0;
+      }
+      default:
+        throw new CliUsageError(`unknown command ${command}`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function parseArgs(argv: string[]): { positional: string[]; flags: Record<string, string | undefined> } {
+  const positional: string[] = [];
+  const flags: Record<string, string | undefined> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') flags.help = '';
+    else if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags[a.slice(2, eq)] = a.slice(eq + 1);
+      else {
+        const v = argv[++i];
+        if (v === undefined) throw new CliUsageError(`${a} needs a value`);
+        flags[a.slice(2)] = v;
+      }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(err instanceof VisioError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,46 @@
+// Starts a hub from its config file + env: `tsx server/main.ts` (see config.ts for the variables).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadHubConfig, type HubConfigFile } from './config';
+import { createHub, type Hub, type HubOptions } from './hub';
+
+/** Starts a hub from a parsed config (creating the database folder); extra options override. */
+export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Partial<HubOptions> = {}): Promise<Hub> {
+  if (cfg.dbPath !== ':memory:') mkdirSync(dirname(cfg.dbPath), { recursive: true });
+  return createHub({
+    dbPath: cfg.dbPath, host: cfg.host, port: cfg.port, tokenTtlSeconds: cfg.tokenTtlSeconds, iceServers: cfg.iceServers,
+    ringTimeoutMs: cfg.ringTimeoutMs, logger: { level: cfg.logLevel },
+    ...(cfg.jwtSecret ? { jwtSecret: cfg.jwtSecret } : {}),
+    ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),
+    ...(cfg.agentStaticDir ? { agentStaticDir: cfg.agentStaticDir } : {}),
+    ...extra,
+  });
+}
+
+async function main(): Promise<void> {
+  const hub = await startHub();
+  process.stdout.write(`hub listening on ${hub.url} (WebSocket ${hub.wsUrl})\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    hub.app.log.info({ signal }, 'stopping');
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`hub close failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
