@@ -6,9 +6,11 @@ import frCommon from './fr/common';
 import enCommon from './en/common';
 import frAgent from './fr/agent';
 import enAgent from './en/agent';
+import frHardware from './fr/hardware';
+import enHardware from './en/hardware';
 
-const fr = { ...frCommon, ...frAgent };
-const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent };
+const fr = { ...frCommon, ...frAgent, ...frHardware };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware };
 
 export type MessageKey = keyof typeof fr;
 export const catalogs: Record<Language, Record<MessageKey, string>> = { fr, en };
