@@ -1,0 +1,151 @@
+import type { Language, WeeklySchedule } from '../config';
+import type { EndReason } from '../protocol';
+
+/** Why the citizen sees the "call failed" screen; each reason has its own plain-language message. */
+export type FailureReason = 'noAgent' | 'dropped' | 'hubOffline' | 'error';
+
+/** Timers of the visit (KioskPublicConfig.timers); every one is a machine `delay`. */
+export interface SessionTimers {
+  /** No touch for this long (outside a call) opens the "Êtes-vous encore là ?" prompt. */
+  idleMs: number;
+  /** Visible countdown of the idle prompt before the visit is reset. */
+  idleCountdownMs: number;
+  /** Time in line before the kiosk gives up and says no agent is available. */
+  waitTimeoutMs: number;
+  /** How long the thank-you screen stays before attract. */
+  thankYouMs: number;
+  /** How long the consent-refused screen stays before attract. */
+  declinedMs: number;
+}
+
+/** What the machine is created with (`createActor(machine, { input })`). */
+export interface SessionInput {
+  /** Visit timers from the kiosk configuration. */
+  timers: SessionTimers;
+  /** Weekly opening hours (the `isOpen` guard reads them with the injected clock). */
+  schedule: WeeklySchedule;
+  /** Service ids the citizen may pick (anything else is ignored). */
+  serviceIds: string[];
+  /** Unique per renderer load, so call request ids never repeat after a reload. */
+  idPrefix: string;
+}
+
+/** Survey answer: 1 (very unhappy) … 5 (very happy) and an optional comment. */
+export interface SurveyAnswer {
+  /** 1–5. */
+  rating: number;
+  /** Free text, possibly empty. */
+  comment: string;
+}
+
+/**
+ * Every event the session machine understands (namespaced). UI events come from the screens,
+ * `call.*`/`hub.*` from the hub link (see hub-events.ts), `devices.*` and `call.connected`… from
+ * the injected media and call actors, `session.reset` and `hours.tick` from the shell.
+ */
+export type SessionEvent =
+  // citizen (screens)
+  | { type: 'touch' } // attract: touch anywhere
+  | { type: 'visit.start' } // same as touch, for a start button / presence sensor
+  | { type: 'activity' } // any pointer or key input: restarts the idle timer
+  | { type: 'lang.select'; lang: Language }
+  | { type: 'service.select'; serviceId: string }
+  | { type: 'visit.walkIn' }
+  | { type: 'visit.appointment' }
+  | { type: 'code.submit'; code: string }
+  | { type: 'consent.accept' }
+  | { type: 'consent.refuse' }
+  | { type: 'devices.continue' }
+  | { type: 'visit.back' } // "Retour": previous screen
+  | { type: 'visit.cancel' } // "Annuler" / "Terminer": leave the visit (reset)
+  | { type: 'visit.done' } // leave a final screen (declined, failed, thanks) early
+  | { type: 'call.retry' }
+  | { type: 'call.hangup' }
+  | { type: 'call.mute'; muted: boolean }
+  | { type: 'survey.submit'; rating: number; comment: string }
+  | { type: 'survey.skip' }
+  | { type: 'idle.stillHere' }
+  // media actor
+  | { type: 'devices.ready' }
+  | { type: 'devices.failed'; reason: string }
+  // hub link (frames from the hub, mapped by hubFrameToEvent)
+  | { type: 'call.queued'; callId: string; requestId: string; position: number; estimateSeconds: number }
+  | { type: 'queue.update'; callId: string; position: number; estimateSeconds: number }
+  | { type: 'call.accepted'; callId: string; agentName: string }
+  | { type: 'call.signal'; callId: string; data: Record<string, unknown> }
+  | { type: 'call.ended'; callId: string; reason: EndReason }
+  | { type: 'hub.error'; code: string; ref?: string }
+  | { type: 'hub.status'; status: 'connecting' | 'online' | 'offline' }
+  // call actor (peer state)
+  | { type: 'call.connected' }
+  | { type: 'call.reconnecting' }
+  | { type: 'call.peerClosed' }
+  | { type: 'call.failed'; reason: FailureReason; requestId?: string }
+  // shell
+  | { type: 'session.reset'; reason: string }
+  | { type: 'hours.tick' };
+
+/** Context of one visit; `clearVisit` puts every visit field back to these values. */
+export interface SessionContext {
+  /** Timers (constant for the machine's life). */
+  timers: SessionTimers;
+  /** Opening hours (constant). */
+  schedule: WeeklySchedule;
+  /** Known service ids (constant). */
+  serviceIds: string[];
+  /** Prefix of call request ids (constant). */
+  idPrefix: string;
+  /** Monotonic counter for request ids; never reset (ids must stay unique). */
+  requestSeq: number;
+  /** Chosen language; back to 'fr' on reset. */
+  lang: Language;
+  /** Chosen service id. */
+  serviceId: string | null;
+  /** Walk-in or appointment. */
+  visitType: 'walkIn' | 'appointment' | null;
+  /** Appointment code typed on the keypad (passed to the agent). */
+  appointmentCode: string | null;
+  /** The last submitted code was invalid. */
+  codeError: boolean;
+  /** Id of our pending call.request (matches call.queued). */
+  requestId: string | null;
+  /** Hub's call id once queued. */
+  callId: string | null;
+  /** An agent accepted the call (so leaving sends call.end rather than call.cancel). */
+  callActive: boolean;
+  /** 1-based place in line. */
+  position: number | null;
+  /** Estimated wait in seconds. */
+  estimateSeconds: number | null;
+  /** Display name of the agent who took the call. */
+  agentName: string | null;
+  /** Signals that arrived before the call actor existed (handed to it on start). */
+  earlySignals: Record<string, unknown>[];
+  /** Microphone muted by the citizen. */
+  muted: boolean;
+  /** Why the last call failed (callFailed screen). */
+  failure: FailureReason | null;
+  /** Submitted survey (until reset). */
+  survey: SurveyAnswer | null;
+}
+
+type VisitFields = Omit<SessionContext, 'timers' | 'schedule' | 'serviceIds' | 'idPrefix' | 'requestSeq'>;
+
+/** The visit fields of the context, as they are at the start of every visit (a fresh object each time). */
+export const emptyVisit = (): VisitFields => ({
+  lang: 'fr',
+  serviceId: null,
+  visitType: null,
+  appointmentCode: null,
+  codeError: false,
+  requestId: null,
+  callId: null,
+  callActive: false,
+  position: null,
+  estimateSeconds: null,
+  agentName: null,
+  earlySignals: [],
+  muted: false,
+  failure: null,
+  survey: null,
+});

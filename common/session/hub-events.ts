@@ -1,0 +1,31 @@
+import type { HubLinkStatus } from '../bridge/core';
+import type { HubToKiosk } from '../protocol';
+import type { SessionEvent } from './events';
+
+/** Maps one validated hub frame to a session event; frames the visit does not care about give null. */
+export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
+  switch (frame.type) {
+    case 'call.queued':
+      return { type: 'call.queued', callId: frame.callId, requestId: frame.requestId, position: frame.position, estimateSeconds: frame.estimateSeconds };
+    case 'queue.update':
+      return { type: 'queue.update', callId: frame.callId, position: frame.position, estimateSeconds: frame.estimateSeconds };
+    case 'call.accepted':
+      return { type: 'call.accepted', callId: frame.callId, agentName: frame.agentName };
+    case 'signal':
+      return { type: 'call.signal', callId: frame.callId, data: frame.data };
+    case 'call.ended':
+      return { type: 'call.ended', callId: frame.callId, reason: frame.reason };
+    case 'error':
+      return frame.ref === undefined ? { type: 'hub.error', code: frame.code } : { type: 'hub.error', code: frame.code, ref: frame.ref };
+    case 'welcome':
+    case 'pong':
+      return null;
+    default: {
+      const never: never = frame;
+      return never;
+    }
+  }
+}
+
+/** The hub link status event main pushes to the renderer. */
+export const hubStatusEvent = (status: HubLinkStatus): SessionEvent => ({ type: 'hub.status', status });

@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { emptyVisit } from './events';
+import { toView } from './session';
+import { CLOSED, createHarness, flush, timers } from './test/harness';
+
+type H = ReturnType<typeof createHarness>;
+const view = (h: H) => toView(h.actor.getSnapshot());
+const visitFields = (h: H) => {
+  const { timers: _t, schedule: _s, serviceIds: _i, idPrefix: _p, requestSeq: _q, ...rest } = h.actor.getSnapshot().context;
+  return rest;
+};
+
+/** Walks a fresh harness to the waiting screen with a queued call `c1`. */
+async function toWaiting(h: H, appointment = false) {
+  h.actor.send({ type: 'touch' });
+  h.actor.send({ type: 'lang.select', lang: 'en' });
+  h.actor.send({ type: 'service.select', serviceId: 'immigration' });
+  if (appointment) {
+    h.actor.send({ type: 'visit.appointment' });
+    h.actor.send({ type: 'code.submit', code: 'AB12CD' });
+  } else h.actor.send({ type: 'visit.walkIn' });
+  h.actor.send({ type: 'consent.accept' });
+  h.media.ready();
+  await flush();
+  h.actor.send({ type: 'devices.continue' });
+  const requestId = h.actor.getSnapshot().context.requestId!;
+  h.actor.send({ type: 'call.queued', callId: 'c1', requestId, position: 3, estimateSeconds: 240 });
+}
+
+async function toCall(h: H) {
+  await toWaiting(h);
+  h.actor.send({ type: 'call.accepted', callId: 'c1', agentName: 'Agente Tremblay' });
+  await flush();
+  h.log.peers[0]!.opts.onState('connected');
+}
+
+function expectReset(h: H) {
+  expect(view(h).screen).toBe('attract');
+  expect(visitFields(h)).toEqual(emptyVisit());
+  expect(h.log.uiWiped).toBeGreaterThan(0);
+}
+
+describe('session machine', () => {
+  it('starts through the reset into attract when open, closed otherwise', () => {
+    const open = createHarness();
+    expect(view(open).screen).toBe('attract');
+    expect(open.log.phases).toEqual(['attract']);
+    expect(open.log.uiWiped).toBe(1);
+    expect(open.log.mediaStopped).toBe(1);
+    const closed = createHarness({ now: CLOSED });
+    expect(view(closed).screen).toBe('closed');
+    closed.actor.send({ type: 'touch' });
+    expect(view(closed).screen).toBe('closed');
+  });
+
+  it('follows the opening hours on hours.tick', () => {
+    const h = createHarness();
+    h.clockNow.t = CLOSED;
+    h.actor.send({ type: 'hours.tick' });
+    expect(view(h).screen).toBe('closed');
+    h.clockNow.t = Date.parse('2026-11-24T14:00:00Z');
+    h.actor.send({ type: 'hours.tick' });
+    expect(view(h).screen).toBe('attract');
+  });
+
+  it('runs a whole visit: request carries service, language and code; survey recorded; reset after thanks', async () => {
+    const h = createHarness();
+    await toWaiting(h, true);
+    const req = h.log.hub.find((f) => f.type === 'call.request');
+    expect(req).toEqual({ type: 'call.request', requestId: 'k1-1', service: 'immigration', language: 'en', appointmentCode: 'AB12CD' });
+    expect(view(h)).toMatchObject({ screen: 'waiting', context: { position: 3, estimateSeconds: 240 } });
+    h.actor.send({ type: 'queue.update', callId: 'c1', position: 1, estimateSeconds: 30 });
+    expect(view(h).context.position).toBe(1);
+    h.actor.send({ type: 'call.accepted', callId: 'c1', agentName: 'Agente Tremblay' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connecting' });
+    expect(h.log.phases.at(-1)).toBe('call');
+    await flush();
+    const peer = h.log.peers[0]!;
+    expect(peer.opts.initiator).toBe(false);
+    peer.opts.onState('connected');
+    expect(view(h).sub).toBe('connected');
+    peer.opts.onSignal({ type: 'answer', sdp: 'x' });
+    expect(h.log.hub.at(-1)).toEqual({ type: 'signal', callId: 'c1', data: { type: 'answer', sdp: 'x' } });
+    h.actor.send({ type: 'call.ended', callId: 'c1', reason: 'agent_hangup' });
+    expect(view(h).screen).toBe('survey');
+    expect(peer.destroyed).toBe(true);
+    expect(h.log.remote.at(-1)).toBeNull();
+    h.actor.send({ type: 'survey.submit', rating: 5, comment: 'Merci' });
+    expect(h.log.surveys).toEqual([{ rating: 5, comment: 'Merci', serviceId: 'immigration', lang: 'en' }]);
+    const sent = h.log.hub.length;
+    h.clock.increment(timers.thankYouMs);
+    expectReset(h);
+    // The call had already ended on the hub: the reset sends nothing more.
+    expect(h.framesSince(sent)).toEqual([]);
+  });
+
+  it('idle: prompt after idleMs, countdown resets the visit', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'en' });
+    h.clock.increment(timers.idleMs - 1);
+    h.actor.send({ type: 'activity' });
+    h.clock.increment(timers.idleMs - 1);
+    expect(view(h).idlePrompt).toBe(false);
+    h.clock.increment(1);
+    expect(view(h)).toMatchObject({ screen: 'service', idlePrompt: true });
+    h.actor.send({ type: 'activity' }); // a touch alone does not dismiss the prompt
+    expect(view(h).idlePrompt).toBe(true);
+    h.actor.send({ type: 'idle.stillHere' });
+    expect(view(h)).toMatchObject({ screen: 'service', idlePrompt: false, context: { lang: 'en' } });
+    h.clock.increment(timers.idleMs);
+    h.clock.increment(timers.idleCountdownMs - 1);
+    expect(view(h).screen).toBe('service');
+    h.clock.increment(1);
+    expectReset(h);
+  });
+
+  it('idle never interrupts a call, and a prompt showing when the agent answers is withdrawn', async () => {
+    const h = createHarness();
+    await toWaiting(h);
+    h.clock.increment(timers.idleMs);
+    expect(view(h).idlePrompt).toBe(true);
+    h.actor.send({ type: 'call.accepted', callId: 'c1', agentName: 'A' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', idlePrompt: false });
+    h.clock.increment(timers.idleMs * 10);
+    expect(view(h).screen).toBe('inCall');
+    h.actor.send({ type: 'call.hangup' });
+    expect(h.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'kiosk_hangup' });
+    expect(view(h)).toMatchObject({ screen: 'survey', idlePrompt: false });
+    h.clock.increment(timers.idleMs);
+    expect(view(h).idlePrompt).toBe(true);
+  });
+
+  it('wait timeout: cancels the queued call and says no agent is available', async () => {
+    const h = createHarness();
+    await toWaiting(h);
+    for (let t = 0; t < timers.waitTimeoutMs; t += timers.idleMs / 2) {
+      h.clock.increment(timers.idleMs / 2);
+      h.actor.send({ type: 'activity' }); // the citizen is still there, touching now and then
+    }
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'noAgent', callId: null } });
+    expect(h.log.hub.at(-1)).toEqual({ type: 'call.cancel', callId: 'c1' });
+    expect(h.log.mediaStopped).toBeGreaterThan(1);
+    h.actor.send({ type: 'call.retry' });
+    expect(view(h)).toMatchObject({ screen: 'deviceCheck', sub: 'acquiring' });
+  });
+
+  it('declined consent shows the toll-free screen, then attract after declinedMs', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.walkIn' });
+    h.actor.send({ type: 'consent.refuse' });
+    expect(view(h).screen).toBe('declined');
+    expect(h.log.mediaAcquired).toBe(0);
+    h.clock.increment(timers.declinedMs);
+    expectReset(h);
+  });
+
+  it('rejects an invalid appointment code and ignores unknown services', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'nope' });
+    expect(view(h).screen).toBe('service');
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.appointment' });
+    h.actor.send({ type: 'code.submit', code: '12' });
+    expect(view(h)).toMatchObject({ screen: 'appointmentCode', context: { codeError: true, appointmentCode: null } });
+  });
+
+  it('buffers signals that arrive before the peer exists, in order', async () => {
+    const h = createHarness();
+    await toWaiting(h);
+    h.actor.send({ type: 'call.signal', callId: 'c1', data: { n: 1 } });
+    h.actor.send({ type: 'call.accepted', callId: 'c1', agentName: 'A' });
+    h.actor.send({ type: 'call.signal', callId: 'c1', data: { n: 2 } });
+    h.actor.send({ type: 'call.signal', callId: 'other', data: { n: 99 } });
+    await flush();
+    h.actor.send({ type: 'call.signal', callId: 'c1', data: { n: 3 } });
+    expect(h.log.peers[0]!.signals).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    h.actor.send({ type: 'call.mute', muted: true });
+    expect(h.log.peers[0]!.muted).toBe(true);
+  });
+
+  it('cancels calls it does not own (queued just before a reset or reload)', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'call.queued', callId: 'old', requestId: 'previous-1', position: 1, estimateSeconds: 0 });
+    h.actor.send({ type: 'call.accepted', callId: 'old2', agentName: 'A' });
+    expect(h.log.hub).toEqual([
+      { type: 'call.cancel', callId: 'old' },
+      { type: 'call.end', callId: 'old2', reason: 'cancelled' },
+    ]);
+    expect(view(h).screen).toBe('attract');
+  });
+
+  it('hub offline when requesting the call fails plainly', async () => {
+    const h = createHarness({ hubResult: () => ({ ok: false, error: { code: 'hub_offline', message: 'down' } }) });
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.walkIn' });
+    h.actor.send({ type: 'consent.accept' });
+    h.media.ready();
+    await flush();
+    h.actor.send({ type: 'devices.continue' });
+    await flush();
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'hubOffline' } });
+  });
+
+  it('a peer that closes by itself becomes a drop unless the hub explains within the grace period', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.log.peers[0]!.opts.onState('closed');
+    expect(view(h).sub).toBe('closing');
+    h.clock.increment(3_000);
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped' } });
+    expect(h.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'peer_lost' });
+
+    const h2 = createHarness();
+    await toCall(h2);
+    h2.log.peers[0]!.opts.onState('closed');
+    h2.actor.send({ type: 'call.ended', callId: 'c1', reason: 'agent_hangup' });
+    expect(view(h2).screen).toBe('survey');
+  });
+
+  it('session.reset from main during a call ends it, destroys the peer and stops media', async () => {
+    const h = createHarness();
+    await toCall(h);
+    const stops = h.log.mediaStopped;
+    h.actor.send({ type: 'session.reset', reason: 'renderer-crash' });
+    expectReset(h);
+    expect(h.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'kiosk_hangup' });
+    expect(h.log.peers[0]!.destroyed).toBe(true);
+    expect(h.log.mediaStopped).toBe(stops + 1);
+    expect(h.log.phases.at(-1)).toBe('attract');
+  });
+
+  it('media that fails goes to the video-unavailable hook', async () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.walkIn' });
+    h.actor.send({ type: 'consent.accept' });
+    h.media.fail();
+    await flush();
+    expect(view(h).screen).toBe('videoUnavailable');
+  });
+});

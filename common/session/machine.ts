@@ -1,0 +1,354 @@
+import { and, assign, fromCallback, not, sendTo, setup, stateIn } from 'xstate';
+import type { EventObject } from 'xstate';
+import type { VisitPhase } from '../bridge/core';
+import { isOpen } from '../hours';
+import type { EndReason } from '../protocol';
+import { AppointmentCode } from '../protocol';
+import type { FailureReason, SessionContext, SessionEvent, SessionInput } from './events';
+import { emptyVisit } from './events';
+
+/** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
+export interface CallActorInput {
+  /** Hub call id. */
+  callId: string;
+  /** Signals received before the actor started, in order. */
+  earlySignals: Record<string, unknown>[];
+  /** Start muted (the citizen muted before a reconnect). */
+  muted: boolean;
+}
+
+/** Events the machine sends to the running `call` actor. */
+export type CallActorEvent = { type: 'signal'; data: Record<string, unknown> } | { type: 'mute'; muted: boolean };
+
+/** Grace period after the peer closes on its own, waiting for the hub's `call.ended` to say why. */
+export const PEER_CLOSED_GRACE_MS = 3_000;
+const MAX_EARLY_SIGNALS = 64;
+const MAX_COMMENT = 1000;
+const clampRating = (r: number) => Math.min(5, Math.max(1, Math.round(Number.isFinite(r) ? r : 1)));
+
+const release = (reason: EndReason = 'kiosk_hangup') => ({
+  type: 'releaseCall' as const,
+  params: ({ context }: { context: SessionContext }) => ({ callId: context.callId, active: context.callActive, reason }),
+});
+
+const failureFromEnd = (reason: EndReason): FailureReason =>
+  reason === 'no_agent' || reason === 'wait_timeout' ? 'noAgent' : reason === 'error' ? 'error' : 'dropped';
+
+/**
+ * The citizen's visit, one state per screen (see README "Session machine"). Side effects are
+ * named and do nothing here: `createSessionMachine` (session.ts) provides them. Every way out of a
+ * visit targets `#session.resetting`, the single reset.
+ */
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    input: {} as SessionInput,
+  },
+  actions: {
+    /** Send call.request for the current visit (context.requestId is already assigned). */
+    requestCall: (_args, _params: { requestId: string }) => {},
+    /** Send call.cancel for a queued call. */
+    cancelCall: (_args, _params: { callId: string }) => {},
+    /** Send call.end for an accepted call. */
+    endCall: (_args, _params: { callId: string; reason: EndReason }) => {},
+    /** Whatever state our call is in, make the hub forget it: call.cancel if queued, call.end if accepted, nothing if none. */
+    releaseCall: (_args, _params: { callId: string | null; active: boolean; reason: EndReason }) => {},
+    /** Stop every local media track (camera light off). */
+    stopMedia: () => {},
+    /** Tell main which phase we are in. */
+    reportPhase: (_args, _params: { phase: VisitPhase }) => {},
+    /** Hand the survey answer to whoever stores it. */
+    recordSurvey: (_args, _params: { rating: number; comment: string }) => {},
+    /** Wipe whatever the UI keeps outside the machine (DOM of the visit, web storage). */
+    wipeUi: () => {},
+    newRequest: assign({
+      requestSeq: ({ context }) => context.requestSeq + 1,
+      requestId: ({ context }) => `${context.idPrefix}-${context.requestSeq + 1}`,
+      callId: null,
+      callActive: false,
+      position: null,
+      estimateSeconds: null,
+      agentName: null,
+      earlySignals: [],
+      failure: null,
+    }),
+    clearCall: assign({ requestId: null, callId: null, callActive: false, position: null, estimateSeconds: null, earlySignals: [] }),
+    clearVisit: assign(() => emptyVisit()),
+  },
+  actors: {
+    /** Acquires camera + microphone; sends back devices.ready or devices.failed. Keeps nothing on stop. */
+    media: fromCallback<EventObject, void>(() => {}),
+    /** The WebRTC peer of an accepted call; sends back call.connected / call.reconnecting / call.peerClosed / call.failed. */
+    call: fromCallback<CallActorEvent, CallActorInput>(() => {}),
+  },
+  guards: {
+    /** Office open now (injected clock + common/hours.ts). */
+    isOpen: ({ context }) => isOpen(context.schedule, new Date()),
+    isKnownService: ({ context, event }) => event.type === 'service.select' && context.serviceIds.includes(event.serviceId),
+    isValidCode: ({ event }) => event.type === 'code.submit' && AppointmentCode.safeParse(event.code).success,
+    isOurRequest: ({ context, event }) => event.type === 'call.queued' && event.requestId === context.requestId,
+    isOurCall: ({ context, event }) => 'callId' in event && context.callId !== null && event.callId === context.callId,
+    /** A hub frame about a call this visit does not own (e.g. queued just before a reset). */
+    isForeignQueued: ({ context, event }) => event.type === 'call.queued' && event.requestId !== context.requestId,
+    isForeignCall: ({ context, event }) => 'callId' in event && event.callId !== context.callId,
+    isAboutOurCall: ({ context, event }) =>
+      event.type === 'hub.error' && event.ref !== undefined && (event.ref === context.requestId || event.ref === context.callId),
+    isStaleFailure: ({ context, event }) => event.type === 'call.failed' && event.requestId !== undefined && event.requestId !== context.requestId,
+    isOffline: ({ event }) => event.type === 'hub.status' && event.status === 'offline',
+    inCall: stateIn('#session.visit.flow.inCall'),
+    isNormalEnd: ({ event }) => event.type === 'call.ended' && (event.reason === 'agent_hangup' || event.reason === 'kiosk_hangup'),
+  },
+  delays: {
+    idleMs: ({ context }) => context.timers.idleMs,
+    idleCountdownMs: ({ context }) => context.timers.idleCountdownMs,
+    waitTimeoutMs: ({ context }) => context.timers.waitTimeoutMs,
+    thankYouMs: ({ context }) => context.timers.thankYouMs,
+    declinedMs: ({ context }) => context.timers.declinedMs,
+    peerClosedGraceMs: PEER_CLOSED_GRACE_MS,
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => ({
+    timers: input.timers,
+    schedule: input.schedule,
+    serviceIds: input.serviceIds,
+    idPrefix: input.idPrefix,
+    requestSeq: 0,
+    ...emptyVisit(),
+  }),
+  // A fresh renderer (first start or reload) goes through the same reset as any visit's end.
+  initial: 'resetting',
+  on: {
+    'session.reset': { target: '.resetting' },
+    // Frames about calls we no longer own: make sure the hub does not keep them alive.
+    'call.queued': { guard: 'isForeignQueued', actions: { type: 'cancelCall', params: ({ event }) => ({ callId: event.callId }) } },
+    'queue.update': { guard: 'isForeignCall', actions: { type: 'cancelCall', params: ({ event }) => ({ callId: event.callId }) } },
+    'call.accepted': {
+      guard: 'isForeignCall',
+      actions: { type: 'endCall', params: ({ event }) => ({ callId: event.callId, reason: 'cancelled' as const }) },
+    },
+  },
+  states: {
+    /** THE reset: release the call, stop media, wipe context and UI, then attract or closed. */
+    resetting: {
+      entry: [
+        release(),
+        'stopMedia',
+        'clearVisit',
+        'wipeUi',
+      ],
+      always: [{ guard: 'isOpen', target: 'attract' }, { target: 'closed' }],
+    },
+    attract: {
+      entry: { type: 'reportPhase', params: { phase: 'attract' } },
+      on: {
+        touch: [{ guard: 'isOpen', target: 'visit' }, { target: 'closed' }],
+        'visit.start': [{ guard: 'isOpen', target: 'visit' }, { target: 'closed' }],
+        'hours.tick': { guard: not('isOpen'), target: 'closed' },
+      },
+    },
+    closed: {
+      entry: { type: 'reportPhase', params: { phase: 'closed' } },
+      on: { 'hours.tick': { guard: 'isOpen', target: 'attract' } },
+    },
+    visit: {
+      type: 'parallel',
+      entry: { type: 'reportPhase', params: { phase: 'visit' } },
+      on: { 'visit.cancel': { target: 'resetting' } },
+      states: {
+        flow: {
+          initial: 'language',
+          states: {
+            language: {
+              on: {
+                'lang.select': { target: 'service', actions: assign({ lang: ({ event }) => event.lang }) },
+                'visit.back': { target: '#session.resetting' },
+              },
+            },
+            service: {
+              on: {
+                'service.select': { guard: 'isKnownService', target: 'visitType', actions: assign({ serviceId: ({ event }) => event.serviceId }) },
+                'visit.back': { target: 'language' },
+              },
+            },
+            visitType: {
+              on: {
+                'visit.walkIn': { target: 'consent', actions: assign({ visitType: 'walkIn', appointmentCode: null }) },
+                'visit.appointment': { target: 'appointmentCode', actions: assign({ visitType: 'appointment', codeError: false }) },
+                'visit.back': { target: 'service' },
+              },
+            },
+            appointmentCode: {
+              on: {
+                'code.submit': [
+                  { guard: 'isValidCode', target: 'consent', actions: assign({ appointmentCode: ({ event }) => event.code, codeError: false }) },
+                  { actions: assign({ codeError: true }) },
+                ],
+                'visit.back': { target: 'visitType', actions: assign({ appointmentCode: null, codeError: false }) },
+              },
+            },
+            consent: {
+              on: {
+                'consent.accept': { target: 'deviceCheck' },
+                'consent.refuse': { target: 'declined' },
+                'visit.back': { target: 'visitType' },
+              },
+            },
+            declined: {
+              after: { declinedMs: { target: '#session.resetting' } },
+              on: { 'visit.done': { target: '#session.resetting' } },
+            },
+            deviceCheck: {
+              initial: 'acquiring',
+              states: {
+                acquiring: {
+                  invoke: { id: 'media', src: 'media' },
+                  on: {
+                    'devices.ready': { target: 'ready' },
+                    'devices.failed': { target: '#session.visit.flow.videoUnavailable' },
+                  },
+                },
+                ready: { on: { 'devices.continue': { target: '#session.visit.flow.waiting' } } },
+              },
+            },
+            /** Hook for the later "video unavailable" issue: camera/mic could not start. */
+            videoUnavailable: {
+              entry: 'stopMedia',
+              on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
+            },
+            waiting: {
+              entry: ['newRequest', { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) }],
+              after: {
+                waitTimeoutMs: {
+                  target: 'callFailed',
+                  actions: [release(), assign({ failure: 'noAgent' })],
+                },
+              },
+              on: {
+                'call.queued': {
+                  guard: 'isOurRequest',
+                  actions: assign({
+                    callId: ({ event }) => event.callId,
+                    position: ({ event }) => event.position,
+                    estimateSeconds: ({ event }) => event.estimateSeconds,
+                  }),
+                },
+                'queue.update': {
+                  guard: 'isOurCall',
+                  actions: assign({ position: ({ event }) => event.position, estimateSeconds: ({ event }) => event.estimateSeconds }),
+                },
+                'call.accepted': {
+                  guard: 'isOurCall',
+                  target: 'inCall',
+                  actions: assign({ callActive: true, agentName: ({ event }) => event.agentName }),
+                },
+                'call.signal': {
+                  guard: 'isOurCall',
+                  actions: assign({ earlySignals: ({ context, event }) => [...context.earlySignals, event.data].slice(-MAX_EARLY_SIGNALS) }),
+                },
+                'call.ended': {
+                  guard: 'isOurCall',
+                  target: 'callFailed',
+                  actions: [assign({ failure: ({ event }) => failureFromEnd(event.reason) }), 'clearCall'],
+                },
+                'call.failed': { guard: not('isStaleFailure'), target: 'callFailed', actions: assign({ failure: ({ event }) => event.reason }) },
+                'hub.error': { guard: 'isAboutOurCall', target: 'callFailed', actions: assign({ failure: 'error' }) },
+                'hub.status': {
+                  guard: 'isOffline',
+                  target: 'callFailed',
+                  // The hub drops a disconnected kiosk's calls; cancel anyway in case the link comes back first.
+                  actions: [release(), assign({ failure: 'hubOffline' })],
+                },
+              },
+            },
+            inCall: {
+              entry: { type: 'reportPhase', params: { phase: 'call' } },
+              exit: { type: 'reportPhase', params: { phase: 'visit' } },
+              invoke: {
+                id: 'call',
+                src: 'call',
+                input: ({ context }) => ({ callId: context.callId ?? '', earlySignals: context.earlySignals, muted: context.muted }),
+              },
+              initial: 'connecting',
+              states: {
+                connecting: { on: { 'call.connected': { target: 'connected' } } },
+                connected: { on: { 'call.reconnecting': { target: 'reconnecting' } } },
+                reconnecting: { on: { 'call.connected': { target: 'connected' } } },
+                /** The peer closed by itself: give the hub a moment to say why before calling it a drop. */
+                closing: {
+                  after: {
+                    peerClosedGraceMs: {
+                      target: '#session.visit.flow.callFailed',
+                      actions: [release('peer_lost'), assign({ failure: 'dropped' })],
+                    },
+                  },
+                },
+              },
+              on: {
+                'call.signal': { guard: 'isOurCall', actions: sendTo('call', ({ event }) => ({ type: 'signal' as const, data: event.data })) },
+                'call.mute': { actions: [assign({ muted: ({ event }) => event.muted }), sendTo('call', ({ event }) => ({ type: 'mute' as const, muted: event.muted }))] },
+                'call.peerClosed': { target: '.closing' },
+                'call.hangup': {
+                  target: 'survey',
+                  actions: release(),
+                },
+                'call.ended': [
+                  // The hub already ended it: forget the call so the reset does not end it twice.
+                  { guard: and(['isOurCall', 'isNormalEnd']), target: 'survey', actions: 'clearCall' },
+                  { guard: 'isOurCall', target: 'callFailed', actions: ['clearCall', assign({ failure: 'dropped' })] },
+                ],
+                'call.failed': {
+                  target: 'callFailed',
+                  actions: [release('peer_lost'), assign({ failure: ({ event }) => event.reason })],
+                },
+              },
+            },
+            callFailed: {
+              entry: ['stopMedia', 'clearCall'],
+              on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
+            },
+            survey: {
+              entry: ['stopMedia', 'clearCall'],
+              on: {
+                'survey.submit': {
+                  target: 'thanks',
+                  actions: [
+                    assign({ survey: ({ event }) => ({ rating: clampRating(event.rating), comment: event.comment.slice(0, MAX_COMMENT) }) }),
+                    { type: 'recordSurvey', params: ({ event }) => ({ rating: clampRating(event.rating), comment: event.comment.slice(0, MAX_COMMENT) }) },
+                  ],
+                },
+                'survey.skip': { target: 'thanks' },
+              },
+            },
+            thanks: {
+              after: { thankYouMs: { target: '#session.resetting' } },
+              on: { 'visit.done': { target: '#session.resetting' } },
+            },
+          },
+        },
+        /** "Êtes-vous encore là ?": runs beside the flow, off while a call is up (a call is never cut for idleness). */
+        idle: {
+          initial: 'watching',
+          states: {
+            watching: {
+              always: { guard: 'inCall', target: 'suspended' },
+              after: { idleMs: { target: 'prompting' } },
+              // Re-entering restarts the idle delay: that is the whole job of `activity`.
+              on: { activity: { target: 'watching', reenter: true } },
+            },
+            // Plain `activity` is ignored here: the touch that dismisses the prompt must not click through it.
+            prompting: {
+              always: { guard: 'inCall', target: 'suspended' },
+              after: { idleCountdownMs: { target: '#session.resetting' } },
+              on: { 'idle.stillHere': { target: 'watching' } },
+            },
+            suspended: { always: { guard: not('inCall'), target: 'watching' } },
+          },
+        },
+      },
+    },
+  },
+});
+
+export type SessionMachine = typeof sessionMachine;

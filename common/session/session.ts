@@ -1,0 +1,133 @@
+import type { SnapshotFrom } from 'xstate';
+import type { RendererToHub, VisitPhase } from '../bridge/core';
+import { isOpen } from '../hours';
+import type { Language } from '../config';
+import type { Result } from '../result';
+import type { CallActorDeps } from './call-actor';
+import { createCallActor } from './call-actor';
+import type { FailureReason, SessionContext } from './events';
+import { sessionMachine } from './machine';
+import { fromCallback } from 'xstate';
+
+/** What the survey store receives (anonymous: no code, no call id). */
+export interface SurveyRecord {
+  /** 1–5. */
+  rating: number;
+  /** Optional free text. */
+  comment: string;
+  /** Service of the visit. */
+  serviceId: string | null;
+  /** Language of the visit. */
+  lang: Language;
+}
+
+/** The side effects of a visit, injected at the edge (renderer/kiosk/main.ts, or fakes in tests). */
+export interface SessionDeps<S = unknown> {
+  /** Wall clock (ms since epoch) for the opening-hours guard. */
+  now(): number;
+  /** Send a frame to the hub through main; a failed Result (e.g. `hub_offline`) fails the call. */
+  sendToHub(frame: RendererToHub): Promise<Result<unknown>> | void;
+  /** Start camera + microphone (resolves when live, rejects when unavailable). */
+  acquireMedia(): Promise<void>;
+  /** Stop every local track, including one still being acquired. */
+  stopMedia(): void;
+  /** Tell main the coarse phase (power-save blocker, status light). */
+  reportPhase(phase: VisitPhase): void;
+  /** Store a survey answer (anonymous visit data). */
+  recordSurvey(answer: SurveyRecord): void;
+  /** Remove whatever the UI holds of the visit (DOM, web storage). */
+  wipeUi(): void;
+  /** The WebRTC peer of an accepted call. */
+  call: CallActorDeps<S>;
+}
+
+/** The session machine with its side effects wired to `deps`. */
+export function createSessionMachine<S>(deps: SessionDeps<S>) {
+  return sessionMachine.provide({
+    actions: {
+      requestCall: ({ context, self }, { requestId }) => {
+        if (!context.serviceId || !requestId) return;
+        const frame: RendererToHub = { type: 'call.request', requestId, service: context.serviceId, language: context.lang };
+        if (context.appointmentCode) frame.appointmentCode = context.appointmentCode;
+        void Promise.resolve(deps.sendToHub(frame)).then((r) => {
+          if (r && !r.ok) {
+            const reason: FailureReason = r.error.code === 'hub_offline' ? 'hubOffline' : 'error';
+            self.send({ type: 'call.failed', reason, requestId });
+          }
+        }, () => self.send({ type: 'call.failed', reason: 'error', requestId }));
+      },
+      cancelCall: (_, { callId }) => {
+        if (callId) void deps.sendToHub({ type: 'call.cancel', callId });
+      },
+      endCall: (_, { callId, reason }) => {
+        if (callId) void deps.sendToHub({ type: 'call.end', callId, reason });
+      },
+      releaseCall: (_, { callId, active, reason }) => {
+        if (!callId) return;
+        void deps.sendToHub(active ? { type: 'call.end', callId, reason } : { type: 'call.cancel', callId });
+      },
+      stopMedia: () => deps.stopMedia(),
+      reportPhase: (_, { phase }) => deps.reportPhase(phase),
+      recordSurvey: ({ context }, { rating, comment }) => deps.recordSurvey({ rating, comment, serviceId: context.serviceId, lang: context.lang }),
+      wipeUi: () => deps.wipeUi(),
+    },
+    guards: {
+      isOpen: ({ context }) => isOpen(context.schedule, new Date(deps.now())),
+    },
+    actors: {
+      media: fromCallback(({ sendBack }) => {
+        deps.acquireMedia().then(
+          () => sendBack({ type: 'devices.ready' }),
+          (err: unknown) => sendBack({ type: 'devices.failed', reason: err instanceof Error ? err.name : String(err) }),
+        );
+      }),
+      call: createCallActor(deps.call),
+    },
+  });
+}
+
+/** One screen per visible state (the renderer's unit of rendering; `screen-<name>` test ids). */
+export type ScreenName =
+  | 'attract'
+  | 'closed'
+  | 'language'
+  | 'service'
+  | 'visitType'
+  | 'appointmentCode'
+  | 'consent'
+  | 'declined'
+  | 'deviceCheck'
+  | 'videoUnavailable'
+  | 'waiting'
+  | 'inCall'
+  | 'callFailed'
+  | 'survey'
+  | 'thanks';
+
+/** The flattened view of a snapshot the screens render from. */
+export interface SessionView {
+  /** Current screen. */
+  screen: ScreenName;
+  /** Sub-state: deviceCheck acquiring/ready, inCall connecting/connected/reconnecting/closing. */
+  sub: string | null;
+  /** The idle prompt ("Êtes-vous encore là ?") is showing over the screen. */
+  idlePrompt: boolean;
+  /** The machine context (read-only for screens). */
+  context: SessionContext;
+}
+
+type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
+
+/** Reads the screen, sub-state and idle flag out of a snapshot. */
+export function toView(snapshot: SessionSnapshot): SessionView {
+  const value = snapshot.value;
+  const context = snapshot.context;
+  if (typeof value === 'string') {
+    // 'resetting' is transient (eventless), so a settled snapshot is never in it.
+    return { screen: value === 'closed' ? 'closed' : 'attract', sub: null, idlePrompt: false, context };
+  }
+  const visit = (value as { visit: { flow: string | Record<string, string>; idle: string } }).visit;
+  const flow = visit.flow;
+  const [screen, sub] = typeof flow === 'string' ? [flow, null] : (Object.entries(flow)[0] ?? ['language', null]);
+  return { screen: screen as ScreenName, sub, idlePrompt: visit.idle === 'prompting', context };
+}

@@ -1,0 +1,105 @@
+// Fakes for the session machine's injected side effects, shared by the unit and model-based tests.
+import { createActor, SimulatedClock } from 'xstate';
+import type { RendererToHub, VisitPhase } from '../../bridge/core';
+import { defaultSchedule } from '../../config';
+import type { CallPeer, CallPeerOptions } from '../call-actor';
+import type { SessionInput } from '../events';
+import type { SessionDeps, SurveyRecord } from '../session';
+import { createSessionMachine } from '../session';
+
+export const timers = { idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 };
+export const input: SessionInput = {
+  timers,
+  schedule: defaultSchedule,
+  serviceIds: ['emploi', 'solidarite', 'immigration', 'renseignements'],
+  idPrefix: 'k1',
+};
+/** Monday 2026-11-23 10:00 in Montréal (open) and 20:00 (closed). */
+export const OPEN = Date.parse('2026-11-23T15:00:00Z');
+export const CLOSED = Date.parse('2026-11-24T01:00:00Z');
+
+export interface FakePeer extends CallPeer {
+  opts: CallPeerOptions<string>;
+  signals: Record<string, unknown>[];
+  muted: boolean;
+  destroyed: boolean;
+}
+
+export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hubResult?: () => { ok: true; value: null } | { ok: false; error: { code: string; message: string } } } = {}) {
+  const log = {
+    hub: [] as RendererToHub[],
+    phases: [] as VisitPhase[],
+    surveys: [] as SurveyRecord[],
+    mediaAcquired: 0,
+    mediaStopped: 0,
+    uiWiped: 0,
+    peers: [] as FakePeer[],
+    remote: [] as (string | null)[],
+  };
+  const clockNow = { t: opts.now ?? OPEN };
+  let resolveMedia: (() => void) | null = null;
+  let rejectMedia: ((e: Error) => void) | null = null;
+  const deps: SessionDeps<string> = {
+    now: () => clockNow.t,
+    sendToHub: (frame) => {
+      log.hub.push(frame);
+      return Promise.resolve(opts.hubResult ? opts.hubResult() : { ok: true as const, value: null });
+    },
+    acquireMedia: () => {
+      log.mediaAcquired++;
+      if (opts.mediaAutoReady) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        resolveMedia = resolve;
+        rejectMedia = reject;
+      });
+    },
+    stopMedia: () => void log.mediaStopped++,
+    reportPhase: (p) => void log.phases.push(p),
+    recordSurvey: (s) => void log.surveys.push(s),
+    wipeUi: () => void log.uiWiped++,
+    call: {
+      getLocalStream: () => 'local-stream',
+      iceServers: () => [],
+      sendSignal: (callId, data) => void log.hub.push({ type: 'signal', callId, data }),
+      showRemote: (s) => void log.remote.push(s),
+      createPeer: (o) => {
+        const peer: FakePeer = {
+          opts: o,
+          signals: [],
+          muted: false,
+          destroyed: false,
+          signal(d) {
+            this.signals.push(d);
+          },
+          setMuted(m) {
+            this.muted = m;
+          },
+          destroy() {
+            this.destroyed = true;
+          },
+        };
+        log.peers.push(peer);
+        return peer;
+      },
+    },
+  };
+  const clock = new SimulatedClock();
+  const actor = createActor(createSessionMachine(deps), { input, clock });
+  actor.start();
+  return {
+    actor,
+    clock,
+    log,
+    deps,
+    clockNow,
+    media: {
+      ready: () => resolveMedia?.(),
+      fail: (e = new Error('NotAllowedError')) => rejectMedia?.(e),
+    },
+    /** Frames sent since `from` (index in log.hub). */
+    framesSince: (from: number) => log.hub.slice(from),
+  };
+}
+
+/** Lets promise callbacks (media, hub results, call actor start) run. */
+export const flush = () => new Promise<void>((r) => setTimeout(r, 0));
