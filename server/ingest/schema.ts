@@ -1,21 +1,22 @@
 import type { MigratableDb } from '../../common/db/migrate';
 
 /**
- * Hub tables for outbox ingest (appended to server/db/migrations.ts). The primary key is the
+ * Hub tables for outbox ingest (appended to server/db/migrations.ts). The unique key is the
  * dedupe: a resent record hits it and is acknowledged as `duplicate`, never stored twice.
  * Callback personal data lives only in `callbacks` (not in ingest_records) and is nulled when done.
  */
 export function ingestSchema(db: MigratableDb): void {
   db.exec(`
     CREATE TABLE ingest_records (
+      seq         INTEGER PRIMARY KEY,  -- arrival order
       kiosk_id    TEXT NOT NULL,
       id          TEXT NOT NULL,
       kind        TEXT NOT NULL,
       created_at  INTEGER NOT NULL,
       received_at INTEGER NOT NULL,
       data        TEXT NOT NULL,
-      PRIMARY KEY (kiosk_id, id)
-    ) WITHOUT ROWID;
+      UNIQUE (kiosk_id, id)
+    );
     CREATE INDEX ingest_kind_time ON ingest_records (kind, created_at);
     CREATE TABLE callbacks (
       id          TEXT PRIMARY KEY,
