@@ -1,6 +1,8 @@
 // The main-side implementation of the bridge contract. Arguments arrive validated by
 // dispatchBridgeCall; handlers only translate calls into service operations.
 import type { BridgeHandlers } from '../../common/bridge/contract';
+import { callNames } from '../../common/bridge/contract';
+import { VisioError } from '../../common/result';
 import type { KioskPublicConfig } from '../../common/config';
 import type { HubLink } from './hub-link';
 import type { VisitPhaseTracker } from './power-save';
@@ -14,7 +16,29 @@ export interface BridgeHandlerDeps {
   phases: Pick<VisitPhaseTracker, 'setPhase'>;
 }
 
-export function createBridgeHandlers(deps: BridgeHandlerDeps): BridgeHandlers {
+/** A bridge channel whose service is not composed into this kiosk (e.g. no hardware layer in a demo). */
+export class FeatureUnavailableError extends VisioError {
+  constructor(channel: string) {
+    super('feature_unavailable', `No service handles ${channel} on this kiosk`);
+  }
+}
+
+/** The channels main/services implements itself; other sections (outbox, hardware) are composed in. */
+export type CoreChannel = 'config.get' | 'hub.send' | 'hub.status' | 'hub.iceServers' | 'session.phase';
+
+/** A handler for every channel that answers `feature_unavailable`: the base the sections are spread over. */
+export function unavailableHandlers(): BridgeHandlers {
+  return Object.fromEntries(
+    callNames.map((name) => [
+      name,
+      () => {
+        throw new FeatureUnavailableError(name);
+      },
+    ]),
+  ) as unknown as BridgeHandlers;
+}
+
+export function createBridgeHandlers(deps: BridgeHandlerDeps): Pick<BridgeHandlers, CoreChannel> {
   return {
     'config.get': () => deps.publicConfig,
     'hub.send': (frame) => {

@@ -39,14 +39,17 @@ function fakeHubLink() {
 function setup() {
   const hub = fakeHubLink();
   const blocker = { start: vi.fn(() => 7), stop: vi.fn() };
+  const outboxClose = vi.fn();
   const core = createKioskCore({
+    sections: { 'outbox.put': async () => ({ id: 'rec-1' }) },
+    closeables: [{ close: outboxClose }],
     config: { public: KioskPublicConfig.parse({ kioskName: 'K-test' }), hubUrl: 'ws://h/ws', kioskId: 'k', kioskSecret: 's'.repeat(16), dataDir: '/tmp', devMode: false },
     powerSave: blocker,
     createHubLink: () => hub.link,
   });
   const events: [string, unknown[]][] = [];
   core.subscribe((e, p) => events.push([e, p]));
-  return { hub, blocker, core, events };
+  return { hub, blocker, core, events, outboxClose };
 }
 
 describe('kiosk core + bridge handlers', () => {
@@ -93,8 +96,14 @@ describe('kiosk core + bridge handlers', () => {
     expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['dancing'])).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
   });
 
+  it('composes other sections and answers feature_unavailable for channels nobody provides', async () => {
+    const { core } = setup();
+    expect(await dispatchBridgeCall(core.handlers, 'outbox.put', [{ kind: 'survey', record: { service: 'emploi', language: 'fr', rating: 5 } }])).toMatchObject({ ok: true, value: { id: 'rec-1' } });
+    expect(await dispatchBridgeCall(core.handlers, 'hardware.states', [])).toMatchObject({ ok: false, error: { code: 'feature_unavailable' } });
+  });
+
   it('resetVisit releases the blocker and tells the renderer; close() closes the hub link and the blocker', async () => {
-    const { core, blocker, events, hub } = setup();
+    const { core, blocker, events, hub, outboxClose } = setup();
     await dispatchBridgeCall(core.handlers, 'session.phase', ['call']);
     core.resetVisit('renderer_crash');
     expect(blocker.stop).toHaveBeenCalledTimes(1);
@@ -104,5 +113,6 @@ describe('kiosk core + bridge handlers', () => {
     await core.close();
     expect(blocker.stop).toHaveBeenCalledTimes(2);
     expect(hub.link.close).toHaveBeenCalledTimes(1);
+    expect(outboxClose).toHaveBeenCalledTimes(1);
   });
 });

@@ -2,7 +2,7 @@
 // shell and browser runtime). Runtimes only carry `handlers` calls in and `subscribe` events out.
 import type { BridgeHandlers, EmitEvent, EventName, EventPayload } from '../../common/bridge/contract';
 import type { VisitPhase } from '../../common/bridge/core';
-import { createBridgeHandlers } from './bridge-handlers';
+import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
 import type { KioskConfig } from './config';
 import type { HubLink, HubLinkOptions } from './hub-link';
 import { createHubLink } from './hub-link';
@@ -25,6 +25,10 @@ export interface KioskCoreDeps {
   createHubLink?: (opts: HubLinkOptions) => HubLink;
   /** Extra hub link tuning (backoff, heartbeat). */
   hubLinkOptions?: Partial<HubLinkOptions>;
+  /** Other bridge sections composed in (e.g. `outboxHandlers(outbox)`, hardware); missing channels answer `feature_unavailable`. */
+  sections?: Partial<BridgeHandlers>;
+  /** Closed (in reverse order) by `close()`, after the hub link: services the sections own. */
+  closeables?: { close(): unknown }[];
 }
 
 /** The composed main-process services. */
@@ -67,7 +71,12 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   });
   const offStatus = hubLink.onStatus((s) => emit('hub.status', s));
   const offMessage = hubLink.onMessage((frame) => emit('hub.message', frame));
-  const handlers = createBridgeHandlers({ publicConfig: deps.config.public, hubLink, phases });
+  const handlers: BridgeHandlers = {
+    ...unavailableHandlers(),
+    ...deps.sections,
+    // Core channels last: a section cannot replace them by accident.
+    ...createBridgeHandlers({ publicConfig: deps.config.public, hubLink, phases }),
+  };
   let closed = false;
 
   return {
@@ -94,6 +103,13 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       phases.close();
       listeners.clear();
       await hubLink.close();
+      for (const c of [...(deps.closeables ?? [])].reverse()) {
+        try {
+          await c.close();
+        } catch (err) {
+          log.warn('close failed', { err: String(err) });
+        }
+      }
     },
   };
 }
