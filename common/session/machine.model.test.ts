@@ -1,0 +1,168 @@
+// Model-based tests (@xstate/graph): the machine is its own model. Its graph is walked to reach
+// every state, every path is replayed on a real actor wired to fakes, and every transition that
+// leaves a visit is checked to go through the one reset.
+import { getStateNodes, TestModel } from '@xstate/graph';
+import { __unsafe_getAllOwnEventDescriptors } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import type { SessionEvent } from './events';
+import { emptyVisit } from './events';
+import { sessionMachine } from './machine';
+import { CLOSED, createHarness, input } from './test/harness';
+
+type Snap = SnapshotFrom<typeof sessionMachine>;
+
+const modelOf = (open: boolean) => sessionMachine.provide({ guards: { isOpen: () => open } });
+
+/** Concrete payloads for the events the traversal may send (ids follow the model's own context). */
+const payloads = (s: Snap): SessionEvent[] => {
+  const c = s.context;
+  const callId = c.callId ?? 'c1';
+  return [
+    { type: 'lang.select', lang: 'en' },
+    { type: 'service.select', serviceId: 'emploi' },
+    { type: 'code.submit', code: 'AB12' },
+    { type: 'code.submit', code: '1' },
+    { type: 'call.queued', callId: 'c1', requestId: c.requestId ?? 'stale-1', position: 2, estimateSeconds: 60 },
+    { type: 'queue.update', callId, position: 1, estimateSeconds: 30 },
+    { type: 'call.accepted', callId, agentName: 'Agente' },
+    { type: 'call.signal', callId, data: { sdp: 'offer' } },
+    { type: 'call.ended', callId, reason: 'agent_hangup' },
+    { type: 'call.ended', callId, reason: 'peer_lost' },
+    { type: 'call.ended', callId, reason: 'no_agent' },
+    { type: 'call.failed', reason: 'dropped' },
+    { type: 'hub.error', code: 'internal', ref: c.requestId ?? 'x' },
+    { type: 'hub.status', status: 'offline' },
+    { type: 'call.mute', muted: !c.muted },
+    { type: 'survey.submit', rating: 4, comment: 'Très bien' },
+    { type: 'devices.failed', reason: 'NotAllowedError' },
+    { type: 'session.reset', reason: 'main' },
+  ];
+};
+
+/** Abstract state: the value plus what matters of the context (ids and counters collapse). */
+const serializeState = (s: Snap) => {
+  const c = s.context;
+  return JSON.stringify({
+    v: s.value,
+    c: [c.lang, c.serviceId, c.visitType, c.appointmentCode, c.codeError, !!c.requestId, c.callId, c.callActive, c.position, c.earlySignals.length > 0, c.muted, c.failure, !!c.survey],
+  });
+};
+
+/**
+ * Every event the current state handles: the payloads above where given, else the bare type.
+ * Timers appear as their `xstate.after.<delay>.<state>` events, sent like any other.
+ */
+const events = (s: Snap): SessionEvent[] =>
+  __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
+    const given = payloads(s).filter((e) => e.type === type);
+    return given.length ? given : [{ type } as SessionEvent];
+  });
+
+const options = { events, input, serializeState: (s: Snap) => serializeState(s) };
+
+// createTestModel() refuses machines with `after`/`invoke`; the TestModel class takes the machine
+// as is, and our event set drives timers explicitly (the unit tests cover them with SimulatedClock).
+const createModel = (open: boolean) => new TestModel(modelOf(open), options);
+
+/** Dotted ids of every active state node of a snapshot value. */
+function activeIds(value: unknown, prefix = 'session'): string[] {
+  if (typeof value === 'string') return [prefix, `${prefix}.${value}`];
+  return [prefix, ...Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => activeIds(v, `${prefix}.${k}`))];
+}
+
+const visitFields = (s: Snap) => {
+  const { timers: _t, schedule: _s, serviceIds: _i, idPrefix: _p, requestSeq: _q, ...rest } = s.context;
+  return rest;
+};
+
+/** A real actor with fakes, driven by the model's events; timers are the model's `xstate.after.*` events. */
+function sut(open: boolean) {
+  const h = createHarness(open ? {} : { now: CLOSED });
+  return h;
+}
+
+describe('session machine, model-based', () => {
+  const openModel = createModel(true);
+  const closedModel = createModel(false);
+  // One path per reachable abstract state (prefixes kept: each is the shortest way to its state).
+  const closedPaths = closedModel.getShortestPaths({ allowDuplicatePaths: true });
+  const openPaths = openModel.getShortestPaths({ allowDuplicatePaths: true });
+  const paths = [...openPaths, ...closedPaths];
+
+  it('reaches every state node (resetting is transient and never settles)', () => {
+    const reached = new Set(paths.flatMap((p) => activeIds(p.state.value)));
+    const all = getStateNodes(sessionMachine.root).map((n) => n.id);
+    const missing = all.filter((id) => !reached.has(id));
+    expect(missing).toEqual(['session.resetting']);
+    expect(all.length).toBeGreaterThan(25);
+  });
+
+  it('replays every shortest path on a real actor and lands in the same state', async () => {
+    expect(paths.length).toBeGreaterThan(100);
+    for (const path of paths) {
+      const h = sut(!closedPaths.includes(path));
+      const exec = new Proxy({} as Record<string, (step: { event: SessionEvent }) => void>, {
+        // The first step is the model's own `xstate.init`: the actor already started.
+        get: () => (step: { event: SessionEvent }) => {
+          if (step.event.type !== ('xstate.init' as string)) h.actor.send(step.event);
+        },
+      });
+      await (openModel as typeof openModel).testPath(path, {
+        events: exec,
+        states: {
+          '*': (state) => {
+            const real = h.actor.getSnapshot();
+            // Ids (request counter) may differ between model and actor; everything else must not.
+            expect(serializeState(real)).toBe(serializeState(state));
+          },
+        },
+      });
+      h.actor.stop();
+    }
+  });
+
+  it('every way out of a visit goes through the reset: context cleared, media stopped, UI wiped, call released', async () => {
+    const byState = new Map(openPaths.map((p) => [serializeState(p.state), p]));
+    const adjacency = openModel.getAdjacencyMap();
+    let exits = 0;
+    const exitKinds = new Set<string>();
+    for (const { state, transitions } of Object.values(adjacency)) {
+      if (!state.matches('visit')) continue;
+      for (const { event, state: next } of Object.values(transitions)) {
+        if (next.matches('visit')) continue;
+        exits++;
+        exitKinds.add(event.type.startsWith('xstate.after.') ? event.type.split('.')[2]! : event.type);
+        const path = byState.get(serializeState(state));
+        expect(path, `path to ${serializeState(state)}`).toBeDefined();
+        const h = sut(true);
+        for (const step of path!.steps) if (step.event.type !== ('xstate.init' as string)) h.actor.send(step.event);
+        const before = h.actor.getSnapshot();
+        expect(before.value).toEqual(state.value);
+        const sent = h.log.hub.length;
+        const stops = h.log.mediaStopped;
+        const wipes = h.log.uiWiped;
+        const peers = h.log.peers.length;
+        h.actor.send(event);
+        const after = h.actor.getSnapshot();
+        expect(after.value, `${event.type} from ${JSON.stringify(state.value)}`).toBe('attract');
+        expect(visitFields(after)).toEqual(emptyVisit());
+        expect(h.log.mediaStopped).toBeGreaterThan(stops);
+        expect(h.log.uiWiped).toBe(wipes + 1);
+        expect(h.log.phases.at(-1)).toBe('attract');
+        const frames = h.framesSince(sent);
+        const { callId, callActive } = before.context;
+        if (callId && callActive) expect(frames).toEqual([{ type: 'call.end', callId, reason: 'kiosk_hangup' }]);
+        else if (callId) expect(frames).toEqual([{ type: 'call.cancel', callId }]);
+        else expect(frames).toEqual([]);
+        for (const p of h.log.peers.slice(0, peers)) expect(p.destroyed).toBe(true);
+        h.actor.stop();
+      }
+    }
+    expect(exits).toBeGreaterThan(50);
+    // done (thanks timer / visit.done), cancel, back from language, idle countdown, decline timer, main's reset.
+    expect([...exitKinds].sort()).toEqual(
+      ['declinedMs', 'idleCountdownMs', 'session.reset', 'thankYouMs', 'visit.back', 'visit.cancel', 'visit.done'].sort(),
+    );
+  });
+});
