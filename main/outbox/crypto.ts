@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, closeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OutboxKeyError } from './errors';
 
@@ -34,22 +34,30 @@ export interface KeyProvider {
 }
 
 /**
- * Key in a file readable by the kiosk user only (0600). Created on first use with `wx` so two
- * processes racing cannot each write a different key; a group/other-readable file is tightened.
+ * Key in a file readable by the kiosk user only (0600). Created atomically on first use (written
+ * and fsynced under a temporary name, then hard-linked into place) so a crash mid-write never
+ * leaves a short key and two processes racing cannot each keep a different key.
  */
 export function fileKeyProvider(path: string): KeyProvider {
   return {
     async getKey() {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      try {
-        const fd = openSync(path, 'wx', 0o600);
+      if (!existsSync(path)) {
+        const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+        const fd = openSync(tmp, 'wx', 0o600);
         try {
           writeFileSync(fd, randomBytes(KEY_LEN));
+          fsyncSync(fd);
         } finally {
           closeSync(fd);
         }
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutboxKeyError(`Cannot create key file ${path}`, { cause: err });
+        try {
+          linkSync(tmp, path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutboxKeyError(`Cannot create key file ${path}`, { cause: err });
+        } finally {
+          unlinkSync(tmp);
+        }
       }
       if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
       const key = readFileSync(path);
