@@ -186,6 +186,10 @@ describe('AgentSession', () => {
     expect(ws.sent.at(-1)).toEqual({ type: 'call.decline', callId: 'c1' });
     expect(h.session.view.ring).toBeUndefined();
     expect(h.ringer.ringing).toBe(false);
+    // The hub's echo about the call we just declined is expected, not an oddity.
+    ws.receive({ type: 'call.ring.cancelled', callId: 'c1', reason: 'declined' });
+    expect(h.logs).toEqual([]);
+    expect(h.session.view.notice).toBeUndefined();
   });
 
   it('drops a ring the hub forgot to cancel shortly after its deadline', async () => {

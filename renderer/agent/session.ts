@@ -139,6 +139,8 @@ export class AgentSession {
   private iceServers: RTCIceServer[] = [];
   private peer: CallPeer | undefined;
   private pendingSignals: Record<string, unknown>[] = [];
+  /** Calls this console already left (declined, hung up): the hub's echoes about them are expected. */
+  private readonly settled: string[] = [];
   private state: AgentView = { phase: 'login', reconnecting: false, status: 'away', loginBusy: false };
 
   constructor(private readonly deps: AgentSessionDeps) {
@@ -233,6 +235,7 @@ export class AgentSession {
     const ring = this.state.ring;
     if (!ring || ring.accepting) return;
     this.send({ type: 'call.decline', callId: ring.callId });
+    this.settle(ring.callId);
     this.clearRing();
   }
 
@@ -251,6 +254,7 @@ export class AgentSession {
     const call = this.state.call;
     if (!call) return;
     this.send({ type: 'call.end', callId: call.callId, reason });
+    this.settle(call.callId);
     this.teardownCall({ key: `agent.notice.ended.${reason}` });
   }
 
@@ -437,7 +441,7 @@ export class AgentSession {
       }
       case 'call.ring.cancelled': {
         if (this.state.ring?.callId !== msg.callId) {
-          this.log('call.ring.cancelled for another call ignored', msg.callId);
+          if (!this.settled.includes(msg.callId)) this.log('call.ring.cancelled for another call ignored', msg.callId);
           return;
         }
         this.clearRing();
@@ -454,7 +458,8 @@ export class AgentSession {
         return;
       case 'signal': {
         if (this.state.call?.callId !== msg.callId) {
-          this.log('signal for another call ignored', msg.callId);
+          // Late ICE candidates after a hang-up are normal; anything else is worth a line in the log.
+          if (!this.settled.includes(msg.callId)) this.log('signal for another call ignored', msg.callId);
           return;
         }
         if (this.peer) this.peer.signal(msg.data);
@@ -534,6 +539,11 @@ export class AgentSession {
     peer?.destroy();
     if (call?.localStream) this.deps.stopStream(call.localStream);
     if (call || notice) this.set({ call: undefined, ...(notice ? { notice } : {}) });
+  }
+
+  private settle(callId: string): void {
+    this.settled.push(callId);
+    if (this.settled.length > 16) this.settled.shift();
   }
 
   private clearRing(): void {
