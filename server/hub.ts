@@ -130,6 +130,15 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const hubSockets = sockets;
     const hubDispatcher = dispatcher;
 
+    // HTTP errors carry a protocol error code like WebSocket errors do, never a stack trace.
+    app.setErrorHandler((err: { statusCode?: number; message?: string }, req, reply) => {
+      const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+      if (status >= 500) req.log.error({ err }, 'request failed');
+      else req.log.warn({ status, message: err.message }, 'bad request');
+      return reply.code(status).send(status >= 500 ? { code: 'internal', message: 'internal error' } : { code: status === 429 ? 'rate_limited' : 'invalid_message', message: String(err.message ?? 'bad request').slice(0, 300) });
+    });
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'not_found', message: 'no such route' }));
+
     app.get('/ws', { websocket: true }, (socket) => hubSockets.accept(socket));
 
     app.post('/api/login', async (req, reply) => {

@@ -131,11 +131,9 @@ export class HubSockets {
       return;
     }
     conn.refused = 0;
-    if (isBinary) {
-      this.error(conn, 'invalid_message', 'binary frames are not part of the protocol');
-      return;
-    }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    // Binary frames are not part of the protocol; they go through the chain as `null` so that
+    // an unauthenticated socket is refused in order, like any other non-auth first frame.
+    const text = isBinary ? null : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
     conn.chain = conn.chain
       .then(() => this.handle(conn, text))
       .catch((err: unknown) => {
@@ -145,8 +143,13 @@ export class HubSockets {
       });
   }
 
-  private async handle(conn: Conn, text: string): Promise<void> {
+  private async handle(conn: Conn, text: string | null): Promise<void> {
     if (conn.closed) return;
+    if (text === null) {
+      if (!conn.role) this.refuse(conn, 'unauthorized', 'first frame must be kiosk.auth or agent.auth', undefined, CloseCode.unauthorized);
+      else this.error(conn, 'invalid_message', 'binary frames are not part of the protocol');
+      return;
+    }
     if (!conn.role) {
       await this.authenticate(conn, text);
       return;

@@ -18,7 +18,6 @@ export class HubTestClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- text frames only
       this.received.push(JSON.parse(data.toString()) as Incoming);
       this.wake();
     });
