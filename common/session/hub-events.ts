@@ -1,6 +1,6 @@
 import type { HubLinkStatus } from '../bridge/core';
 import type { HubToKiosk } from '../protocol';
-import type { SessionEvent } from './events';
+import type { SessionEvent } from './types';
 
 /** Maps one validated hub frame to a session event; frames the visit does not care about give null. */
 export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {

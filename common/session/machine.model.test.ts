@@ -5,8 +5,8 @@ import { getStateNodes, TestModel } from '@xstate/graph';
 import { __unsafe_getAllOwnEventDescriptors } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import type { SessionEvent } from './events';
-import { emptyVisit } from './events';
+import type { SessionEvent } from './types';
+import { emptyVisit } from './types';
 import { sessionMachine } from './machine';
 import { CLOSED, createHarness, input } from './test/harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyVisit } from './events';
+import { emptyVisit } from './types';
 import { toView } from './session';
 import { CLOSED, createHarness, flush, timers } from './test/harness';
 

@@ -4,8 +4,8 @@ import type { VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
-import type { FailureReason, SessionContext, SessionEvent, SessionInput } from './events';
-import { emptyVisit } from './events';
+import type { FailureReason, SessionContext, SessionEvent, SessionInput } from './types';
+import { emptyVisit } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
 export interface CallActorInput {

@@ -5,7 +5,7 @@ import type { Language } from '../config';
 import type { Result } from '../result';
 import type { CallActorDeps } from './call-actor';
 import { createCallActor } from './call-actor';
-import type { FailureReason, SessionContext } from './events';
+import type { FailureReason, SessionContext } from './types';
 import { sessionMachine } from './machine';
 import { fromCallback } from 'xstate';
 

@@ -3,7 +3,7 @@ import { createActor, SimulatedClock } from 'xstate';
 import type { RendererToHub, VisitPhase } from '../../bridge/core';
 import { defaultSchedule } from '../../config';
 import type { CallPeer, CallPeerOptions } from '../call-actor';
-import type { SessionInput } from '../events';
+import type { SessionInput } from '../types';
 import type { SessionDeps, SurveyRecord } from '../session';
 import { createSessionMachine } from '../session';
 
