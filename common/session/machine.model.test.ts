@@ -129,7 +129,7 @@ describe('session machine, model-based', () => {
     const exitKinds = new Set<string>();
     for (const { state, transitions } of Object.values(adjacency)) {
       if (!state.matches('visit')) continue;
-      for (const { event, state: next } of Object.values(transitions)) {
+      for (const { event, state: next } of Object.values(transitions) as { event: SessionEvent; state: Snap }[]) {
         if (next.matches('visit')) continue;
         exits++;
         exitKinds.add(event.type.startsWith('xstate.after.') ? event.type.split('.')[2]! : event.type);
