@@ -254,6 +254,10 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-lang]')) {
     render(session.view);
   });
 }
+// After a reload the session resumes without a click, and browsers keep audio suspended until
+// one: unlock the ringer on the first interaction anywhere.
+document.addEventListener('pointerdown', () => ringer.unlock(), { once: true });
+document.addEventListener('keydown', () => ringer.unlock(), { once: true });
 // Closing the tab mid-call must end the call for the citizen too, not leave them on a frozen frame.
 window.addEventListener('pagehide', () => session.endCall());
 

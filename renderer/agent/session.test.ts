@@ -42,7 +42,7 @@ class FakeWS implements WebSocketLike {
 const context = { service: 'emploi', language: 'en' as const, appointmentCode: 'AB12CD', kioskName: 'Borne 1', office: 'Québec' };
 const welcome = { type: 'welcome', v: 1, role: 'agent', name: 'Agent Demo', iceServers: [{ urls: 'stun:stun.example' }] };
 
-function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?: boolean; mediaFails?: boolean } = {}) {
+function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?: boolean; mediaFails?: boolean; peerThrows?: boolean } = {}) {
   FakeWS.all = [];
   let clock = 1_000_000;
   const timers = new Map<number, { at: number; fn: () => void }>();
@@ -72,6 +72,7 @@ function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?
     },
     WebSocket: FakeWS,
     createPeer: (o) => {
+      if (opts.peerThrows) throw new Error('No WebRTC support');
       const p = { opts: o, signals: [] as unknown[], destroyed: 0, muted: undefined as boolean | undefined };
       peers.push(p);
       return { signal: (d) => p.signals.push(d), setMuted: (m) => (p.muted = m), destroy: () => p.destroyed++ };
@@ -284,6 +285,17 @@ describe('AgentSession', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(ws.sent.at(-1)).toEqual({ type: 'call.end', callId: 'c4', reason: 'error' });
     expect(h.session.view).toMatchObject({ phase: 'away', notice: { key: 'agent.notice.mediaDenied' } });
+  });
+
+  it('ends the call with reason error when WebRTC is unavailable, and stops the camera', async () => {
+    const h = harness({ peerThrows: true });
+    const ws = await signedIn(h);
+    ws.receive({ type: 'call.connected', callId: 'c6', context });
+    await h.media();
+    expect(ws.sent.at(-1)).toEqual({ type: 'call.end', callId: 'c6', reason: 'error' });
+    expect(h.stopped).toEqual([h.stream]);
+    expect(h.session.view).toMatchObject({ phase: 'away', notice: { key: 'agent.notice.ended.error' } });
+    expect(h.logs).toContain('peer could not be created');
   });
 
   it('a failed media path ends the call as peer_lost', async () => {

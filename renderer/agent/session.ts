@@ -499,27 +499,38 @@ export class AgentSession {
         }
         for (const t of stream.getAudioTracks()) t.enabled = !call.muted;
         this.set({ call: { ...call, localStream: stream } });
-        this.peer = this.deps.createPeer({
-          initiator: true,
-          stream,
-          iceServers: this.iceServers,
-          onSignal: (data) => {
-            if (this.state.call?.callId === callId) this.send({ type: 'signal', callId, data });
-          },
-          onRemoteStream: (remote) => {
-            const c = this.state.call;
-            if (c?.callId === callId) this.set({ call: { ...c, remoteStream: remote } });
-          },
-          onState: (peerState) => {
-            const c = this.state.call;
-            if (c?.callId !== callId) return;
-            this.set({ call: { ...c, peerState } });
-            if (peerState === 'failed') this.endCall('peer_lost');
-          },
-        });
+        let peer: CallPeer;
+        try {
+          peer = this.deps.createPeer({
+            initiator: true,
+            stream,
+            iceServers: this.iceServers,
+            onSignal: (data) => {
+              if (this.state.call?.callId === callId) this.send({ type: 'signal', callId, data });
+            },
+            onRemoteStream: (remote) => {
+              const c = this.state.call;
+              if (c?.callId === callId) this.set({ call: { ...c, remoteStream: remote } });
+            },
+            onState: (peerState) => {
+              const c = this.state.call;
+              if (c?.callId !== callId) return;
+              this.set({ call: { ...c, peerState } });
+              if (peerState === 'failed') this.endCall('peer_lost');
+            },
+          });
+        } catch (err) {
+          // No WebRTC in this browser (or a policy blocks it): end cleanly instead of hanging.
+          this.log('peer could not be created', err instanceof Error ? err.message : err);
+          this.send({ type: 'call.end', callId, reason: 'error' });
+          this.settle(callId);
+          this.teardownCall({ key: 'agent.notice.ended.error' });
+          return;
+        }
+        this.peer = peer;
         const pending = this.pendingSignals;
         this.pendingSignals = [];
-        for (const data of pending) this.peer.signal(data);
+        for (const data of pending) peer.signal(data);
       },
       (err: unknown) => {
         this.log('camera/microphone unavailable', err instanceof Error ? err.message : err);
