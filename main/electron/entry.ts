@@ -1,9 +1,11 @@
 // Electron main entry (production shell). Order matters: the app:// scheme must be privileged
 // before `ready`, and a bad config must stop the app with a clear message, not a blank screen.
-import { app } from 'electron';
+import { app, safeStorage } from 'electron';
 import { join, resolve } from 'node:path';
+import { composeKiosk } from '../compose';
+import { fileKeyProvider, safeStorageKeyProvider } from '../outbox/index';
+import type { KioskConfig } from '../services/config';
 import { loadKioskConfig } from '../services/config';
-import { createKioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
 import { electronPowerSave, registerAppScheme, startKioskShell } from './shell';
 
@@ -11,19 +13,27 @@ registerAppScheme();
 
 async function main(): Promise<void> {
   const log = consoleLogger('kiosk');
-  let config;
+  let config: KioskConfig;
   try {
     config = loadKioskConfig();
   } catch (err) {
     log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
-    app.exit(78); // EX_CONFIG: systemd's unit does not restart-loop on it
+    app.exit(78); // EX_CONFIG: the systemd unit does not restart-loop on it
     return;
   }
-  const core = createKioskCore({ config, powerSave: electronPowerSave, log });
   // The bundle puts preload.cjs beside this file; the renderer is built into ../renderer.
   const here = import.meta.dirname;
   await startKioskShell({
-    core,
+    core: () =>
+      composeKiosk({
+        config,
+        powerSave: electronPowerSave,
+        log,
+        // The OS keyring protects the outbox key when there is one; a kiosk without one still runs.
+        keyProvider: safeStorage.isEncryptionAvailable()
+          ? safeStorageKeyProvider(safeStorage, join(config.dataDir, 'outbox.key.enc'))
+          : fileKeyProvider(join(config.dataDir, 'outbox.key')),
+      }),
     devMode: config.devMode,
     preloadPath: process.env.VG_PRELOAD ?? join(here, 'preload.cjs'),
     rendererDir: process.env.VG_RENDERER_DIR ?? resolve(here, '../renderer'),

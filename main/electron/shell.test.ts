@@ -420,3 +420,16 @@ describe('electron shell: self-healing', () => {
     expect(closeSpy).toHaveBeenCalled();
   });
 });
+
+describe('electron shell: core factory', () => {
+  it('builds the core only after the single-instance lock and ready', async () => {
+    h.lock = false;
+    const factory = vi.fn(async () => core);
+    expect(await startKioskShell({ core: factory, devMode: false, preloadPath: '/p.cjs', rendererDir })).toBeUndefined();
+    expect(factory).not.toHaveBeenCalled();
+    h.lock = true;
+    const shell = await startKioskShell({ core: factory, devMode: false, preloadPath: '/p.cjs', rendererDir });
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(shell?.window).toBeDefined();
+  });
+});

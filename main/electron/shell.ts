@@ -31,8 +31,8 @@ export const electronPowerSave: PowerSaveBlocker = {
 };
 
 export interface KioskShellOptions {
-  /** The composed services (create it with `electronPowerSave`). */
-  core: KioskCore;
+  /** The composed services (with `electronPowerSave`), or a factory run after the single-instance lock and `ready` (so a second instance never opens the outbox). */
+  core: KioskCore | (() => Promise<KioskCore>);
   /** Dev mode keeps devtools, reload keys and a non-kiosk window. */
   devMode: boolean;
   /** Absolute path of the bundled preload script. */
@@ -90,13 +90,13 @@ function lockDownSession(ses: Session, rendererDir: string, log: Logger): void {
 /** Starts the shell: returns undefined when another instance already runs (this one quits). */
 export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShell | undefined> {
   const log = opts.log ?? silentLogger;
-  const { core, devMode } = opts;
+  const { devMode } = opts;
   const backoff = opts.crashReloadMs ?? { initial: 500, max: 30_000 };
 
   if (!app.requestSingleInstanceLock()) {
     log.warn('another kiosk instance is running; quitting');
     app.quit();
-    await core.close();
+    if (typeof opts.core !== 'function') await opts.core.close();
     return undefined;
   }
   let win: BrowserWindow | undefined;
@@ -113,6 +113,7 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
   });
 
   await app.whenReady();
+  const core = typeof opts.core === 'function' ? await opts.core() : opts.core;
   // The default menu carries reload/devtools accelerators.
   if (!devMode) Menu.setApplicationMenu(null);
 
