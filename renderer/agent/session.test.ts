@@ -375,6 +375,22 @@ describe('AgentSession', () => {
     expect(FakeWS.all.length).toBe(sockets);
   });
 
+  it('stops reconnecting when another tab takes over the account (close 4409) or the hub refuses the token (4401)', async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    ws.receive({ type: 'error', code: 'conflict', message: 'signed in from another connection' });
+    ws.drop(4409);
+    expect(h.session.view).toMatchObject({ phase: 'login', loginError: 'agent.login.error.replaced', reconnecting: false });
+    const sockets = FakeWS.all.length;
+    h.advance(60_000);
+    expect(FakeWS.all.length).toBe(sockets);
+
+    const h2 = harness();
+    const ws2 = await signedIn(h2);
+    ws2.drop(4401);
+    expect(h2.session.view).toMatchObject({ phase: 'login', loginError: 'agent.login.error.expired' });
+  });
+
   it('resumes from sessionStorage after a reload; logout forgets the token', async () => {
     const h = harness();
     await signedIn(h);

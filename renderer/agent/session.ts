@@ -114,6 +114,9 @@ const STORAGE_KEY = 'visioguichet.agent.session';
 /** Extra time after a ring's deadline before the console drops it on its own (hub is authoritative). */
 const RING_GRACE_MS = 5000;
 const WS_OPEN = 1;
+/** Close codes the hub uses (server/sockets.ts CloseCode): token refused, replaced by a newer link. */
+const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_REPLACED = 4409;
 
 interface Credentials {
   token: string;
@@ -306,17 +309,23 @@ export class AgentSession {
       this.welcomed = false;
       this.stopPing();
       this.log('hub link closed', `${ev.code} ${ev.reason}`);
-      this.onLinkLost();
+      this.onLinkLost(ev.code);
     };
   }
 
-  private onLinkLost(): void {
+  private onLinkLost(code: number): void {
     // Without the hub neither signaling nor the end notice can reach us, and the hub ends the
     // call on its side when our socket drops; an orphaned peer would only confuse the agent.
     if (this.state.call) this.teardownCall({ key: 'agent.notice.connectionLost' });
     this.clearRing();
     if (!this.creds) return;
-    if (this.creds.expiresAt <= this.now()) {
+    // The same account signed in from another tab or PC: reconnecting would steal the link back
+    // and the two consoles would evict each other forever.
+    if (code === CLOSE_REPLACED) {
+      this.forget('agent.login.error.replaced');
+      return;
+    }
+    if (code === CLOSE_UNAUTHORIZED || this.creds.expiresAt <= this.now()) {
       this.forget('agent.login.error.expired');
       return;
     }

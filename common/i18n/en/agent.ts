@@ -11,6 +11,7 @@ export default {
   'agent.login.error.network': 'The server cannot be reached. Check your connection and try again.',
   'agent.login.error.rateLimited': 'Too many attempts. Wait a minute and try again.',
   'agent.login.error.expired': 'Your session has expired. Please sign in again.',
+  'agent.login.error.replaced': 'Your session was opened in another window. Sign in again to work here.',
   'agent.logout': 'Sign out',
   'agent.greeting': 'Hello {name}',
   'agent.language': 'Language',

@@ -10,6 +10,7 @@ export default {
   'agent.login.error.network': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',
   'agent.login.error.rateLimited': 'Trop de tentatives. Attendez une minute et réessayez.',
   'agent.login.error.expired': 'Votre session a expiré. Veuillez vous reconnecter.',
+  'agent.login.error.replaced': 'Votre session a été ouverte dans une autre fenêtre. Reconnectez-vous pour travailler ici.',
   'agent.logout': 'Se déconnecter',
   'agent.greeting': 'Bonjour {name}',
   'agent.language': 'Langue',
