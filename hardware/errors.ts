@@ -77,3 +77,11 @@ export class ScreenCommandError extends VisioError {
 }
 
 export const formatUsbId = (vendorId: number, productId: number) => `${hex(vendorId)}:${hex(productId)}`;
+
+/** An open device stopped answering at runtime (read error): almost always an unplug. */
+export class DeviceLostError extends VisioError {
+  constructor(what: string, cause?: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause ?? 'read error');
+    super('device_lost', `${what} stopped responding (${detail}); it was probably unplugged. It is reopened automatically when it is plugged back in.`, { cause });
+  }
+}

@@ -113,7 +113,7 @@ export interface CodeScannerEvents {
 }
 
 /** Code scanner in HID POS mode (Bar Code Scanner page 0x8C). */
-export interface CodeScanner extends Peripheral<CodeScannerEvents> {}
+export type CodeScanner = Peripheral<CodeScannerEvents>;
 
 /** The booth's screen. Methods reject with ScreenCommandError; the scheduler reports it in health. */
 export interface Screen {

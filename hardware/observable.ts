@@ -2,24 +2,25 @@
 // unsubscribe function, and a live value (current value + change subscription).
 
 export type Unsubscribe = () => void;
-type Listener<A extends unknown[]> = (...args: A) => void;
+type AnyListener = (...args: unknown[]) => void;
 
 /** Typed emitter. A throwing listener never breaks the emitter or the other listeners. */
 export class Emitter<E extends { [K in keyof E]: unknown[] }> {
-  private readonly listeners = new Map<keyof E, Set<Listener<never[]>>>();
+  private readonly listeners = new Map<keyof E, Set<AnyListener>>();
   constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
 
   on<K extends keyof E>(event: K, fn: (...args: E[K]) => void): Unsubscribe {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(fn as Listener<never[]>);
-    return () => set.delete(fn as Listener<never[]>);
+    const f = fn as unknown as AnyListener;
+    set.add(f);
+    return () => void set.delete(f);
   }
 
   emit<K extends keyof E>(event: K, ...args: E[K]): void {
     for (const fn of [...(this.listeners.get(event) ?? [])]) {
       try {
-        (fn as (...a: E[K]) => void)(...args);
+        fn(...(args as unknown[]));
       } catch (err) {
         this.onListenerError(err);
       }

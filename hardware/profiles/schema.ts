@@ -2,7 +2,7 @@
 // the buffer exactly as hidraw/node-hid deliver it: when a device uses numbered reports, byte 0 is
 // the report id; otherwise byte 0 is the first data byte.
 import { z } from 'zod';
-import { DeviceKind } from '../../common/bridge/hardware';
+import type { DeviceKind } from '../../common/bridge/hardware';
 
 // Numbers may be written as JSON numbers or as "0x…" strings (USB ids are always quoted in hex).
 const num = (max: number) =>
