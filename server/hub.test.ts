@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, createKiosk, parseKioskAuthorization } from './accounts';
 import { createHub, type Hub, type HubOptions } from './hub';
@@ -246,6 +249,27 @@ describe('hub: authentication and authorisation', () => {
     expect(await ask('Bearer abc')).toMatchObject({ status: 401 });
     expect(parseKioskAuthorization('Kiosk a:b:c')).toEqual({ kioskId: 'a:b', secret: 'c' });
     expect(parseKioskAuthorization('Kiosk nocolon')).toBeNull();
+  });
+});
+
+describe('hub: agent console', () => {
+  it('serves the built console at /agent/ with its shared assets, and redirects / there', async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'vg-hub-static-'));
+    open.push({ close: () => rmSync(dist, { recursive: true, force: true }) });
+    mkdirSync(join(dist, 'agent'));
+    mkdirSync(join(dist, 'assets'));
+    mkdirSync(join(dist, 'kiosk'));
+    writeFileSync(join(dist, 'agent', 'index.html'), '<!doctype html><script src="../assets/agent.js"></script>');
+    writeFileSync(join(dist, 'assets', 'agent.js'), 'console.log(1)');
+    writeFileSync(join(dist, 'kiosk', 'index.html'), 'kiosk');
+    const { hub } = await startHub({ agentStaticDir: join(dist, 'agent') });
+    const page = await fetch(`${hub.url}/agent/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('../assets/agent.js');
+    expect((await fetch(`${hub.url}/assets/agent.js`)).status).toBe(200);
+    expect((await fetch(`${hub.url}/kiosk/index.html`)).status).toBe(404);
+    const root = await fetch(`${hub.url}/`, { redirect: 'manual' });
+    expect(root.headers.get('location')).toBe('/agent/');
   });
 });
 

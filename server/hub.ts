@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -94,7 +95,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
     const kiosks = new KioskVerifier(store, now);
+    // Per username (guessing one password) and per address (spraying many usernames).
     const loginThrottle = new FailureThrottle(5, 15 * 60_000, now);
+    const ipThrottle = new FailureThrottle(50, 15 * 60_000, now);
 
     app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
     const log = app.log;
@@ -146,10 +149,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       if (!parsed.ok) return reply.code(400).send({ code: 'invalid_message', message: parsed.error });
       const { username, password } = parsed.value;
       const key = username.toLowerCase();
-      if (loginThrottle.blocked(key)) return reply.code(429).send({ code: 'rate_limited', message: 'too many failed attempts; try again later' });
+      const ipKey = `ip:${req.ip}`;
+      if (loginThrottle.blocked(key) || ipThrottle.blocked(ipKey)) return reply.code(429).send({ code: 'rate_limited', message: 'too many failed attempts; try again later' });
       const agent = await verifyAgentPassword(store, username, password);
       if (!agent) {
         loginThrottle.fail(key);
+        ipThrottle.fail(ipKey);
         req.log.warn({ username: key }, 'login failed');
         return reply.code(401).send({ code: 'unauthorized', message: 'wrong username or password' });
       }
@@ -172,7 +177,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     });
 
     if (opts.agentStaticDir) {
-      await app.register(fastifyStatic, { root: resolve(opts.agentStaticDir), prefix: '/agent/', redirect: true });
+      const root = resolve(opts.agentStaticDir);
+      await app.register(fastifyStatic, { root, prefix: '/agent/', redirect: true });
+      // Vite's multi-page build (base './') puts shared chunks in a sibling assets/ folder that the
+      // page loads as ../assets/…, i.e. /assets/ here. The kiosk renderer beside it is not served.
+      const assets = resolve(root, '..', 'assets');
+      if (existsSync(assets)) await app.register(fastifyStatic, { root: assets, prefix: '/assets/', decorateReply: false });
       app.get('/', (_req, reply) => reply.redirect('/agent/'));
     }
 

@@ -4,8 +4,9 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadHubConfig, type HubConfigFile } from './config';
 import { createHub, type Hub, type HubOptions } from './hub';
+import { ingestPlugin } from './ingest/plugin';
 
-/** Starts a hub from a parsed config (creating the database folder); extra options override. */
+/** Starts a hub from a parsed config (creating the database folder) with the outbox ingest routes; extra options override, extra plugins are added. */
 export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Partial<HubOptions> = {}): Promise<Hub> {
   if (cfg.dbPath !== ':memory:') mkdirSync(dirname(cfg.dbPath), { recursive: true });
   return createHub({
@@ -15,6 +16,7 @@ export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Part
     ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),
     ...(cfg.agentStaticDir ? { agentStaticDir: cfg.agentStaticDir } : {}),
     ...extra,
+    plugins: [ingestPlugin(), ...(extra.plugins ?? [])],
   });
 }
 
