@@ -8,9 +8,13 @@ import frAgent from './fr/agent';
 import enAgent from './en/agent';
 import frHardware from './fr/hardware';
 import enHardware from './en/hardware';
+import frOutbox from './fr/outbox';
+import enOutbox from './en/outbox';
+import frKiosk from './fr/kiosk';
+import enKiosk from './en/kiosk';
 
-const fr = { ...frCommon, ...frAgent, ...frHardware };
-const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware };
+const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk };
 
 export type MessageKey = keyof typeof fr;
 export const catalogs: Record<Language, Record<MessageKey, string>> = { fr, en };

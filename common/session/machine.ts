@@ -23,7 +23,7 @@ export type CallActorEvent = { type: 'signal'; data: Record<string, unknown> } |
 /** Grace period after the peer closes on its own, waiting for the hub's `call.ended` to say why. */
 export const PEER_CLOSED_GRACE_MS = 3_000;
 const MAX_EARLY_SIGNALS = 64;
-const MAX_COMMENT = 1000;
+const MAX_COMMENT = 500; // common/outbox.ts SurveyRecord
 const clampRating = (r: number) => Math.min(5, Math.max(1, Math.round(Number.isFinite(r) ? r : 1)));
 
 const release = (reason: EndReason = 'kiosk_hangup') => ({
@@ -59,7 +59,7 @@ export const sessionMachine = setup({
     /** Tell main which phase we are in. */
     reportPhase: (_args, _params: { phase: VisitPhase }) => {},
     /** Hand the survey answer to whoever stores it. */
-    recordSurvey: (_args, _params: { rating: number; comment: string }) => {},
+    recordSurvey: (_args, _params: { rating: number | null; comment: string }) => {},
     /** Wipe whatever the UI keeps outside the machine (DOM of the visit, web storage). */
     wipeUi: () => {},
     newRequest: assign({
@@ -318,7 +318,8 @@ export const sessionMachine = setup({
                     { type: 'recordSurvey', params: ({ event }) => ({ rating: clampRating(event.rating), comment: event.comment.slice(0, MAX_COMMENT) }) },
                   ],
                 },
-                'survey.skip': { target: 'thanks' },
+                // A skip is recorded too (rating null): it tells how often the survey is ignored.
+                'survey.skip': { target: 'thanks', actions: { type: 'recordSurvey', params: { rating: null, comment: '' } } },
               },
             },
             thanks: {

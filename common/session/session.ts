@@ -11,9 +11,9 @@ import { fromCallback } from 'xstate';
 
 /** What the survey store receives (anonymous: no code, no call id). */
 export interface SurveyRecord {
-  /** 1–5. */
-  rating: number;
-  /** Optional free text. */
+  /** 1–5, or null when the citizen skipped the survey. */
+  rating: number | null;
+  /** Optional free text (empty when none). */
   comment: string;
   /** Service of the visit. */
   serviceId: string | null;
