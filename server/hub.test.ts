@@ -120,6 +120,25 @@ describe('hub: a call end to end over real sockets', () => {
     expect(await bob.next('call.ended')).toEqual({ type: 'call.ended', callId: ring.callId, reason: 'peer_lost' });
   });
 
+  it('an agent socket dropping while rung rings the next agent; dropping mid-call ends it with peer_lost', async () => {
+    const { hub, agents, kioskSecrets } = await startHub();
+    const alice = await agentClient(hub, 'alice', agents.alice as string);
+    const bob = await agentClient(hub, 'bob', agents.bob as string);
+    const kiosk = await kioskClient(hub, 'kiosk-1', kioskSecrets['kiosk-1'] as string);
+    kiosk.send({ type: 'call.request', requestId: 'r', service: 'emploi', language: 'fr' });
+    const ring = await alice.next('call.ring');
+    alice.socket.terminate();
+    expect(await bob.next('call.ring')).toMatchObject({ callId: ring.callId });
+    bob.send({ type: 'call.accept', callId: ring.callId });
+    await kiosk.next('call.accepted');
+    bob.close();
+    expect(await kiosk.next('call.ended')).toEqual({ type: 'call.ended', callId: ring.callId, reason: 'peer_lost' });
+    // The kiosk can call again at once; nobody is left to answer, so it waits.
+    kiosk.send({ type: 'call.request', requestId: 'r2', service: 'emploi', language: 'fr' });
+    expect(await kiosk.next('call.queued')).toMatchObject({ requestId: 'r2', position: 1 });
+    expect(hub.db.call(ring.callId)).toMatchObject({ outcome: 'peer_lost', agentId: hub.db.agentByUsername('bob')?.id });
+  });
+
   it('with no agent the call stays queued and kiosks hear their position move', async () => {
     const { hub, agents, kioskSecrets } = await startHub();
     const k1 = await kioskClient(hub, 'kiosk-1', kioskSecrets['kiosk-1'] as string);
