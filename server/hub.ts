@@ -236,3 +236,6 @@ function guard(log: FastifyInstance['log'], fn: () => void): void {
     log.error({ err }, 'calls log write failed');
   }
 }
+
+// Account helpers, re-exported so a starter script needs one import.
+export { createAgent, createKiosk, parseKioskAuthorization, KioskVerifier } from './accounts';
