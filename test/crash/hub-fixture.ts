@@ -58,10 +58,10 @@ function faultPlugin(faults: Faults): HubPlugin {
   };
 }
 
-export async function startTestHub(dbPath: string, opts: { port?: number } = {}): Promise<TestHub> {
+export async function startTestHub(dbPath: string, opts: { port?: number; plugins?: HubPlugin[] } = {}): Promise<TestHub> {
   const faults: Faults = { failNext: 0, failStatus: 503, delayMs: 0, dropAckNext: 0, requests: 0 };
   let store: IngestStore | undefined;
-  const plugins = [faultPlugin(faults), ingestPlugin({ onStore: (s) => (store = s) })];
+  const plugins = [faultPlugin(faults), ingestPlugin({ onStore: (s) => (store = s) }), ...(opts.plugins ?? [])];
   let hub = await createHub({ dbPath, port: opts.port ?? 0, plugins, jwtSecret: 'x'.repeat(32) });
   const port = Number(new URL(hub.url).port);
   const { secret } = await createKiosk(hub.db, { kioskId: 'kiosk-1', name: 'Kiosque 1', office: 'Bureau test' });
