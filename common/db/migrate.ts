@@ -4,7 +4,7 @@ import { VisioError } from '../result';
 export interface MigratableDb {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   exec(source: string): unknown;
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+  transaction(fn: () => void): () => void;
 }
 
 /** One schema step. `version` is 1-based and contiguous; `up` runs inside the migration transaction. */

@@ -62,7 +62,7 @@ function openChecked(path: string): Db {
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new QuickCheckFailed(`quick_check: ${String(check)}`);
     // better-sqlite3 types transaction() as Transaction<F>, not F: structurally fine for the runner.
-    migrate(db as unknown as MigratableDb, outboxMigrations);
+    migrate(db, outboxMigrations);
     return db;
   } catch (err) {
     db.close();

@@ -101,7 +101,7 @@ export function openHubDb(path: string, allMigrations: readonly Migration[] = hu
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     // better-sqlite3's Transaction<F> is callable like F but not assignable to it in TS; structurally fine.
-    migrate(db as unknown as MigratableDb, allMigrations);
+    migrate(db, allMigrations);
     return db;
   } catch (err) {
     db.close();

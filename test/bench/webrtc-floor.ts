@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { Browser } from 'playwright-core';
+
+/**
+ * The raw WebRTC floor: two RTCPeerConnections in one page with the same fake camera/mic as the
+ * product, timed from the start of negotiation to the first decoded frame on the receiving side.
+ * Product latencies are compared to this as a ratio measured in the same run.
+ */
+export async function measureWebRtcFloor(browser: Browser, runs: number): Promise<number[]> {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>floor</title><video id="v" autoplay muted playsinline></video>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const page = await browser.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${port}/`);
+    return await page.evaluate(async (n: number) => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+      const video = document.getElementById('v') as HTMLVideoElement;
+      const results: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const a = new RTCPeerConnection();
+        const b = new RTCPeerConnection();
+        a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
+        b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
+        const t0 = performance.now();
+        const firstFrame = new Promise<number>((resolve) => {
+          b.ontrack = (e) => {
+            if (e.track.kind !== 'video') return;
+            video.srcObject = new MediaStream([e.track]);
+            video.requestVideoFrameCallback(() => resolve(performance.now()));
+          };
+        });
+        for (const track of stream.getTracks()) a.addTrack(track, stream);
+        const offer = await a.createOffer();
+        await a.setLocalDescription(offer);
+        await b.setRemoteDescription(offer);
+        const answer = await b.createAnswer();
+        await b.setLocalDescription(answer);
+        await a.setRemoteDescription(answer);
+        results.push((await firstFrame) - t0);
+        video.srcObject = null;
+        a.close();
+        b.close();
+      }
+      for (const t of stream.getTracks()) t.stop();
+      return results;
+    }, runs);
+  } finally {
+    await page.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
+/** Percentile by nearest rank. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
