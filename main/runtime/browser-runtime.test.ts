@@ -215,3 +215,23 @@ describe('browser runtime: Chromium', () => {
     expect(args.slice(-2)).toEqual(['--kiosk', 'http://127.0.0.1:1/#token=t']);
   });
 });
+
+describe('browser runtime: visit ownership', () => {
+  it('resets when the page holding the visit closes even if a new page already connected, and not for other pages', async () => {
+    const { rt, core } = await start();
+    const reset = vi.spyOn(core, 'resetVisit');
+    const holder = connect(rt);
+    const bystander = connect(rt);
+    await holder.opened;
+    await bystander.opened;
+    holder.ws.send(JSON.stringify({ id: 1, channel: 'session.phase', args: ['visit'] }));
+    await holder.next((f) => f.id === 1);
+    bystander.ws.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reset).not.toHaveBeenCalled();
+    const fresh = connect(rt);
+    await fresh.opened;
+    holder.ws.close();
+    await vi.waitFor(() => expect(reset).toHaveBeenCalledWith('renderer_gone'));
+  });
+});

@@ -93,6 +93,8 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   let csp = '';
   const sockets = new Set<WebSocket>();
   let closing = false;
+  /** The page that last reported the visit phase: the visit lives and dies with it. */
+  let phaseOwner: WebSocket | undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void serveStatic(req, res);
@@ -159,13 +161,18 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
         if (frame.id !== undefined) send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_frame', message: frame.error } } });
         return;
       }
+      if (frame.channel === 'session.phase') phaseOwner = ws;
       void dispatchBridgeCall(opts.core.handlers, frame.channel, frame.args).then((result) => send(ws, { id: frame.id, result }));
     });
     ws.on('error', (err) => log.warn('bridge socket error', { err: err.message }));
     ws.on('close', () => {
       sockets.delete(ws);
-      // The page went away (reload, crash, closed window) mid-visit: nothing of it may linger.
-      if (sockets.size === 0 && !closing && opts.core.phase !== 'attract' && opts.core.phase !== 'closed') opts.core.resetVisit('renderer_gone');
+      // The page holding the visit went away (reload, crash, closed window): nothing of it may
+      // linger. Keyed on the page, not on "no sockets left", because a reload's new socket may
+      // connect before the old one's close is seen.
+      if (ws !== phaseOwner) return;
+      phaseOwner = undefined;
+      if (!closing && opts.core.phase !== 'attract' && opts.core.phase !== 'closed') opts.core.resetVisit('renderer_gone');
     });
   }
 
