@@ -145,6 +145,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       welcomeTimer = undefined;
       iceServers = frame.iceServers;
       attempt = 0;
+      log.info('hub-link online', { name: frame.name, iceServers: frame.iceServers.length });
       setStatus('online');
     } else if (frame.type === 'error' && status !== 'online') {
       // Before welcome, an error is the hub refusing us (bad secret, unknown kiosk): keep retrying, loudly.
