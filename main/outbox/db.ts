@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync, renameSync } from 'node:fs';
-import { DatabaseNewerThanAppError, migrate, type MigratableDb, type Migration } from '../../common/db/migrate';
+import { DatabaseNewerThanAppError, migrate, type Migration } from '../../common/db/migrate';
 
 /** Kiosk outbox schema. Append new steps; never edit a shipped one. */
 export const outboxMigrations: readonly Migration[] = [
@@ -61,7 +61,6 @@ function openChecked(path: string): Db {
     applyPragmas(db);
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new QuickCheckFailed(`quick_check: ${String(check)}`);
-    // better-sqlite3 types transaction() as Transaction<F>, not F: structurally fine for the runner.
     migrate(db, outboxMigrations);
     return db;
   } catch (err) {

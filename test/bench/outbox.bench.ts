@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { createOutbox } from '../../main/outbox/outbox';
 import { createSender } from '../../main/outbox/sender';
 import { applyPragmas, outboxMigrations } from '../../main/outbox/db';
-import { migrate, type MigratableDb } from '../../common/db/migrate';
+import { migrate } from '../../common/db/migrate';
 
 const BACKLOG = Number(process.argv[2] ?? 100_000);
 const SINGLES = 300;
@@ -32,7 +32,7 @@ const rate = (count: number, ms: number) => (count * 1000) / ms;
 function rawDb(): Database.Database {
   const db = new Database(fresh());
   applyPragmas(db);
-  migrate(db as unknown as MigratableDb, outboxMigrations);
+  migrate(db, outboxMigrations);
   return db;
 }
 const rawInsert = (db: Database.Database) => db.prepare('INSERT INTO outbox (id, kind, citizen, created_at, data, sealed, size) VALUES (?, ?, ?, ?, ?, ?, ?)');
