@@ -15,7 +15,7 @@ import { startBrowserRuntime } from '../main/runtime/browser-runtime';
 import type { BrowserRuntime } from '../main/runtime/browser-runtime';
 import { loadKioskConfig } from '../main/services/config';
 import type { KioskCore } from '../main/services/core';
-import { consoleLogger } from '../main/services/log';
+import { consoleLogger, silentLogger } from '../main/services/log';
 import { createAgent, createKiosk } from '../server/accounts';
 import type { Hub } from '../server/hub';
 import { createHub } from '../server/hub';
@@ -36,6 +36,10 @@ export interface DemoOptions {
   dataDir?: string;
   /** Prefer the browser runtime even when Electron is installed. */
   noElectron?: boolean;
+  /** Run `vite build` when dist/renderer is missing (default true). */
+  build?: boolean;
+  /** No service logs (tests). */
+  quiet?: boolean;
 }
 
 /** What the demo prints, and how to stop it. */
@@ -77,13 +81,13 @@ function ensureRendererBuilt(log: (line: string) => void): void {
   if (r.status !== 0) log('warning: `vite build` failed; the kiosk and agent pages will answer 404 until it succeeds.');
 }
 
-async function listenHub(dataDir: string, port: number): Promise<Hub> {
+async function listenHub(dataDir: string, port: number, quiet: boolean): Promise<Hub> {
   const opts = {
     dbPath: join(dataDir, 'hub.sqlite'),
     host: '127.0.0.1',
     agentStaticDir: join(repoRoot, 'dist/renderer/agent'),
     iceServers: [],
-    logger: { level: 'warn' },
+    logger: quiet ? false : { level: 'warn' },
     plugins: [ingestPlugin()],
   };
   try {
@@ -154,9 +158,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const dataDir = resolve(opts.dataDir ?? process.env.VG_DATA_DIR ?? join(repoRoot, '.data'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  ensureRendererBuilt(say);
+  if (opts.build !== false) ensureRendererBuilt(say);
 
-  const hub = await listenHub(dataDir, opts.hubPort ?? Number(process.env.VG_PORT ?? 8080));
+  const hub = await listenHub(dataDir, opts.hubPort ?? Number(process.env.VG_PORT ?? 8080), opts.quiet ?? false);
+  const logger = (component: string) => (opts.quiet ? silentLogger : consoleLogger(component));
   let core: KioskCore | undefined;
   let runtime: BrowserRuntime | undefined;
   let electron: ChildProcess | undefined;
@@ -192,14 +197,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       return { kioskUrl: 'app://kiosk/', agentUrl, hubUrl: hub.url, agent, runtime: 'electron', exited, close };
     }
 
-    core = await composeKiosk({ config, log: consoleLogger('kiosk') });
+    core = await composeKiosk({ config, log: logger('kiosk') });
     runtime = await startBrowserRuntime({
       core,
       dataDir: config.dataDir,
       rendererDir: join(repoRoot, 'dist/renderer'),
       open: opts.noOpen ? false : opts.kioskMode ? 'kiosk' : 'app',
       ...(opts.kioskPort !== undefined ? { port: opts.kioskPort } : {}),
-      log: consoleLogger('runtime'),
+      log: logger('runtime'),
     });
     return { kioskUrl: runtime.url, agentUrl, hubUrl: hub.url, agent, runtime: opts.noOpen ? 'none' : 'browser', close };
   } catch (err) {

@@ -1,0 +1,64 @@
+// The demo starter in-process: hub + seeded accounts + kiosk core + browser runtime, no window.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startDemo } from '../../scripts/start';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'vg-demo-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Asks the kiosk's bridge for the hub link status, as the kiosk page would. */
+async function kioskHubStatus(kioskUrl: string): Promise<unknown> {
+  const u = new URL(kioskUrl);
+  const token = new URLSearchParams(u.hash.slice(1)).get('token')!;
+  const ws = new WebSocket(`ws://${u.host}/bridge?token=${token}`, { origin: u.origin });
+  try {
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    for (;;) {
+      ws.send(JSON.stringify({ id: 1, channel: 'hub.status', args: [] }));
+      const answer = await new Promise<{ id?: number; result?: { value?: unknown } }>((r) =>
+        ws.on('message', function onMsg(d) {
+          const f = JSON.parse(d.toString()) as { id?: number };
+          if (f.id === 1) {
+            ws.off('message', onMsg);
+            r(f);
+          }
+        }),
+      );
+      if (answer.result?.value === 'online') return 'online';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    ws.close();
+  }
+}
+
+describe('./vg start --no-open', () => {
+  it('seeds a demo agent and kiosk, connects the kiosk to the hub, and reuses them on the next start', async () => {
+    const first = await startDemo({ noOpen: true, hubPort: 0, dataDir, build: false, quiet: true });
+    try {
+      expect(first.runtime).toBe('none');
+      expect(first.kioskUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{40,}$/);
+      expect(first.agentUrl).toBe(`${first.hubUrl}/agent/`);
+      expect(first.agent.username).toBe('agent');
+      expect(first.agent.password.length).toBeGreaterThanOrEqual(8);
+      expect(await kioskHubStatus(first.kioskUrl)).toBe('online');
+      const login = await fetch(`${first.hubUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(first.agent) });
+      expect(login.status).toBe(200);
+      // Secrets on disk are readable by the kiosk user only.
+      expect(statSync(join(dataDir, 'kiosk/kiosk.json')).mode & 0o077).toBe(0);
+    } finally {
+      await first.close();
+    }
+    const second = await startDemo({ noOpen: true, hubPort: 0, dataDir, build: false, quiet: true });
+    try {
+      expect(second.agent).toEqual(first.agent);
+      expect(second.kioskUrl).not.toBe(first.kioskUrl); // fresh token per launch
+      expect(await kioskHubStatus(second.kioskUrl)).toBe('online');
+    } finally {
+      await second.close();
+    }
+  });
+});
