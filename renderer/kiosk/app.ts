@@ -1,0 +1,191 @@
+// The kiosk app: wires the session machine to the bridge, the camera and the WebRTC peer, and
+// renders one screen per machine state. Everything a visit leaves behind is removed by `wipe`,
+// which the machine's single reset calls (and which therefore also runs on every page load).
+import { createActor } from 'xstate';
+import type { BridgeApi } from '../../common/bridge/contract';
+import type { KioskPublicConfig } from '../../common/config';
+import { t as translate, translator } from '../../common/i18n';
+import type { IceServer } from '../../common/protocol';
+import type { CallPeer, CallPeerOptions, SessionView } from '../../common/session';
+import { createSessionMachine, hubFrameToEvent, hubStatusEvent, toView } from '../../common/session';
+import type { Mounted } from './dom';
+import { mount } from './dom';
+import type { LocalMedia } from './local-media';
+import type { MediaView, ScreenProps, UiState } from './screens';
+import { freshUi, idlePrompt, screens } from './screens';
+
+export interface KioskAppOptions {
+  /** Where screens render. */
+  root: HTMLElement;
+  /** Where the idle prompt renders (above the screen). */
+  overlay: HTMLElement;
+  /** Gets data-state / data-substate / data-idle / lang for tests and CSS. */
+  body: HTMLElement;
+  /** The typed bridge to main. */
+  bridge: BridgeApi;
+  /** Public configuration (office, services, hours, timers). */
+  config: KioskPublicConfig;
+  /** Camera + microphone of the visit. */
+  media: LocalMedia;
+  /** Creates the WebRTC peer (renderer/shared/peer.ts createCallPeer). */
+  createPeer(opts: CallPeerOptions<MediaStream>): CallPeer;
+  /** Microphone level meter (renderer/shared/media.ts levelMeter). */
+  meter: MediaView['meter'];
+  /** ICE servers from the hub's welcome. */
+  iceServers(): IceServer[];
+  /** Unique per page load (call request ids). */
+  idPrefix: string;
+  /** Web storage to wipe on reset (nothing of a visit may survive in it). */
+  storages?: Storage[];
+  /** Wall clock, ms (opening hours). */
+  now?: () => number;
+  /** Monotonic clock, ms (idle countdown). */
+  monotonic?: () => number;
+}
+
+export function startKioskApp(o: KioskAppOptions) {
+  const now = o.now ?? Date.now;
+  const monotonic = o.monotonic ?? (() => performance.now());
+  const doc = o.root.ownerDocument;
+  let ui: UiState = freshUi();
+  let remote: MediaStream | null = null;
+  const kept = new Map<string, Element>();
+  let screenMount: Mounted | null = null;
+  let overlayMount: Mounted | null = null;
+  let lastKey = '';
+
+  const wipe = () => {
+    screenMount?.dispose();
+    overlayMount?.dispose();
+    screenMount = overlayMount = null;
+    for (const el of kept.values()) {
+      if (el instanceof HTMLMediaElement) el.srcObject = null;
+      el.remove();
+    }
+    kept.clear();
+    o.root.replaceChildren();
+    o.overlay.replaceChildren();
+    remote = null;
+    ui = freshUi();
+    lastKey = '';
+    for (const s of o.storages ?? []) {
+      try {
+        s.clear();
+      } catch {
+        // storage disabled: then nothing was stored either
+      }
+    }
+  };
+
+  const machine = createSessionMachine<MediaStream>({
+    now,
+    sendToHub: (frame) => o.bridge.invoke('hub.send', frame),
+    acquireMedia: () => o.media.acquire(),
+    stopMedia: () => o.media.stop(),
+    reportPhase: (phase) => void o.bridge.invoke('session.phase', phase),
+    recordSurvey: (s) => {
+      if (!s.serviceId) return;
+      const record = { service: s.serviceId, language: s.lang, rating: s.rating, ...(s.comment ? { comment: s.comment } : {}) };
+      void o.bridge.invoke('outbox.put', { kind: 'survey', record });
+    },
+    wipeUi: wipe,
+    call: {
+      getLocalStream: () => o.media.current() ?? Promise.reject(new Error('no local stream')),
+      createPeer: (opts) => o.createPeer(opts),
+      iceServers: () => o.iceServers(),
+      sendSignal: (callId, data) => void o.bridge.invoke('hub.send', { type: 'signal', callId, data }),
+      showRemote: (stream) => {
+        remote = stream;
+        render(true);
+      },
+    },
+  });
+  const actor = createActor(machine, { input: { timers: o.config.timers, schedule: o.config.schedule, serviceIds: o.config.services.map((s) => s.id), idPrefix: o.idPrefix } });
+
+  const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter };
+
+  const propsFor = (view: SessionView): ScreenProps => {
+    const lang = view.context.lang;
+    return {
+      view,
+      lang,
+      t: translator(lang),
+      tIn: (l, key, params) => translate(l, key, params),
+      config: o.config,
+      ui,
+      send: (e) => actor.send(e),
+      refresh: () => render(true),
+      media: mediaView,
+      now: () => new Date(now()),
+    };
+  };
+
+  function render(force = false) {
+    const view = toView(actor.getSnapshot());
+    const c = view.context;
+    o.body.dataset.state = view.screen;
+    o.body.dataset.substate = view.sub ?? '';
+    o.body.dataset.idle = view.idlePrompt ? 'prompt' : '';
+    doc.documentElement.lang = c.lang;
+    // What the current screen shows; anything else changing (e.g. a buffered signal) is no reason to rebuild.
+    const key = JSON.stringify([view.screen, view.sub, c.lang, c.position, c.estimateSeconds, c.codeError, c.muted, c.failure, c.agentName, c.serviceId]);
+    if (force || key !== lastKey) {
+      const focused = doc.activeElement instanceof HTMLElement && o.root.contains(doc.activeElement) ? doc.activeElement.dataset.testid : undefined;
+      const sameScreen = lastKey !== '' && (JSON.parse(lastKey) as unknown[])[0] === view.screen;
+      lastKey = key;
+      screenMount?.dispose();
+      screenMount = mount(o.root, screens[view.screen](propsFor(view)), kept);
+      // Keep keyboard focus on the same control across a rebuild of the same screen.
+      if (sameScreen && focused) o.root.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+      // Videos kept from a screen that no longer shows them must not linger in memory.
+      for (const [id, el] of kept) {
+        if (!el.isConnected) {
+          if (el instanceof HTMLMediaElement) el.srcObject = null;
+          kept.delete(id);
+        }
+      }
+    }
+    if (view.idlePrompt && ui.idleShownAt === null) {
+      ui.idleShownAt = monotonic();
+      overlayMount = mount(o.overlay, idlePrompt(propsFor(view), monotonic));
+    } else if (!view.idlePrompt && ui.idleShownAt !== null) {
+      ui.idleShownAt = null;
+      overlayMount?.dispose();
+      overlayMount = null;
+      o.overlay.replaceChildren();
+    }
+  }
+
+  const subscription = actor.subscribe(() => render());
+  const unsubscribers = [
+    o.bridge.on('hub.message', (frame) => {
+      const event = hubFrameToEvent(frame);
+      if (event) actor.send(event);
+    }),
+    o.bridge.on('hub.status', (status) => actor.send(hubStatusEvent(status))),
+    o.bridge.on('session.reset', (reason) => actor.send({ type: 'session.reset', reason })),
+  ];
+  const onActivity = () => actor.send({ type: 'activity' });
+  doc.addEventListener('pointerdown', onActivity, { capture: true });
+  doc.addEventListener('keydown', onActivity, { capture: true });
+  const hoursTimer = setInterval(() => actor.send({ type: 'hours.tick' }), 30_000);
+
+  actor.start();
+  render(true);
+
+  return {
+    /** The running session actor (tests, diagnostics). */
+    actor,
+    /** Stops everything (tests, page unload): resets the visit first so the hub forgets the call. */
+    stop() {
+      actor.send({ type: 'session.reset', reason: 'stop' });
+      subscription.unsubscribe();
+      for (const u of unsubscribers) u();
+      doc.removeEventListener('pointerdown', onActivity, { capture: true });
+      doc.removeEventListener('keydown', onActivity, { capture: true });
+      clearInterval(hoursTimer);
+      actor.stop();
+      wipe();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Kiosk renderer entry: fetch the public config over the bridge and start the app. A page load is
+// a reset (the machine starts in its reset state, which wipes storage and stops media).
+import './styles.css';
+import { KioskPublicConfig } from '../../common/config';
+import type { IceServer } from '../../common/protocol';
+import { getBridge } from '../shared/bridge-client';
+import { levelMeter } from '../shared/media';
+import { createCallPeer } from '../shared/peer';
+import { startKioskApp } from './app';
+import { createLocalMedia } from './local-media';
+
+async function boot(): Promise<void> {
+  const bridge = getBridge();
+  const cfg = await bridge.invoke('config.get');
+  // Without main's config the defaults still give a working, honest attract screen.
+  const config = cfg.ok ? cfg.value : KioskPublicConfig.parse({});
+  let ice: IceServer[] = [];
+  const refreshIce = async () => {
+    const r = await bridge.invoke('hub.iceServers');
+    if (r.ok) ice = r.value;
+  };
+  await refreshIce();
+  bridge.on('hub.status', (s) => {
+    if (s === 'online') void refreshIce();
+  });
+
+  const app = startKioskApp({
+    root: document.getElementById('app')!,
+    overlay: document.getElementById('overlay')!,
+    body: document.body,
+    bridge,
+    config,
+    media: createLocalMedia(),
+    createPeer: (opts) => createCallPeer(opts),
+    meter: (stream, onLevel) => levelMeter(stream, onLevel),
+    iceServers: () => ice,
+    idPrefix: crypto.randomUUID().slice(0, 8),
+    storages: [window.sessionStorage, window.localStorage],
+  });
+  // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
+  window.addEventListener('pagehide', () => app.stop());
+  // Touch kiosks: no context menu, no pinch/drag selection.
+  document.addEventListener('contextmenu', (e) => e.preventDefault());
+}
+
+void boot();
