@@ -128,6 +128,24 @@ describe('outbox', () => {
     expect(ob.nextBatch(1000, 1e9).filter((r) => r.kind === 'callback').map((r) => r.id)).toEqual(citizen);
   });
 
+  it('a full disk fails the put with OutboxFullError and leaves the outbox usable', async () => {
+    const ob = make({ maxDbBytes: 96 * 1024 });
+    const ids: string[] = [];
+    let full: unknown;
+    for (let i = 0; i < 5000 && !full; i++) {
+      try {
+        ids.push((await ob.put('callback', { ...callback, name: `Nom ${i} ${'x'.repeat(60)}` })).id);
+      } catch (err) {
+        full = err;
+      }
+    }
+    expect(full).toBeInstanceOf(OutboxFullError);
+    expect((full as OutboxFullError).message).toContain('disk');
+    expect(ob.stats().depth).toBe(ids.length);
+    ob.settle(ids.slice(0, 50).map((id) => ({ id, status: 'stored' as const })));
+    await ob.put('callback', callback); // room again once the hub took some
+  });
+
   it('drops telemetry past retention, keeps citizen records', async () => {
     let now = 1_700_000_000_000;
     const ob = make({ clock: () => now, telemetryRetentionMs: 1000 });

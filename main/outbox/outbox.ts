@@ -22,6 +22,8 @@ export interface OutboxOptions {
   random?: RandomFill;
   /** Logical byte cap: telemetry is dropped oldest first to stay under it; citizen records are never dropped. */
   capBytes?: number;
+  /** Hard ceiling on the database file (SQLite max_page_count); hitting it fails puts with OutboxFullError, like a full disk. */
+  maxDbBytes?: number;
   /** Undelivered telemetry older than this is dropped (default 30 days). */
   telemetryRetentionMs?: number;
   /** Records the hub refused for good are kept this long for a technician (default 30 days). */
@@ -78,6 +80,10 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   let lastSync: LastSync | null = null;
   let closed = false;
 
+  if (opts.maxDbBytes) {
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxDbBytes / pageSize))}`);
+  }
   const q = prepare(db);
   let bytes = Number((q.sumSize.get() as { s: number | null }).s ?? 0);
 

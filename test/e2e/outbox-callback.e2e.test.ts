@@ -149,4 +149,20 @@ describe('callback request, hub unreachable → delivered → handled by an agen
     outbox = createOutbox({ path: join(dir, 'kiosk.db'), key: randomBytes(32) });
     expect(outbox.stats().depth).toBe(0);
   });
+
+  it('says it cannot take the request when the outbox is full, and never shows "enregistrée" on failure', async () => {
+    const kiosk = await browser.newPage();
+    // The bridge answers as main does when createOutbox's put throws OutboxFullError.
+    await kiosk.route('**/bridge/outbox.put', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'outbox_full', message: 'full' } }) }));
+    await kiosk.goto(kioskUrl);
+    await kiosk.click('[data-field="name"]');
+    await kiosk.click('[data-key="A"]');
+    await kiosk.click('[data-field="phone"]');
+    for (const d of '4185550123') await kiosk.click(`[data-key="${d}"]`);
+    await kiosk.click('[data-window="any"]');
+    await kiosk.click('[data-action="submit"]');
+    await expect.poll(() => kiosk.textContent('[data-error="form"]')).toContain('Nous ne pouvons pas prendre de nouvelle demande');
+    expect(await kiosk.locator('[data-saved]').count()).toBe(0);
+    await kiosk.close();
+  });
 });
