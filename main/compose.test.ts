@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatchBridgeCall } from '../common/bridge/dispatch';
 import { KioskPublicConfig } from '../common/config';
 import { composeKiosk, hubHttpBase } from './compose';
@@ -29,5 +29,29 @@ describe('composeKiosk', () => {
     const again = await composeKiosk({ config });
     expect(await dispatchBridgeCall(again.handlers, 'outbox.stats', [])).toMatchObject({ ok: true, value: { depth: 1 } });
     await again.close();
+  });
+});
+
+describe('composeKiosk with simulated peripherals', () => {
+  it('serves the hardware section, forwards device events to the renderer, and drives the status light from the visit phase', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-compose-hw-'));
+    dirs.push(dataDir);
+    const config = { public: KioskPublicConfig.parse({ simulation: true }), hubUrl: 'ws://127.0.0.1:9/ws', kioskId: 'k1', kioskSecret: 's'.repeat(24), dataDir, devMode: false };
+    const core = await composeKiosk({ config, hardware: 'simulated' });
+    try {
+      const states = await dispatchBridgeCall(core.handlers, 'hardware.states', []);
+      expect(states).toMatchObject({ ok: true, value: { handset: { status: 'connected' }, statusLight: { status: 'connected' } } });
+      const events: [string, unknown[]][] = [];
+      core.subscribe((e, p) => events.push([e, p]));
+      expect(await dispatchBridgeCall(core.handlers, 'hardware.sim.control', [{ action: 'lift' }])).toEqual({ ok: true, value: null });
+      await vi.waitFor(() => expect(events).toContainEqual(['hardware.input', [{ type: 'handset.lifted' }]]));
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['call']);
+      await vi.waitFor(async () => {
+        const snap = await dispatchBridgeCall(core.handlers, 'hardware.sim.snapshot', []);
+        expect(snap).toMatchObject({ ok: true, value: { leds: { offHook: true } } });
+      });
+    } finally {
+      await core.close();
+    }
   });
 });

@@ -1,8 +1,10 @@
 // The kiosk's composition, shared by the Electron entry and the demo starter: outbox (durable
-// store-and-forward) + sender + hub link + bridge handlers, in one place so both runtimes run the
-// same services. Hardware sections are passed in by whoever owns the device layer.
+// store-and-forward) + sender, USB peripherals (real or simulated twins), hub link and bridge
+// handlers, in one place so both runtimes run the same services.
 import { join } from 'node:path';
-import type { BridgeHandlers } from '../common/bridge/contract';
+import type { BridgeHandlers, EmitEvent, EventName } from '../common/bridge/contract';
+import { DeviceManager, createHardwareService, createNodeHidBackend, createSimulatedBooth } from '../hardware/index';
+import type { HardwareService } from '../hardware/index';
 import { createOutbox, createSender, fileKeyProvider, outboxHandlers } from './outbox/index';
 import type { KeyProvider } from './outbox/index';
 import type { KioskConfig } from './services/config';
@@ -19,7 +21,9 @@ export interface ComposeKioskOptions {
   powerSave?: PowerSaveBlocker;
   /** Outbox key source (Electron passes safeStorage; default a 0600 file in the data dir). */
   keyProvider?: KeyProvider;
-  /** More bridge sections (hardware). */
+  /** USB peripherals: node-hid devices, simulated twins (demo, technician panel), or none (default). */
+  hardware?: 'real' | 'simulated' | 'none';
+  /** More bridge sections. */
   sections?: Partial<BridgeHandlers>;
   /** Logger (default silent). */
   log?: Logger;
@@ -34,13 +38,46 @@ export function hubHttpBase(wsUrl: string): string {
   return u.toString();
 }
 
-/** Builds outbox + sender + core; on failure closes what was opened before rethrowing. */
+interface Peripherals {
+  service: HardwareService;
+  close(): Promise<void>;
+}
+
+/** Starts the device manager; a kiosk whose HID layer cannot load still takes calls (logged). */
+async function startPeripherals(mode: 'real' | 'simulated', emit: EmitEvent, log: Logger): Promise<Peripherals | undefined> {
+  const booth = mode === 'simulated' ? createSimulatedBooth() : null;
+  let hid;
+  try {
+    hid = booth ? booth.hid : await createNodeHidBackend();
+  } catch (err) {
+    log.error('USB peripherals unavailable (node-hid did not load); continuing without them', { err: String(err) });
+    return undefined;
+  }
+  const manager = new DeviceManager({ hid, log: (level, message, data) => log[level](message, data) });
+  const service = createHardwareService({ manager, booth, emit });
+  await manager.start();
+  return {
+    service,
+    async close() {
+      service.dispose();
+      await manager.stop();
+    },
+  };
+}
+
+/** Builds outbox + sender + peripherals + core; on failure closes what was opened before rethrowing. */
 export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore> {
   const { config } = opts;
   const log = opts.log ?? silentLogger;
-  const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();
-  const outbox = createOutbox({ path: join(config.dataDir, 'outbox.sqlite'), key });
+  // Peripherals exist before the core that carries their events: forward through a late-bound emit.
+  let coreEmit: EmitEvent | undefined;
+  const emit = ((event: EventName, ...payload: unknown[]) => (coreEmit as ((e: EventName, ...p: unknown[]) => void) | undefined)?.(event, ...payload)) as EmitEvent;
+  const mode = opts.hardware ?? 'none';
+  const peripherals = mode === 'none' ? undefined : await startPeripherals(mode, emit, log);
+  let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
+    const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();
+    outbox = createOutbox({ path: join(config.dataDir, 'outbox.sqlite'), key });
     const sender = createSender({
       outbox,
       hubUrl: hubHttpBase(config.hubUrl),
@@ -55,6 +92,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       ...(opts.powerSave ? { powerSave: opts.powerSave } : {}),
       sections: {
         ...opts.sections,
+        ...peripherals?.service.handlers,
         ...outboxSection,
         // A new record goes out at once instead of at the next poll.
         'outbox.put': async (input) => {
@@ -63,18 +101,21 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
           return r;
         },
       },
+      ...(peripherals ? { onPhase: (phase: Parameters<HardwareService['setPhase']>[0]) => peripherals.service.setPhase(phase) } : {}),
       // Closed in reverse: sender stops (no request in flight) before the database closes.
-      closeables: [outbox, { close: () => sender.stop() }],
+      closeables: [...(peripherals ? [peripherals] : []), outbox, { close: () => sender.stop() }],
     });
+    coreEmit = core.emit;
     core.hubLink.onStatus((s) => s === 'online' && sender.nudge());
     sender.start();
     return core;
   } catch (err) {
     try {
-      outbox.close();
+      outbox?.close();
     } catch {
       // already failing; the first error is the one worth reporting
     }
+    await peripherals?.close().catch(() => {});
     throw err;
   }
 }

@@ -126,7 +126,7 @@ async function seed(hub: Hub, dataDir: string): Promise<{ agent: { username: str
       kioskSecret: secret,
       dataDir: '.',
       devMode: false,
-      public: { kioskName: 'Kiosque de démonstration', office, services: defaultServices },
+      public: { kioskName: 'Kiosque de démonstration', office, services: defaultServices, simulation: true },
     });
   }
   return { agent: state.agent, kioskConfigPath };
@@ -197,7 +197,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       return { kioskUrl: 'app://kiosk/', agentUrl, hubUrl: hub.url, agent, runtime: 'electron', exited, close };
     }
 
-    core = await composeKiosk({ config, log: logger('kiosk') });
+    // The demo booth has no USB peripherals: simulated twins stand in (technician panel drives them).
+    core = await composeKiosk({ config, hardware: config.public.simulation ? 'simulated' : 'none', log: logger('kiosk') });
     runtime = await startBrowserRuntime({
       core,
       dataDir: config.dataDir,

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       composeKiosk({
         config,
         powerSave: electronPowerSave,
+        hardware: config.public.simulation ? 'simulated' : 'real',
         log,
         // The OS keyring protects the outbox key when there is one; a kiosk without one still runs.
         keyProvider: safeStorage.isEncryptionAvailable()

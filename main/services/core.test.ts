@@ -40,7 +40,11 @@ function setup() {
   const hub = fakeHubLink();
   const blocker = { start: vi.fn(() => 7), stop: vi.fn() };
   const outboxClose = vi.fn();
+  const onPhase = vi.fn(async (p: string) => {
+    if (p === 'closed') throw new Error('light unplugged');
+  });
   const core = createKioskCore({
+    onPhase,
     sections: { 'outbox.put': async () => ({ id: 'rec-1' }) },
     closeables: [{ close: outboxClose }],
     config: { public: KioskPublicConfig.parse({ kioskName: 'K-test' }), hubUrl: 'ws://h/ws', kioskId: 'k', kioskSecret: 's'.repeat(16), dataDir: '/tmp', devMode: false },
@@ -49,7 +53,7 @@ function setup() {
   });
   const events: [string, unknown[]][] = [];
   core.subscribe((e, p) => events.push([e, p]));
-  return { hub, blocker, core, events, outboxClose };
+  return { hub, blocker, core, events, outboxClose, onPhase };
 }
 
 describe('kiosk core + bridge handlers', () => {
@@ -100,6 +104,15 @@ describe('kiosk core + bridge handlers', () => {
     const { core } = setup();
     expect(await dispatchBridgeCall(core.handlers, 'outbox.put', [{ kind: 'survey', record: { service: 'emploi', language: 'fr', rating: 5 } }])).toMatchObject({ ok: true, value: { id: 'rec-1' } });
     expect(await dispatchBridgeCall(core.handlers, 'hardware.states', [])).toMatchObject({ ok: false, error: { code: 'feature_unavailable' } });
+  });
+
+  it('tells the phase listener (status light, screen) without letting its failure fail the call', async () => {
+    const { core, onPhase } = setup();
+    expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['call'])).toEqual({ ok: true, value: null });
+    expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['closed'])).toEqual({ ok: true, value: null });
+    await vi.waitFor(() => expect(onPhase.mock.calls.map((c) => c[0])).toEqual(['call', 'closed']));
+    core.resetVisit('technician');
+    await vi.waitFor(() => expect(onPhase).toHaveBeenLastCalledWith('attract'));
   });
 
   it('resetVisit releases the blocker and tells the renderer; close() closes the hub link and the blocker', async () => {

@@ -27,6 +27,8 @@ export interface KioskCoreDeps {
   hubLinkOptions?: Partial<HubLinkOptions>;
   /** Other bridge sections composed in (e.g. `outboxHandlers(outbox)`, hardware); missing channels answer `feature_unavailable`. */
   sections?: Partial<BridgeHandlers>;
+  /** Told every phase change after the power-save blocker (status light, screen schedule); failures are logged, never fail the call. */
+  onPhase?: (phase: VisitPhase) => unknown;
   /** Closed (in reverse order) by `close()`, after the hub link: services the sections own. */
   closeables?: { close(): unknown }[];
 }
@@ -61,7 +63,17 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       }
     }
   };
-  const phases = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
+  const tracker = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
+  const phases: Pick<typeof tracker, 'setPhase'> = {
+    setPhase(phase) {
+      tracker.setPhase(phase);
+      if (!deps.onPhase) return;
+      // Peripherals must never hold up or fail the visit: their faults are in their own state.
+      void Promise.resolve()
+        .then(() => deps.onPhase?.(phase))
+        .catch((err: unknown) => log.warn('phase listener failed', { phase, err: String(err) }));
+    },
+  };
   const hubLink = (deps.createHubLink ?? createHubLink)({
     url: deps.config.hubUrl,
     kioskId: deps.config.kioskId,
@@ -83,7 +95,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     handlers,
     hubLink,
     get phase() {
-      return phases.phase;
+      return tracker.phase;
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -100,7 +112,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       closed = true;
       offStatus();
       offMessage();
-      phases.close();
+      tracker.close();
       listeners.clear();
       await hubLink.close();
       for (const c of [...(deps.closeables ?? [])].reverse()) {
