@@ -249,3 +249,17 @@ describe('twins', () => {
     expect(events).toEqual(['lifted']); // nothing after close
   });
 });
+
+describe('unknown devices', () => {
+  it('lists peripheral-looking HID interfaces that no profile matches', async () => {
+    const booth = createSimulatedBooth({ connected: false });
+    const { SimHidBackend } = await import('./sim/hid-sim');
+    booth.hid.plug(SimHidBackend.device({ vendorId: 0x05e0, productId: 0x1200, interface: 0, usagePage: 0x8c, usage: 0x02, product: 'Zebra DS2208' }));
+    booth.hid.plug(SimHidBackend.device({ vendorId: 0x046d, productId: 0xc52b, interface: 2, usagePage: 0x0c, usage: 0x01 }));
+    const clock = new ManualClock();
+    const m = new DeviceManager({ hid: booth.hid, clock, timers: clock });
+    manager = m;
+    await m.start();
+    expect(m.unknownDevices().map((d) => d.product)).toEqual(['Zebra DS2208']);
+  });
+});

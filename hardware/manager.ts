@@ -55,6 +55,8 @@ export interface DeviceHealth {
 
 export const ALL_KINDS: readonly DeviceKind[] = ['handset', 'callButton', 'statusLight', 'presence', 'scanner'];
 const ABSENT: DeviceState = { status: 'absent' };
+/** Usage pages of booth peripherals: Telephony, Sensors, Bar Code Scanner. */
+const PERIPHERAL_PAGES = new Set([0x0b, 0x20, 0x8c]);
 
 interface Slot {
   kind: DeviceKind;
@@ -87,6 +89,7 @@ export class DeviceManager {
   private readonly all: LiveValue<DeviceStates>;
   private timer: unknown = null;
   private running = false;
+  private unknown: HidDeviceInfo[] = [];
   private scanning: Promise<void> | null = null;
   // Desired output state, re-applied whenever the device (re)connects: recovery without restart.
   private desiredLight: { kind: 'status'; status: LightStatus } | { kind: 'color'; color: Rgb; blink: boolean } | null = null;
@@ -159,6 +162,14 @@ export class DeviceManager {
       this.schedule();
     });
     return this.scanning;
+  }
+
+  /**
+   * HID interfaces that look like booth peripherals (telephony, HID POS, presence) but match no
+   * profile, from the last scan: the technician screen lists them with UnknownDeviceError's advice.
+   */
+  unknownDevices(): HidDeviceInfo[] {
+    return this.unknown;
   }
 
   health(): Record<DeviceKind, DeviceHealth> {
@@ -240,6 +251,7 @@ export class DeviceManager {
       this.log('error', 'HID enumeration failed', { error: String(err) });
       return;
     }
+    this.unknown = devices.filter((d) => PERIPHERAL_PAGES.has(d.usagePage ?? -1) && !matchProfile(this.profiles, d));
     for (const slot of this.slots.values()) {
       if (!this.running) return;
       await this.reconcile(slot, devices).catch((err) => this.log('error', 'hardware reconcile failed', { kind: slot.kind, error: String(err) }));
