@@ -112,6 +112,11 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
         res.writeHead(405, { Allow: 'GET, HEAD' }).end();
         return;
       }
+      // Chromium asks for a favicon the kiosk does not have: answer quietly, not with a console 404.
+      if (req.url === '/favicon.ico') {
+        res.writeHead(204, securityHeaders).end();
+        return;
+      }
       const file = await readRendererFile(root, req.url ?? '/');
       if (file.status !== 200) {
         res.writeHead(file.status, { 'Content-Security-Policy': csp, ...securityHeaders }).end();
