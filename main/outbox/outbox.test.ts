@@ -146,6 +146,30 @@ describe('outbox', () => {
     await ob.put('callback', callback); // room again once the hub took some
   });
 
+  it('keeps its in-memory figures equal to what the file holds through every kind of change', async () => {
+    let now = 1_700_000_000_000;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const ob = make({ clock: () => now, capBytes: 20_000, telemetryRetentionMs: 50_000 });
+    for (let step = 0; step < 600; step++) {
+      now += 100;
+      const r = rnd();
+      if (r < 0.5) {
+        const k = rnd();
+        const put = k < 0.3 ? ob.put('callback', callback) : k < 0.65 ? ob.put('visit', visit) : ob.put('health', { metrics: { step } });
+        await put.catch((e: unknown) => expect(e).toBeInstanceOf(OutboxFullError));
+      }
+      else if (r < 0.8) {
+        const batch = ob.nextBatch(1 + Math.floor(rnd() * 8), 1e6);
+        ob.settle(batch.filter(() => rnd() < 0.8).map((b) => ({ id: b.id, status: rnd() < 0.9 ? ('stored' as const) : ('rejected' as const) })));
+      } else if (r < 0.9) ob.enforceRetention();
+    }
+    const live = ob.stats();
+    ob.close();
+    const reopened = make({ clock: () => now, capBytes: 20_000, telemetryRetentionMs: 50_000 }).stats();
+    expect({ ...live, lastSync: null }).toEqual(reopened);
+  });
+
   it('drops telemetry past retention, keeps citizen records', async () => {
     let now = 1_700_000_000_000;
     const ob = make({ clock: () => now, telemetryRetentionMs: 1000 });

@@ -56,6 +56,14 @@ export interface Outbox {
   close(): void;
 }
 
+/** What a committed change does to the in-memory tally. */
+interface Change {
+  kind: string;
+  size: number;
+  citizen: number;
+  status: number;
+}
+
 interface Row {
   seq: number;
   id: string;
@@ -85,7 +93,18 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     db.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxDbBytes / pageSize))}`);
   }
   const q = prepare(db);
-  let bytes = Number((q.sumSize.get() as { s: number | null }).s ?? 0);
+  // Figures kept in memory (loaded once, then moved by each committed change) so stats() stays
+  // O(1) with a 100k-record backlog; changes are applied only after their transaction commits.
+  const tally = { bytes: 0, citizenBytes: 0, rejected: 0, pending: Object.fromEntries(OutboxKind.options.map((k) => [k, 0])) as Record<string, number> };
+  const apply = (rows: readonly Change[], sign: 1 | -1) => {
+    for (const r of rows) {
+      tally.bytes += sign * r.size;
+      if (r.citizen) tally.citizenBytes += sign * r.size;
+      if (r.status === 0) tally.pending[r.kind] = (tally.pending[r.kind] ?? 0) + sign;
+      else tally.rejected += sign;
+    }
+  };
+  apply(q.tally.all() as Change[], 1);
 
   interface Prepared {
     kind: OutboxKind;
@@ -117,37 +136,40 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     return { kind, id, createdAt: clock(), data, sealed, size: data.length + (sealed?.length ?? 0) + ROW_OVERHEAD, citizen: CITIZEN_KINDS.has(kind) };
   }
 
-  /** Inside a transaction: drops oldest telemetry until `need` more bytes fit. Returns bytes freed. */
-  function makeRoom(need: number, citizen: boolean): number {
+  /** Inside a transaction: drops oldest telemetry until `need` more bytes fit. Returns the rows dropped. */
+  function makeRoom(need: number, citizen: boolean): Change[] {
+    const dropped: Change[] = [];
     let freed = 0;
-    while (bytes - freed + need > capBytes) {
+    while (tally.bytes - freed + need > capBytes) {
       const victims = q.oldestTelemetry.all(256) as { seq: number; size: number }[];
       if (victims.length === 0) break;
       let upTo = -1;
       for (const v of victims) {
         freed += v.size;
         upTo = v.seq;
-        if (bytes - freed + need <= capBytes) break;
+        if (tally.bytes - freed + need <= capBytes) break;
       }
-      q.dropTelemetryUpTo.run(upTo);
+      dropped.push(...(q.dropTelemetryUpTo.all(upTo) as Change[]));
     }
-    if (bytes - freed + need > capBytes) {
+    if (tally.bytes - freed + need > capBytes) {
       throw new OutboxFullError(citizen ? undefined : 'The outbox is full of citizen records; telemetry is not being kept.');
     }
-    return freed;
+    return dropped;
   }
 
   const insertMany = db.transaction((items: Prepared[]) => {
     const need = items.reduce((n, p) => n + p.size, 0);
-    const freed = makeRoom(need, items.some((p) => p.citizen));
+    const dropped = makeRoom(need, items.some((p) => p.citizen));
     for (const p of items) q.insert.run(p.id, p.kind, p.citizen ? 1 : 0, p.createdAt, p.data, p.sealed, p.size);
-    return need - freed;
+    return dropped;
   });
 
   function commit(items: Prepared[]): void {
     if (closed) throw new OutboxClosedError();
     try {
-      bytes += insertMany(items);
+      const dropped = insertMany(items);
+      apply(dropped, -1);
+      apply(items.map((p) => ({ kind: p.kind, size: p.size, citizen: p.citizen ? 1 : 0, status: 0 })), 1);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_FULL') throw new OutboxFullError('The disk is full.', { cause: err });
       throw err;
@@ -156,22 +178,25 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   }
 
   const settleTx = db.transaction((acks: readonly IngestAck[]) => {
-    let acked = 0;
-    let rejected = 0;
-    let freed = 0;
+    const gone: Change[] = [];
+    const parked: Change[] = [];
     for (const a of acks) {
       if (a.status === 'rejected') {
-        rejected += q.reject.run(a.error ?? 'rejected by hub', a.id).changes;
+        const r = q.reject.get(a.error ?? 'rejected by hub', a.id) as Change | undefined;
+        if (r) parked.push(r);
       } else {
-        const r = q.ack.get(a.id) as { size: number } | undefined;
-        if (r) {
-          acked++;
-          freed += r.size;
-        }
+        const r = q.ack.get(a.id) as Change | undefined;
+        if (r) gone.push(r);
       }
     }
-    return { acked, rejected, freed };
+    return { gone, parked };
   });
+
+  /** Moves rows from pending to rejected in the tally (after commit). */
+  const park = (rows: readonly Change[]) => {
+    apply(rows.map((r) => ({ ...r, status: 0 })), -1);
+    apply(rows.map((r) => ({ ...r, status: 2 })), 1);
+  };
 
   const outbox: Outbox = {
     recovery,
@@ -187,23 +212,21 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     },
     stats() {
       const now = clock();
-      const byKind = Object.fromEntries(OutboxKind.options.map((k) => [k, 0])) as Record<OutboxKind, number>;
-      let depth = 0;
-      for (const r of q.countByKind.all() as { kind: OutboxKind; n: number }[]) {
-        byKind[r.kind] = r.n;
-        depth += r.n;
-      }
-      const oldest = (q.oldestPending.get() as { t: number | null }).t;
-      const citizenBytes = Number((q.citizenBytes.get() as { s: number | null }).s ?? 0);
+      const byKind = Object.fromEntries(OutboxKind.options.map((k) => [k, tally.pending[k] ?? 0])) as Record<OutboxKind, number>;
+      const depth = Object.values(byKind).reduce((n, v) => n + v, 0);
+      // Head of each queue (citizen, telemetry) by the queue index: O(log n), not a scan.
+      const heads = [q.oldestPendingOf.get(1), q.oldestPendingOf.get(0)] as ({ t: number } | undefined)[];
+      const times = heads.filter((h): h is { t: number } => h !== undefined).map((h) => h.t);
+      const oldest = times.length ? Math.min(...times) : null;
       return {
         depth,
         byKind,
         oldestPendingAt: oldest,
         oldestAgeMs: oldest === null ? null : Math.max(0, now - oldest),
-        rejected: (q.countRejected.get() as { n: number }).n,
-        bytes,
+        rejected: tally.rejected,
+        bytes: tally.bytes,
         capBytes,
-        full: citizenBytes + CITIZEN_HEADROOM > capBytes,
+        full: tally.citizenBytes + CITIZEN_HEADROOM > capBytes,
         lastSync,
         recovered: recovery ? { reason: recovery.reason, movedTo: recovery.movedTo } : null,
       };
@@ -227,14 +250,15 @@ export function createOutbox(opts: OutboxOptions): Outbox {
         total += r.size;
         out.push({ seq: r.seq, id: r.id, kind: r.kind, createdAt: r.created_at, data, size: r.size });
       }
-      for (const id of bad) q.reject.run('cannot decrypt personal fields (key changed?)', id);
+      park(bad.map((id) => q.reject.get('cannot decrypt personal fields (key changed?)', id) as Change | undefined).filter((r): r is Change => r !== undefined));
       return out;
     },
     settle(acks) {
       if (closed) throw new OutboxClosedError();
-      const { acked, rejected, freed } = settleTx(acks);
-      bytes -= freed;
-      return { acked, rejected };
+      const { gone, parked } = settleTx(acks);
+      apply(gone, -1);
+      park(parked);
+      return { acked: gone.length, rejected: parked.length };
     },
     noteSync(result) {
       lastSync = result;
@@ -246,12 +270,12 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     enforceRetention() {
       const now = clock();
       const tx = db.transaction(() => {
-        const a = q.expireTelemetry.all(now - telemetryRetentionMs) as { size: number }[];
-        const b = q.expireRejected.all(now - rejectedRetentionMs) as { size: number }[];
+        const a = q.expireTelemetry.all(now - telemetryRetentionMs) as Change[];
+        const b = q.expireRejected.all(now - rejectedRetentionMs) as Change[];
         return [...a, ...b];
       });
       const gone = tx();
-      bytes -= gone.reduce((n, r) => n + r.size, 0);
+      apply(gone, -1);
       return gone.length;
     },
     close() {
@@ -276,19 +300,17 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 }
 
 function prepare(db: Db) {
+  const changed = 'RETURNING kind, size, citizen, status';
   return {
     insert: db.prepare('INSERT INTO outbox (id, kind, citizen, created_at, data, sealed, size) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    sumSize: db.prepare('SELECT SUM(size) AS s FROM outbox'),
-    citizenBytes: db.prepare('SELECT SUM(size) AS s FROM outbox WHERE citizen = 1'),
+    tally: db.prepare('SELECT kind, size, citizen, status FROM outbox'),
     oldestTelemetry: db.prepare('SELECT seq, size FROM outbox WHERE citizen = 0 ORDER BY seq LIMIT ?'),
-    dropTelemetryUpTo: db.prepare('DELETE FROM outbox WHERE citizen = 0 AND seq <= ?'),
+    dropTelemetryUpTo: db.prepare(`DELETE FROM outbox WHERE citizen = 0 AND seq <= ? ${changed}`),
     batch: db.prepare('SELECT seq, id, kind, created_at, data, sealed, size FROM outbox WHERE status = 0 ORDER BY citizen DESC, seq LIMIT ?'),
-    ack: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING size'),
-    reject: db.prepare('UPDATE outbox SET status = 2, error = ? WHERE id = ? AND status = 0'),
-    countByKind: db.prepare('SELECT kind, COUNT(*) AS n FROM outbox WHERE status = 0 GROUP BY kind'),
-    countRejected: db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE status = 2'),
-    oldestPending: db.prepare('SELECT MIN(created_at) AS t FROM outbox WHERE status = 0'),
-    expireTelemetry: db.prepare('DELETE FROM outbox WHERE citizen = 0 AND created_at < ? RETURNING size'),
-    expireRejected: db.prepare('DELETE FROM outbox WHERE status = 2 AND created_at < ? RETURNING size'),
+    ack: db.prepare(`DELETE FROM outbox WHERE id = ? ${changed}`),
+    reject: db.prepare(`UPDATE outbox SET status = 2, error = ? WHERE id = ? AND status = 0 ${changed}`),
+    oldestPendingOf: db.prepare('SELECT created_at AS t FROM outbox WHERE status = 0 AND citizen = ? ORDER BY seq LIMIT 1'),
+    expireTelemetry: db.prepare(`DELETE FROM outbox WHERE citizen = 0 AND created_at < ? ${changed}`),
+    expireRejected: db.prepare(`DELETE FROM outbox WHERE status = 2 AND created_at < ? ${changed}`),
   };
 }

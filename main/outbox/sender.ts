@@ -92,6 +92,7 @@ export function createSender(opts: SenderOptions): Sender {
 
   async function syncOnce(): Promise<LastSync & { sent: number }> {
     const batch = opts.outbox.nextBatch(batchRecords, batchBytes);
+    // Nothing to send is not a sync: lastSync keeps describing the last real exchange with the hub.
     if (batch.length === 0) return { at: clock(), ok: true, acked: 0, rejected: 0, sent: 0 };
     const body = JSON.stringify({ v: INGEST_VERSION, records: batch.map(({ id, kind, createdAt, data }) => ({ id, kind, createdAt, data })) });
     const ctl = new AbortController();

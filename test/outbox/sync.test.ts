@@ -18,11 +18,12 @@ let dir: string;
 let hub: TestHub;
 let outbox: Outbox;
 let sender: Sender | undefined;
+const key = randomBytes(32);
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outbox-sync-'));
   hub = await startTestHub(join(dir, 'hub.db'));
-  outbox = createOutbox({ path: join(dir, 'kiosk.db'), key: randomBytes(32) });
+  outbox = createOutbox({ path: join(dir, 'kiosk.db'), key });
 });
 afterEach(async () => {
   await sender?.stop();
@@ -130,9 +131,11 @@ describe('outbox → hub (loopback)', () => {
   it('a malformed record is rejected alone; the rest of the batch is acknowledged', async () => {
     const good = await putMany(5);
     // A row written by a buggy older build: the kiosk validated it then, the hub refuses it now.
+    outbox.close();
     const raw = new Database(join(dir, 'kiosk.db'));
     raw.prepare("INSERT INTO outbox (id, kind, citizen, created_at, data, size) VALUES ('01890000-0000-7000-8000-000000000001', 'survey', 1, 1, '{\"rating\":9}', 100)").run();
     raw.close();
+    outbox = createOutbox({ path: join(dir, 'kiosk.db'), key });
     startSender();
     await waitFor(() => outbox.stats().depth === 0);
     expect(outbox.stats().rejected).toBe(1);
