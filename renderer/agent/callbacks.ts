@@ -1,7 +1,7 @@
 // Agent console panel: callback requests left at kiosks (service, language, time window), with
 // claim / done so each is handled by exactly one agent. The hub reveals name and phone only to
 // the agent who claimed the request, and erases them when it is marked done.
-import type { MessageKey } from '../../common/i18n/index';
+import { translator, type MessageKey } from '../../common/i18n/index';
 import { CALLBACKS_PATH, CallbackList, CallbackView, type CallbackView as View } from '../../common/outbox';
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
@@ -11,8 +11,8 @@ export interface CallbacksOptions {
   token: string;
   /** Hub base URL ('' = same origin). */
   hubUrl: string;
-  /** Translator for the agent's language. */
-  t: Translate;
+  /** Translator for the agent's language (default French). */
+  t?: Translate;
   /** Poll period (ms); default 15 000. */
   pollMs?: number;
   /** Injected fetch (tests). */
@@ -23,7 +23,9 @@ export interface CallbacksOptions {
   onUnauthorized?: () => void;
 }
 
+/** Calling the handle itself is the same as destroy() (so it can serve as a plain cleanup function). */
 export interface CallbacksHandle {
+  (): void;
   /** Reloads the list now. */
   refresh(): Promise<void>;
   /** Stops polling and removes the panel. */
@@ -32,7 +34,7 @@ export interface CallbacksHandle {
 
 /** Mounts the callbacks panel into `el` and starts polling. */
 export function mountCallbacks(el: HTMLElement, opts: CallbacksOptions): CallbacksHandle {
-  const { t } = opts;
+  const t = opts.t ?? translator('fr');
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const doc = el.ownerDocument;
   const base = opts.hubUrl.replace(/\/$/, '');
@@ -144,13 +146,11 @@ export function mountCallbacks(el: HTMLElement, opts: CallbacksOptions): Callbac
   const timer = setInterval(() => void refresh(), opts.pollMs ?? 15_000);
   void refresh();
 
-  return {
-    refresh,
-    destroy() {
-      destroyed = true;
-      clearInterval(timer);
-      panel.removeEventListener('click', onClick);
-      panel.remove();
-    },
+  const destroy = () => {
+    destroyed = true;
+    clearInterval(timer);
+    panel.removeEventListener('click', onClick);
+    panel.remove();
   };
+  return Object.assign(destroy, { refresh, destroy });
 }
