@@ -11,6 +11,8 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaPolicy as MediaPolicySchema } from '../../common/media-select';
+import type { MediaDevicesLike, MediaWatch, MediaWatchOptions } from '../../common/media-watch';
 
 const repo = resolve(import.meta.dirname, '../..');
 const flags = ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
@@ -119,7 +121,11 @@ describe('camera health in Chromium', () => {
 describe('camera disappears and returns (MediaWatch)', () => {
   it('degrades to unavailable, then re-acquires and frames flow again, without reload', async () => {
     const result = await page.evaluate(async () => {
-      const w = window as unknown as { VG: any; stubMedia: () => any; sampleVideo: (v: HTMLVideoElement) => Promise<Report> };
+      const w = window as unknown as {
+        VG: { MediaWatch: new (o: MediaWatchOptions) => MediaWatch; MediaPolicy: typeof MediaPolicySchema; sleep: (ms: number) => Promise<void> };
+        stubMedia: () => { media: MediaDevicesLike; unplug(): void; plug(): void };
+        sampleVideo: (v: HTMLVideoElement) => Promise<Report>;
+      };
       const stub = w.stubMedia();
       const video = document.querySelector('video')!;
       const seen: string[] = [];
@@ -128,7 +134,7 @@ describe('camera disappears and returns (MediaWatch)', () => {
         policy: w.VG.MediaPolicy.parse({ camera: { labels: ['Booth'] }, microphone: { fallback: 'none' } }),
         onStatus: (s: { status: string }) => {
           seen.push(s.status);
-          if (s.status === 'live') video.srcObject = watch.stream;
+          if (s.status === 'live') video.srcObject = watch.stream as MediaStream | null;
         },
       });
       await watch.acquire();
