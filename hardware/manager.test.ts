@@ -250,6 +250,26 @@ describe('twins', () => {
   });
 });
 
+describe('keep-alive lights', () => {
+  it('re-sends the last command every keepAliveMs (lights that fall back to off without a heartbeat)', async () => {
+    const { StatusLightTwin } = await import('./sim/twins');
+    const base = profileById(builtinProfiles, 'luxafor-flag');
+    const profile = { ...base, id: 'keepalive-light', keepAliveMs: 10_000 } as typeof base;
+    const booth = createSimulatedBooth({ connected: false });
+    const twin = new StatusLightTwin(booth.hid, profile as never);
+    twin.connect();
+    const clock = new ManualClock();
+    const m = new DeviceManager({ hid: booth.hid, clock, timers: clock, profiles: [profile], kinds: ['statusLight'] });
+    manager = m;
+    await m.start();
+    await m.statusLight.show('busy');
+    const n = twin.device.writes.length;
+    await clock.advance(30_000);
+    expect(twin.device.writes.length - n).toBe(3);
+    expect(twin.color).toEqual({ r: 255, g: 0, b: 0, blink: false });
+  });
+});
+
 describe('unknown devices', () => {
   it('lists peripheral-looking HID interfaces that no profile matches', async () => {
     const booth = createSimulatedBooth({ connected: false });

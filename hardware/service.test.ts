@@ -98,6 +98,15 @@ describe('hardware service', () => {
     expect(service.health().problems).toContain('camera:no_frames');
   });
 
+  it('a touch outside hours wakes the screen through the bridge', async () => {
+    const { call, clock, screen } = await setup();
+    await clock.advanceTo(Date.UTC(2026, 0, 5, 23, 0)); // 18:00, closed
+    expect(screen.on).toBe(false);
+    expect((await call('hardware.wake')).ok).toBe(true);
+    expect(screen.on).toBe(true);
+    expect((await call('hardware.screen')).ok).toBe(true);
+  });
+
   it('exercise cycles the light and restores the phase colour', async () => {
     const { booth, service, call, clock } = await setup();
     await service.setPhase('visit');

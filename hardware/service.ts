@@ -157,6 +157,9 @@ export function createHardwareService(deps: HardwareServiceDeps): HardwareServic
         media = m;
       },
       'hardware.screen': async () => (deps.screen ? deps.screen.state() : null),
+      'hardware.wake': async () => {
+        await scheduler?.wake();
+      },
       'hardware.sim.control': (c) => simControl(c),
       'hardware.sim.snapshot': () => simSnapshot(),
     },

@@ -106,6 +106,8 @@ export const hardwareCalls = {
   'hardware.mediaInUse': call(z.tuple([MediaInUse]), z.void()),
   /** Screen power state (technician screen). */
   'hardware.screen': call(z.tuple([]), ScreenState.nullable()),
+  /** The citizen touched the screen: keep it on for a while outside opening hours. */
+  'hardware.wake': call(z.tuple([]), z.void()),
   /** Simulation mode only: drive a simulated twin; fails with `not_simulated` otherwise. */
   'hardware.sim.control': call(z.tuple([SimControl]), z.void()),
   /** Simulation mode only: what the twins show. */
