@@ -21,6 +21,10 @@ export interface IngestPluginOptions {
   verifyAgent?: (token: string) => Promise<AgentIdentity>;
   /** Called with the store once registered (tests, health). */
   onStore?: (store: IngestStore) => void;
+  /** Days ingested records (and done callbacks) are kept; default 90, the figure the kiosk's consent screen states. */
+  retentionDays?: number;
+  /** How often retention runs (ms); default hourly. */
+  pruneEveryMs?: number;
 }
 
 /**
@@ -32,6 +36,19 @@ export function ingestPlugin(options: IngestPluginOptions = {}): HubPlugin {
     const store = new IngestStore(ctx.db);
     options.onStore?.(store);
     const verifyAgent = options.verifyAgent ?? ctx.verifyAgent;
+    const maxAgeMs = (options.retentionDays ?? 90) * 24 * 60 * 60 * 1000;
+    const prune = () => {
+      try {
+        const n = store.prune(ctx.now(), maxAgeMs);
+        if (n > 0) app.log.info({ rows: n }, 'ingest: retention pruned');
+      } catch (err) {
+        app.log.error({ err }, 'ingest: retention failed');
+      }
+    };
+    app.addHook('onReady', async () => prune());
+    const pruneTimer = setInterval(prune, options.pruneEveryMs ?? 60 * 60 * 1000);
+    pruneTimer.unref();
+    app.addHook('onClose', async () => clearInterval(pruneTimer));
 
     app.post(INGEST_PATH, { bodyLimit: INGEST_BODY_LIMIT }, async (req, reply) => {
       const kiosk = await ctx.verifyKiosk(req.headers.authorization);

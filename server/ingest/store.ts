@@ -1,4 +1,4 @@
-import { PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem, type OutboxKind } from '../../common/outbox';
+import { OutboxKind, PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem } from '../../common/outbox';
 import type { SqliteDb } from '../db/store';
 
 interface CallbackRow {
@@ -35,6 +35,8 @@ export class IngestStore {
       get: db.prepare('SELECT * FROM callbacks WHERE id = ?'),
       claim: db.prepare("UPDATE callbacks SET status = 'claimed', claimed_by = ?, claimed_name = ?, claimed_at = ? WHERE id = ? AND status = 'open'"),
       // Done purges the citizen's name and phone: the hub keeps only what operations need.
+      expireRecords: db.prepare('DELETE FROM ingest_records WHERE kind = ? AND created_at < ?'),
+      expireDone: db.prepare("DELETE FROM callbacks WHERE status = 'done' AND done_at < ?"),
       done: db.prepare("UPDATE callbacks SET status = 'done', done_at = ?, name = NULL, phone = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?"),
     };
     // One transaction per batch: a crash mid-batch stores none of it, and the kiosk resends all.
@@ -59,6 +61,20 @@ export class IngestStore {
       this.q.insertCallback.run({ id: it.id, kioskId, service: c.service, language: c.language, timeWindow: c.timeWindow, reason: c.reason ?? null, name: c.name, phone: c.phone, createdAt: it.createdAt, receivedAt: now });
     }
     return { id: it.id, status: stored ? 'stored' : 'duplicate' };
+  }
+
+  /**
+   * Retention: records older than `maxAgeMs` (by creation on the kiosk) and callbacks done longer
+   * ago than that are deleted. Open or claimed callbacks are kept whatever their age: a citizen
+   * is still waiting for that call. Returns how many rows went.
+   */
+  prune(now: number, maxAgeMs: number): number {
+    const cutoff = now - maxAgeMs;
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const kind of OutboxKind.options) n += this.q.expireRecords.run(kind, cutoff).changes;
+      return n + this.q.expireDone.run(cutoff).changes;
+    })();
   }
 
   /** Records held for a kiosk (tests, health). */

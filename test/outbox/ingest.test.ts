@@ -59,6 +59,27 @@ describe('ingest endpoint', () => {
   });
 });
 
+describe('hub retention', () => {
+  it('drops records and done callbacks past retention, keeps waiting callbacks', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const now = Date.now();
+    const cb = { name: 'A B', phone: '4185550123', timeWindow: 'any', service: 'emploi', language: 'fr' };
+    const records = [
+      { id: uuid(1), kind: 'visit', createdAt: now - 100 * day, data: visit },
+      { id: uuid(2), kind: 'visit', createdAt: now - day, data: visit },
+      { id: uuid(3), kind: 'callback', createdAt: now - 100 * day, data: cb },
+    ];
+    await post({ v: 1, records });
+    const store = hub.store();
+    expect(store.prune(now, 90 * day)).toBe(2); // the old visit and the old callback's record; the callback row stays open
+    expect(store.listActive('a1').map((c) => c.id)).toEqual([uuid(3)]);
+    store.claim(uuid(3), { agentId: 'a1', displayName: 'A' }, now - 95 * day);
+    store.done(uuid(3), 'a1', now - 95 * day);
+    expect(store.prune(now, 90 * day)).toBe(1);
+    expect(store.countFor(hub.kioskId)).toBe(1);
+  });
+});
+
 describe('hub migration v2 (ingest)', () => {
   it('upgrades a v1 hub database in place, keeping its rows', () => {
     const path = join(dir, 'old.db');
