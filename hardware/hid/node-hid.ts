@@ -11,7 +11,8 @@
 // - close() stops the read thread; no 'data' event is delivered after it resolves.
 import type { HidBackend, HidDeviceInfo, HidHandle } from './backend';
 
-interface HIDAsyncLike {
+/** The HIDAsync surface used (exported for the adapter's tests). */
+export interface HIDAsyncLike {
   on(event: 'data', fn: (data: Buffer) => void): unknown;
   on(event: 'error', fn: (err: unknown) => void): unknown;
   write(values: number[]): Promise<number>;
@@ -24,7 +25,8 @@ interface NodeHidModule {
   HIDAsync: { open(path: string, options?: { nonExclusive?: boolean }): Promise<HIDAsyncLike> };
 }
 
-function wrap(dev: HIDAsyncLike): HidHandle {
+/** Adapts one node-hid HIDAsync handle to the HidHandle seam. */
+export function wrapHidAsync(dev: HIDAsyncLike): HidHandle {
   let closed: Promise<void> | null = null;
   return {
     onData: (fn) => void dev.on('data', (buf: Buffer) => fn(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))),
@@ -42,6 +44,6 @@ export async function createNodeHidBackend(): Promise<HidBackend> {
   const HID = mod.default ?? mod;
   return {
     devicesAsync: () => HID.devicesAsync(),
-    open: async (path, options) => wrap(await HID.HIDAsync.open(path, { nonExclusive: options?.nonExclusive ?? false })),
+    open: async (path, options) => wrapHidAsync(await HID.HIDAsync.open(path, { nonExclusive: options?.nonExclusive ?? false })),
   };
 }
