@@ -88,10 +88,11 @@ abstract class HidDriver<E extends { [K in keyof E]: unknown[] }> {
       try {
         this.onReport(data);
       } catch (err) {
-        if (err instanceof MalformedReportError) {
-          this.malformed++;
-          ctx.onMalformed?.(err);
-        } else throw err;
+        // Never let a report escape as an exception: in node-hid this callback runs from an
+        // EventEmitter, where a throw would crash main. Anything unexpected counts as malformed.
+        const e = err instanceof MalformedReportError ? err : new MalformedReportError(profile.id, `parser failure: ${err instanceof Error ? err.message : String(err)}`, [...data]);
+        this.malformed++;
+        ctx.onMalformed?.(e);
       }
     });
     handle.onError((err) => this.fail(new DeviceLostError(profile.name, err)));
