@@ -31,7 +31,7 @@ const payloads = (s: Snap): SessionEvent[] => {
     { type: 'call.ended', callId, reason: 'peer_lost' },
     { type: 'call.ended', callId, reason: 'no_agent' },
     { type: 'call.failed', reason: 'dropped' },
-    { type: 'hub.error', code: 'internal', ref: c.requestId ?? 'x' },
+    { type: 'hub.error', code: 'conflict', ref: 'call.request' },
     { type: 'hub.status', status: 'offline' },
     { type: 'call.mute', muted: !c.muted },
     { type: 'survey.submit', rating: 4, comment: 'Très bien' },

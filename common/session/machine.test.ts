@@ -209,6 +209,22 @@ describe('session machine', () => {
     expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'hubOffline' } });
   });
 
+  it('a refused call.request (hub error naming it) fails the wait at once', async () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.walkIn' });
+    h.actor.send({ type: 'consent.accept' });
+    h.media.ready();
+    await flush();
+    h.actor.send({ type: 'devices.continue' });
+    h.actor.send({ type: 'hub.error', code: 'rate_limited', ref: 'ping' });
+    expect(view(h).screen).toBe('waiting');
+    h.actor.send({ type: 'hub.error', code: 'conflict', ref: 'call.request' });
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'error' } });
+  });
+
   it('a peer that closes by itself becomes a drop unless the hub explains within the grace period', async () => {
     const h = createHarness();
     await toCall(h);

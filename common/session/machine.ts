@@ -92,8 +92,14 @@ export const sessionMachine = setup({
     /** A hub frame about a call this visit does not own (e.g. queued just before a reset). */
     isForeignQueued: ({ context, event }) => event.type === 'call.queued' && event.requestId !== context.requestId,
     isForeignCall: ({ context, event }) => 'callId' in event && event.callId !== context.callId,
+    /**
+     * An error frame about our call: the hub names the refused frame's type in `ref`, so a
+     * `call.request` refusal before we were queued is ours; an id in `ref` is matched too.
+     */
     isAboutOurCall: ({ context, event }) =>
-      event.type === 'hub.error' && event.ref !== undefined && (event.ref === context.requestId || event.ref === context.callId),
+      event.type === 'hub.error' &&
+      event.ref !== undefined &&
+      ((event.ref === 'call.request' && context.callId === null) || event.ref === context.requestId || event.ref === context.callId),
     isStaleFailure: ({ context, event }) => event.type === 'call.failed' && event.requestId !== undefined && event.requestId !== context.requestId,
     isOffline: ({ event }) => event.type === 'hub.status' && event.status === 'offline',
     inCall: stateIn('#session.visit.flow.inCall'),
