@@ -157,3 +157,34 @@ describe('Honeywell HID POS scanner', () => {
     expect(() => { for (let i = 0; i < 100; i++) decode(part); }).toThrow(/longer than/);
   });
 });
+
+describe('random reports (fuzz)', () => {
+  it('every decoder either decodes or throws MalformedReportError, never anything else', () => {
+    let seed = 1234567;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const decoders = builtinProfiles.map((p) => {
+      switch (p.kind) {
+        case 'handset': return createHandsetDecoder(p);
+        case 'callButton': return createCallButtonDecoder(p);
+        case 'presence': return createPresenceDecoder(p);
+        case 'scanner': return createScannerDecoder(p);
+        case 'statusLight': return () => [decodeColor(p, [])];
+      }
+    });
+    let malformed = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const len = rnd(70);
+      // Bias byte 0 towards the profiles' report ids so the layouts are actually exercised.
+      const buf = Uint8Array.from({ length: len }, (_, k) => (k === 0 && rnd(2) === 0 ? [1, 2, 5][rnd(3)]! : rnd(256)));
+      for (const decode of decoders) {
+        try {
+          decode(buf);
+        } catch (err) {
+          expect(err).toBeInstanceOf(MalformedReportError);
+          malformed++;
+        }
+      }
+    }
+    expect(malformed).toBeGreaterThan(0);
+  });
+});
