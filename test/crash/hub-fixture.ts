@@ -17,6 +17,8 @@ export interface Faults {
   dropAckNext: number;
   /** Ingest requests seen. */
   requests: number;
+  /** Records the hub acknowledged as `duplicate` (a resend after a lost ack or a kiosk crash). */
+  duplicates: number;
 }
 
 export interface TestHub {
@@ -48,6 +50,7 @@ function faultPlugin(faults: Faults): HubPlugin {
     });
     app.addHook('onSend', async (req, _reply, payload) => {
       if (req.url !== INGEST_PATH) return payload;
+      if (typeof payload === 'string') faults.duplicates += payload.split('"status":"duplicate"').length - 1;
       if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
       if (faults.dropAckNext > 0) {
         faults.dropAckNext--;
@@ -59,7 +62,7 @@ function faultPlugin(faults: Faults): HubPlugin {
 }
 
 export async function startTestHub(dbPath: string, opts: { port?: number; plugins?: HubPlugin[] } = {}): Promise<TestHub> {
-  const faults: Faults = { failNext: 0, failStatus: 503, delayMs: 0, dropAckNext: 0, requests: 0 };
+  const faults: Faults = { failNext: 0, failStatus: 503, delayMs: 0, dropAckNext: 0, requests: 0, duplicates: 0 };
   let store: IngestStore | undefined;
   const plugins = [faultPlugin(faults), ingestPlugin({ onStore: (s) => (store = s) }), ...(opts.plugins ?? [])];
   let hub = await createHub({ dbPath, port: opts.port ?? 0, plugins, jwtSecret: 'x'.repeat(32) });

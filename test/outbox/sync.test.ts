@@ -125,6 +125,7 @@ describe('outbox → hub (loopback)', () => {
     sender!.nudge();
     await waitFor(drained);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(hub.faults.duplicates).toBeGreaterThan(0); // the lost acks really caused resends
     expect(hubCount()).toBe(ids.length);
   });
 
