@@ -137,6 +137,9 @@ export function startKioskApp(o: KioskAppOptions) {
       screenMount = mount(o.root, screens[view.screen](propsFor(view)), kept);
       // Keep keyboard focus on the same control across a rebuild of the same screen.
       if (sameScreen && focused) o.root.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+      // A new screen ignores touches for a moment (styles.css `.arming`): the second tap of a
+      // double tap must not land on whatever button appeared under the finger.
+      if (!sameScreen) o.root.firstElementChild?.classList.add('arming');
       // Videos kept from a screen that no longer shows them must not linger in memory.
       for (const [id, el] of kept) {
         if (!el.isConnected) {
