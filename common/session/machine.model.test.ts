@@ -45,7 +45,7 @@ const serializeState = (s: Snap) => {
   const c = s.context;
   return JSON.stringify({
     v: s.value,
-    c: [c.lang, c.serviceId, c.visitType, c.appointmentCode, c.codeError, !!c.requestId, c.callId, c.callActive, c.position, c.earlySignals.length > 0, c.muted, c.failure, !!c.survey],
+    c: [c.lang, c.serviceId, c.visitType, c.appointmentCode, c.codeError, !!c.requestId, c.callId, c.callActive, c.position, c.earlySignals.length > 0, c.muted, c.failure, !!c.survey, c.outcome],
   });
 };
 
@@ -156,6 +156,14 @@ describe('session machine, model-based', () => {
         else if (callId) expect(frames).toEqual([{ type: 'call.cancel', callId }]);
         else expect(frames).toEqual([]);
         for (const p of h.log.peers.slice(0, peers)) expect(p.destroyed).toBe(true);
+        // Exactly one anonymous visit record per visit, with an outcome that matches the way out.
+        expect(h.log.visits).toHaveLength(1);
+        const outcome = h.log.visits[0]!.outcome;
+        if (event.type.includes('idleCountdownMs')) expect(outcome).toBe('idle');
+        else if (before.matches({ visit: { flow: 'declined' } })) expect(outcome).toBe('consent_refused');
+        else if (before.matches({ visit: { flow: 'thanks' } })) expect(outcome).toBe('completed');
+        else if (before.matches({ visit: { flow: 'callFailed' } })) expect(['no_agent', 'failed']).toContain(outcome);
+        else expect(outcome).toBe(before.context.outcome);
         h.actor.stop();
       }
     }

@@ -43,6 +43,7 @@ function expectReset(h: H) {
 describe('session machine', () => {
   it('starts through the reset into attract when open, closed otherwise', () => {
     const open = createHarness();
+    expect(open.log.visits).toEqual([]); // a reset without a visit records nothing
     expect(view(open).screen).toBe('attract');
     expect(open.log.phases).toEqual(['attract']);
     expect(open.log.uiWiped).toBe(1);
@@ -71,6 +72,7 @@ describe('session machine', () => {
     expect(view(h)).toMatchObject({ screen: 'waiting', context: { position: 3, estimateSeconds: 240 } });
     h.actor.send({ type: 'queue.update', callId: 'c1', position: 1, estimateSeconds: 30 });
     expect(view(h).context.position).toBe(1);
+    h.clockNow.t += 90_000; // 90 s in line
     h.actor.send({ type: 'call.accepted', callId: 'c1', agentName: 'Agente Tremblay' });
     expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connecting' });
     expect(h.log.phases.at(-1)).toBe('call');
@@ -81,6 +83,7 @@ describe('session machine', () => {
     expect(view(h).sub).toBe('connected');
     peer.opts.onSignal({ type: 'answer', sdp: 'x' });
     expect(h.log.hub.at(-1)).toEqual({ type: 'signal', callId: 'c1', data: { type: 'answer', sdp: 'x' } });
+    h.clockNow.t += 300_000; // a 5-minute call
     h.actor.send({ type: 'call.ended', callId: 'c1', reason: 'agent_hangup' });
     expect(view(h).screen).toBe('survey');
     expect(peer.destroyed).toBe(true);
@@ -92,6 +95,8 @@ describe('session machine', () => {
     expectReset(h);
     // The call had already ended on the hub: the reset sends nothing more.
     expect(h.framesSince(sent)).toEqual([]);
+    // One anonymous visit record, written by the reset: no code, no call id.
+    expect(h.log.visits).toEqual([{ outcome: 'completed', serviceId: 'immigration', lang: 'en', waitMs: 90_000, durationMs: 300_000 }]);
   });
 
   it('idle: prompt after idleMs, countdown resets the visit', () => {
@@ -156,6 +161,7 @@ describe('session machine', () => {
     expect(h.log.mediaAcquired).toBe(0);
     h.clock.increment(timers.declinedMs);
     expectReset(h);
+    expect(h.log.visits).toEqual([{ outcome: 'consent_refused', serviceId: 'emploi', lang: 'fr', waitMs: 0, durationMs: 0 }]);
   });
 
   it('rejects an invalid appointment code and ignores unknown services', () => {

@@ -4,7 +4,7 @@ import type { VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
-import type { FailureReason, SessionContext, SessionEvent, SessionInput } from './types';
+import type { FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
 import { emptyVisit } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
@@ -62,6 +62,10 @@ export const sessionMachine = setup({
     recordSurvey: (_args, _params: { rating: number | null; comment: string }) => {},
     /** Wipe whatever the UI keeps outside the machine (DOM of the visit, web storage). */
     wipeUi: () => {},
+    /** Hand the anonymous visit record (outcome, service, language, stamps) to whoever stores it. */
+    recordVisit: (_args, _params: { outcome: VisitOutcome; serviceId: string | null; lang: SessionContext['lang']; stamps: VisitStamps }) => {},
+    /** Note the time of a visit milestone (createSessionMachine provides the injected clock). */
+    stamp: assign(({ context }, params: { mark: StampMark }) => ({ stamps: { ...context.stamps, [params.mark]: Date.now() } })),
     newRequest: assign({
       requestSeq: ({ context }) => context.requestSeq + 1,
       requestId: ({ context }) => `${context.idPrefix}-${context.requestSeq + 1}`,
@@ -139,6 +143,10 @@ export const sessionMachine = setup({
     /** THE reset: release the call, stop media, wipe context and UI, then attract or closed. */
     resetting: {
       entry: [
+        {
+          type: 'recordVisit',
+          params: ({ context }) => ({ outcome: context.outcome, serviceId: context.serviceId, lang: context.lang, stamps: context.stamps }),
+        },
         release(),
         'stopMedia',
         'clearVisit',
@@ -160,7 +168,7 @@ export const sessionMachine = setup({
     },
     visit: {
       type: 'parallel',
-      entry: { type: 'reportPhase', params: { phase: 'visit' } },
+      entry: [{ type: 'reportPhase', params: { phase: 'visit' } }, { type: 'stamp', params: { mark: 'visit' } }],
       on: { 'visit.cancel': { target: 'resetting' } },
       states: {
         flow: {
@@ -197,7 +205,7 @@ export const sessionMachine = setup({
             consent: {
               on: {
                 'consent.accept': { target: 'deviceCheck' },
-                'consent.refuse': { target: 'declined' },
+                'consent.refuse': { target: 'declined', actions: assign({ outcome: 'consent_refused' }) },
                 'visit.back': { target: 'visitType' },
               },
             },
@@ -224,7 +232,8 @@ export const sessionMachine = setup({
               on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
             },
             waiting: {
-              entry: ['newRequest', { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) }],
+              entry: ['newRequest', { type: 'stamp', params: { mark: 'waitStart' } }, { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) }],
+              exit: { type: 'stamp', params: { mark: 'waitEnd' } },
               after: {
                 waitTimeoutMs: {
                   target: 'callFailed',
@@ -269,8 +278,8 @@ export const sessionMachine = setup({
               },
             },
             inCall: {
-              entry: { type: 'reportPhase', params: { phase: 'call' } },
-              exit: { type: 'reportPhase', params: { phase: 'visit' } },
+              entry: [{ type: 'reportPhase', params: { phase: 'call' } }, { type: 'stamp', params: { mark: 'callStart' } }],
+              exit: [{ type: 'reportPhase', params: { phase: 'visit' } }, { type: 'stamp', params: { mark: 'callEnd' } }],
               invoke: {
                 id: 'call',
                 src: 'call',
@@ -311,11 +320,11 @@ export const sessionMachine = setup({
               },
             },
             callFailed: {
-              entry: ['stopMedia', 'clearCall'],
+              entry: ['stopMedia', 'clearCall', assign({ outcome: ({ context }) => (context.failure === 'noAgent' ? 'no_agent' : 'failed') })],
               on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
             },
             survey: {
-              entry: ['stopMedia', 'clearCall'],
+              entry: ['stopMedia', 'clearCall', assign({ outcome: 'completed' })],
               on: {
                 'survey.submit': {
                   target: 'thanks',
@@ -347,7 +356,7 @@ export const sessionMachine = setup({
             // Plain `activity` is ignored here: the touch that dismisses the prompt must not click through it.
             prompting: {
               always: { guard: 'inCall', target: 'suspended' },
-              after: { idleCountdownMs: { target: '#session.resetting' } },
+              after: { idleCountdownMs: { target: '#session.resetting', actions: assign({ outcome: 'idle' }) } },
               on: { 'idle.stillHere': { target: 'watching' } },
             },
             suspended: { always: { guard: not('inCall'), target: 'watching' } },

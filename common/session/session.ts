@@ -5,9 +5,9 @@ import type { Language } from '../config';
 import type { Result } from '../result';
 import type { CallActorDeps } from './call-actor';
 import { createCallActor } from './call-actor';
-import type { FailureReason, SessionContext } from './types';
+import type { FailureReason, SessionContext, StampMark, VisitOutcome } from './types';
 import { sessionMachine } from './machine';
-import { fromCallback } from 'xstate';
+import { assign, fromCallback } from 'xstate';
 
 /** What the survey store receives (anonymous: no code, no call id). */
 export interface SurveyRecord {
@@ -19,6 +19,20 @@ export interface SurveyRecord {
   serviceId: string | null;
   /** Language of the visit. */
   lang: Language;
+}
+
+/** The anonymous visit record (common/outbox.ts VisitRecord, minus nothing: no code, no ids). */
+export interface VisitSummary {
+  /** How the visit ended. */
+  outcome: VisitOutcome;
+  /** Service chosen, if any. */
+  serviceId: string | null;
+  /** Language of the visit. */
+  lang: Language;
+  /** Time in line (last wait), ms. */
+  waitMs: number;
+  /** Time talking with the agent, ms. */
+  durationMs: number;
 }
 
 /** The side effects of a visit, injected at the edge (renderer/kiosk/main.ts, or fakes in tests). */
@@ -37,6 +51,8 @@ export interface SessionDeps<S = unknown> {
   recordSurvey(answer: SurveyRecord): void;
   /** Remove whatever the UI holds of the visit (DOM, web storage). */
   wipeUi(): void;
+  /** Store the anonymous visit record, once per visit, at its reset. */
+  recordVisit(summary: VisitSummary): void;
   /** The WebRTC peer of an accepted call. */
   call: CallActorDeps<S>;
 }
@@ -70,6 +86,13 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
       reportPhase: (_, { phase }) => deps.reportPhase(phase),
       recordSurvey: ({ context }, { rating, comment }) => deps.recordSurvey({ rating, comment, serviceId: context.serviceId, lang: context.lang }),
       wipeUi: () => deps.wipeUi(),
+      recordVisit: (_, { outcome, serviceId, lang, stamps }) => {
+        if (stamps.visit === null) return; // a reset with no visit (start-up, main's reset at attract)
+        const end = deps.now();
+        const span = (from: number | null, to: number | null) => (from === null ? 0 : Math.max(0, Math.round((to ?? end) - from)));
+        deps.recordVisit({ outcome, serviceId, lang, waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
+      },
+      stamp: assign(({ context }, { mark }: { mark: StampMark }) => ({ stamps: { ...context.stamps, [mark]: deps.now() } })),
     },
     guards: {
       isOpen: ({ context }) => isOpen(context.schedule, new Date(deps.now())),

@@ -127,7 +127,29 @@ export interface SessionContext {
   failure: FailureReason | null;
   /** Submitted survey (until reset). */
   survey: SurveyAnswer | null;
+  /** How the visit is ending so far (anonymous visit record); 'cancelled' until something better is known. */
+  outcome: VisitOutcome;
+  /** Wall-clock marks (ms) of the visit, for the anonymous visit record's wait and duration. */
+  stamps: VisitStamps;
 }
+
+/** Outcome of a visit (common/outbox.ts VisitRecord; `closed`/`callback` belong to later screens). */
+export type VisitOutcome = 'completed' | 'cancelled' | 'no_agent' | 'failed' | 'consent_refused' | 'idle';
+
+/** When the visit, the (last) wait and the call started and ended; null until it happens. */
+export interface VisitStamps {
+  /** The visit started (first touch). */
+  visit: number | null;
+  /** Entered the waiting line. */
+  waitStart: number | null;
+  /** Left the waiting line (answered, failed or left). */
+  waitEnd: number | null;
+  /** The agent answered. */
+  callStart: number | null;
+  /** The call ended. */
+  callEnd: number | null;
+}
+export type StampMark = keyof VisitStamps;
 
 type VisitFields = Omit<SessionContext, 'timers' | 'schedule' | 'serviceIds' | 'idPrefix' | 'requestSeq'>;
 
@@ -148,4 +170,6 @@ export const emptyVisit = (): VisitFields => ({
   muted: false,
   failure: null,
   survey: null,
+  outcome: 'cancelled',
+  stamps: { visit: null, waitStart: null, waitEnd: null, callStart: null, callEnd: null },
 });

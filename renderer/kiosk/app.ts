@@ -89,6 +89,11 @@ export function startKioskApp(o: KioskAppOptions) {
       void o.bridge.invoke('outbox.put', { kind: 'survey', record });
     },
     wipeUi: wipe,
+    recordVisit: (v) =>
+      void o.bridge.invoke('outbox.put', {
+        kind: 'visit',
+        record: { service: v.serviceId, language: v.lang, waitMs: v.waitMs, durationMs: v.durationMs, outcome: v.outcome },
+      }),
     call: {
       getLocalStream: () => o.media.current() ?? Promise.reject(new Error('no local stream')),
       createPeer: (opts) => o.createPeer(opts),

@@ -4,7 +4,7 @@ import type { RendererToHub, VisitPhase } from '../../bridge/core';
 import { defaultSchedule } from '../../config';
 import type { CallPeer, CallPeerOptions } from '../call-actor';
 import type { SessionInput } from '../types';
-import type { SessionDeps, SurveyRecord } from '../session';
+import type { SessionDeps, SurveyRecord, VisitSummary } from '../session';
 import { createSessionMachine } from '../session';
 
 export const timers = { idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 };
@@ -30,6 +30,7 @@ export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hu
     hub: [] as RendererToHub[],
     phases: [] as VisitPhase[],
     surveys: [] as SurveyRecord[],
+    visits: [] as VisitSummary[],
     mediaAcquired: 0,
     mediaStopped: 0,
     uiWiped: 0,
@@ -57,6 +58,7 @@ export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hu
     reportPhase: (p) => void log.phases.push(p),
     recordSurvey: (s) => void log.surveys.push(s),
     wipeUi: () => void log.uiWiped++,
+    recordVisit: (v) => void log.visits.push(v),
     call: {
       getLocalStream: () => 'local-stream',
       iceServers: () => [],
