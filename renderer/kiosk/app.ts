@@ -41,6 +41,8 @@ export interface KioskAppOptions {
   now?: () => number;
   /** Monotonic clock, ms (idle countdown). */
   monotonic?: () => number;
+  /** The session actor crashed (a bug): the entry reloads the page, which is a reset. */
+  onFatal?: (err: unknown) => void;
 }
 
 export function startKioskApp(o: KioskAppOptions) {
@@ -53,6 +55,7 @@ export function startKioskApp(o: KioskAppOptions) {
   let screenMount: Mounted | null = null;
   let overlayMount: Mounted | null = null;
   let lastKey = '';
+  let recovering = false;
 
   const wipe = () => {
     screenMount?.dispose();
@@ -139,7 +142,20 @@ export function startKioskApp(o: KioskAppOptions) {
       const sameScreen = lastKey !== '' && (JSON.parse(lastKey) as unknown[])[0] === view.screen;
       lastKey = key;
       screenMount?.dispose();
-      screenMount = mount(o.root, screens[view.screen](propsFor(view)), kept);
+      try {
+        screenMount = mount(o.root, screens[view.screen](propsFor(view)), kept);
+      } catch (err) {
+        // A screen that cannot render is an error way out of the visit: reset, once (attract failing too must not loop).
+        console.error('[kiosk] render failed', err);
+        screenMount = null;
+        o.root.replaceChildren();
+        if (!recovering && view.screen !== 'attract' && view.screen !== 'closed') {
+          recovering = true;
+          actor.send({ type: 'session.reset', reason: 'render_error' });
+          recovering = false;
+        }
+        return;
+      }
       // Keep keyboard focus on the same control across a rebuild of the same screen.
       if (sameScreen && focused) o.root.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
       // A new screen ignores touches for a moment (styles.css `.arming`): the second tap of a
@@ -164,7 +180,10 @@ export function startKioskApp(o: KioskAppOptions) {
     }
   }
 
-  const subscription = actor.subscribe(() => render());
+  const subscription = actor.subscribe({
+    next: () => render(),
+    error: (err) => (o.onFatal ?? ((e: unknown) => console.error('[kiosk] session actor failed', e)))(err),
+  });
   const unsubscribers = [
     o.bridge.on('hub.message', (frame) => {
       const event = hubFrameToEvent(frame);

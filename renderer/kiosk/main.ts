@@ -36,6 +36,11 @@ async function boot(): Promise<void> {
     iceServers: () => ice,
     idPrefix: crypto.randomUUID().slice(0, 8),
     storages: [window.sessionStorage, window.localStorage],
+    // A crashed session actor would leave the booth stuck on a screen: reloading is the reset.
+    onFatal: (err) => {
+      console.error('[kiosk] session actor failed; reloading', err);
+      window.location.reload();
+    },
   });
   // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
   window.addEventListener('pagehide', () => app.stop());
