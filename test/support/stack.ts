@@ -1,0 +1,106 @@
+// A whole booth on loopback for E2E tests and benchmarks: a real hub (embedded SQLite, outbox ingest),
+// agents and a kiosk seeded through the same functions the CLI uses, the kiosk's main services and
+// its browser runtime (no window: Playwright opens the pages in Debian's Chromium).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { KioskPublicConfig } from '../../common/config';
+import type { WeeklySchedule } from '../../common/config';
+import { composeKiosk } from '../../main/compose';
+import { chromiumFlags } from '../../main/runtime/chromium';
+import { startBrowserRuntime, type BrowserRuntime } from '../../main/runtime/browser-runtime';
+import type { KioskCore } from '../../main/services/core';
+import { createAgent, createKiosk } from '../../server/accounts';
+import { createHub, type Hub, type HubOptions } from '../../server/hub';
+import { ingestPlugin } from '../../server/ingest/plugin';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** Open every day, all day: call tests must not depend on the hour CI runs at. */
+export const alwaysOpen: WeeklySchedule = { timeZone: 'America/Toronto', days: Array.from({ length: 7 }, () => [{ open: '00:00', close: '23:59' }]) };
+/** Closed every day. */
+export const neverOpen: WeeklySchedule = { timeZone: 'America/Toronto', days: Array.from({ length: 7 }, () => []) };
+
+export interface StackOptions {
+  agents?: number;
+  /** Overrides of the kiosk's public config (schedule defaults to always open). */
+  publicConfig?: Record<string, unknown>;
+  hub?: Partial<HubOptions>;
+}
+
+export interface Stack {
+  hub: Hub;
+  core: KioskCore;
+  runtime: BrowserRuntime;
+  kioskUrl: string;
+  agentUrl: string;
+  agents: { username: string; password: string; displayName: string }[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vg-stack-'));
+  const hub = await createHub({
+    dbPath: join(dataDir, 'hub.sqlite'),
+    port: 0,
+    agentStaticDir: join(repoRoot, 'dist/renderer/agent'),
+    logger: false,
+    plugins: [ingestPlugin()],
+    ...opts.hub,
+  });
+  const agents: Stack['agents'] = [];
+  for (let i = 1; i <= (opts.agents ?? 1); i++) {
+    const displayName = `Agent ${i}`;
+    const { password } = await createAgent(hub.db, { username: `agent${i}`, displayName });
+    agents.push({ username: `agent${i}`, password, displayName });
+  }
+  const { secret } = await createKiosk(hub.db, { kioskId: 'kiosk-e2e', name: 'Kiosque E2E', office: 'Bureau de test' });
+  const core = await composeKiosk({
+    config: {
+      public: KioskPublicConfig.parse({ kioskName: 'Kiosque E2E', schedule: alwaysOpen, ...opts.publicConfig }),
+      hubUrl: hub.wsUrl,
+      kioskId: 'kiosk-e2e',
+      kioskSecret: secret,
+      dataDir,
+      devMode: false,
+    },
+    hardware: 'none',
+  });
+  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false });
+  return {
+    hub,
+    core,
+    runtime,
+    kioskUrl: runtime.url,
+    agentUrl: `${hub.url}/agent/`,
+    agents,
+    dataDir,
+    async close() {
+      await runtime.close().catch(() => {});
+      await core.close().catch(() => {});
+      await hub.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium with fake camera/mic; background pages keep decoding (two pages side by side). */
+export function launchTestBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.VG_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...chromiumFlags, '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+  });
+}
+
+/** Logs an agent in and makes them available; resolves when the hub confirms. */
+export async function agentReady(page: Page, url: string, agent: { username: string; password: string }): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-username').fill(agent.username);
+  await page.getByTestId('login-password').fill(agent.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('status-available').click();
+  await page.waitForFunction(() => document.body.dataset.agentState === 'available');
+}
