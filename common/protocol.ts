@@ -46,7 +46,58 @@ export const Signal = msg('signal', { callId: CallId, data: SignalData });
 export const CallEnd = msg('call.end', { callId: CallId, reason: EndReason });
 export const Ping = msg('ping', { t: z.number() });
 
-export const KioskToHub = z.discriminatedUnion('type', [KioskAuth, CallRequest, CallCancel, Signal, CallEnd, Ping]);
+
+/**
+ * Kiosk health snapshot (issues 3 and 4): health proofs, not liveness. Sent by main as
+ * `kiosk.health` over the hub link; the hub keeps the latest per kiosk for GET /api/kiosks.
+ */
+const ProblemCode = z.string().max(80);
+const HealthDevice = z.object({
+  status: z.enum(['absent', 'connected', 'failed']),
+  ok: z.boolean(),
+  /** Model profile in use (connected / failed). */
+  profileId: z.string().max(80).optional(),
+  /** Why it failed (stable code + message). */
+  error: z.object({ code: z.string().max(64), message: z.string().max(500) }).optional(),
+  malformedReports: z.number().int().nonnegative(),
+  reopenCount: z.number().int().nonnegative(),
+});
+export const KioskHealthSnapshot = z
+  .object({
+    /** Kiosk clock when taken (epoch ms). */
+    at: z.number(),
+    appVersion: z.string().max(40),
+    uptimeSeconds: z.number().nonnegative(),
+    /** Hub link status as main saw it when the snapshot was taken. */
+    hubLink: z.enum(['connecting', 'online', 'offline']),
+    /** Coarse visit phase (attract, visit, call, closed, out_of_service). */
+    phase: z.enum(['attract', 'visit', 'call', 'closed', 'out_of_service']),
+    /** True when nothing required is failing. */
+    ok: z.boolean(),
+    /** Stable problem codes ("statusLight:write_failed", "camera:black", "outbox:full"). */
+    problems: z.array(ProblemCode).max(50),
+    /** USB peripherals by kind; null when this kiosk runs without the hardware layer. */
+    devices: z.record(z.string().max(32), HealthDevice).nullable(),
+    camera: z
+      .object({ verdict: z.enum(['ok', 'black', 'frozen', 'no_frames']), ok: z.boolean(), at: z.number(), meanLuma: z.number(), deviceLabel: z.string().max(200).nullable() })
+      .nullable(),
+    screen: z.object({ on: z.boolean(), reason: z.string().max(32), method: z.string().max(64), ok: z.boolean(), error: z.string().max(64).nullable() }).nullable(),
+    media: z.object({ camera: z.string().max(200).nullable(), microphone: z.string().max(200).nullable(), speaker: z.string().max(200).nullable(), fallback: z.boolean() }).nullable(),
+    outbox: z
+      .object({
+        depth: z.number().int().nonnegative(),
+        oldestAgeMs: z.number().nonnegative().nullable(),
+        full: z.boolean(),
+        rejected: z.number().int().nonnegative(),
+        lastSync: z.object({ at: z.number(), ok: z.boolean(), acked: z.number().int(), rejected: z.number().int(), error: z.string().max(64).optional() }).nullable(),
+      })
+      .nullable(),
+  })
+  .strict();
+export type KioskHealthSnapshot = z.infer<typeof KioskHealthSnapshot>;
+export const KioskHealth = msg('kiosk.health', { health: KioskHealthSnapshot });
+
+export const KioskToHub = z.discriminatedUnion('type', [KioskAuth, CallRequest, CallCancel, Signal, CallEnd, Ping, KioskHealth]);
 export type KioskToHub = z.infer<typeof KioskToHub>;
 
 // ---- agent → hub ---------------------------------------------------------------------------
@@ -107,3 +158,25 @@ export function parseFrame<S extends z.ZodType>(schema: S, raw: unknown): { ok: 
 // ---- HTTP ------------------------------------------------------------------------------------
 export const LoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 export const LoginResponse = z.object({ token: z.string(), displayName: z.string(), expiresInSeconds: z.number() });
+
+/** GET /api/kiosks (agent token): every kiosk with presence and its latest health snapshot. */
+export const KioskListItem = z.object({
+  kioskId: z.string(),
+  name: z.string(),
+  office: z.string(),
+  disabled: z.boolean(),
+  /** Has an authenticated socket to the hub right now. */
+  online: z.boolean(),
+  /** Hub clock of the last frame, connection or disconnection (epoch ms); null if never seen. */
+  lastSeenAt: z.number().nullable(),
+  connectedAt: z.number().nullable(),
+  disconnectedAt: z.number().nullable(),
+  /** Hub clock when `health` arrived. */
+  healthAt: z.number().nullable(),
+  health: KioskHealthSnapshot.nullable(),
+  /** Online and its last snapshot reports no problem. */
+  ok: z.boolean(),
+});
+export type KioskListItem = z.infer<typeof KioskListItem>;
+export const KioskListResponse = z.object({ kiosks: z.array(KioskListItem) });
+export type KioskListResponse = z.infer<typeof KioskListResponse>;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatchBridgeCall } from '../common/bridge/dispatch';
 import { KioskPublicConfig } from '../common/config';
+import { SimScreen } from '../hardware/index';
 import { composeKiosk, hubHttpBase } from './compose';
 
 const dirs: string[] = [];
@@ -50,6 +51,52 @@ describe('composeKiosk with simulated peripherals', () => {
         const snap = await dispatchBridgeCall(core.handlers, 'hardware.sim.snapshot', []);
         expect(snap).toMatchObject({ ok: true, value: { leds: { offHook: true } } });
       });
+    } finally {
+      await core.close();
+    }
+  });
+});
+
+describe('composeKiosk screen schedule', () => {
+  it('darkens the screen outside opening hours, lights it for a visit, a touch (hardware.wake) and presence', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-compose-screen-'));
+    dirs.push(dataDir);
+    const closedAllWeek = { timeZone: 'America/Toronto', days: [[], [], [], [], [], [], []] };
+    const config = { public: KioskPublicConfig.parse({ simulation: true, schedule: closedAllWeek }), hubUrl: 'ws://127.0.0.1:9/ws', kioskId: 'k1', kioskSecret: 's'.repeat(24), dataDir, devMode: false };
+    const screen = new SimScreen();
+    let t = Date.UTC(2026, 0, 7, 15); // any instant: the office is never open
+    const core = await composeKiosk({ config, hardware: 'simulated', screen, clock: { now: () => t } });
+    try {
+      expect(screen.on).toBe(false);
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['visit']);
+      await vi.waitFor(() => expect(screen.on).toBe(true));
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['attract']);
+      await vi.waitFor(() => expect(screen.on).toBe(false));
+
+      expect(await dispatchBridgeCall(core.handlers, 'hardware.wake', [])).toEqual({ ok: true, value: null });
+      expect(screen.on).toBe(true);
+      t += 10 * 60_000; // the wake period (2 min) is over: the next evaluation darkens it
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['attract']);
+      await vi.waitFor(() => expect(screen.on).toBe(false));
+
+      await dispatchBridgeCall(core.handlers, 'hardware.sim.control', [{ action: 'presence', present: true }]);
+      await vi.waitFor(() => expect(screen.on).toBe(true));
+      expect(screen.history).toEqual([false, true, false, true, false, true]);
+
+      const health = await dispatchBridgeCall(core.handlers, 'health.get', []);
+      expect(health).toMatchObject({ ok: true, value: { screen: { on: true, reason: 'woken', method: 'simulated', ok: true }, devices: { presence: { status: 'connected' } } } });
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('uses a simulated screen by default in simulation mode (hardware.screen)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-compose-screen2-'));
+    dirs.push(dataDir);
+    const config = { public: KioskPublicConfig.parse({ simulation: true }), hubUrl: 'ws://127.0.0.1:9/ws', kioskId: 'k1', kioskSecret: 's'.repeat(24), dataDir, devMode: false };
+    const core = await composeKiosk({ config, hardware: 'simulated' });
+    try {
+      expect(await dispatchBridgeCall(core.handlers, 'hardware.screen', [])).toMatchObject({ ok: true, value: { method: 'simulated' } });
     } finally {
       await core.close();
     }

@@ -3,8 +3,10 @@
 // handlers, in one place so both runtimes run the same services.
 import { join } from 'node:path';
 import type { BridgeHandlers, EmitEvent, EventName } from '../common/bridge/contract';
-import { DeviceManager, createHardwareService, createNodeHidBackend, createSimulatedBooth } from '../hardware/index';
-import type { HardwareService } from '../hardware/index';
+import type { WeeklySchedule } from '../common/config';
+import { DeviceManager, ScreenScheduler, SimScreen, createHardwareService, createNodeHidBackend, createSimulatedBooth, detectScreen, realTimers } from '../hardware/index';
+import type { Clock, HardwareService, Screen, Timers as HardwareTimers } from '../hardware/index';
+import { nodeExec, nodeFs } from '../hardware/screen/node';
 import { createOutbox, createSender, fileKeyProvider, outboxHandlers } from './outbox/index';
 import type { KeyProvider } from './outbox/index';
 import type { KioskConfig } from './services/config';
@@ -27,6 +29,13 @@ export interface ComposeKioskOptions {
   sections?: Partial<BridgeHandlers>;
   /** Logger (default silent). */
   log?: Logger;
+  /** Screen power control: default detected (xset / wlr-randr / backlight / ddcutil) with real peripherals, a SimScreen with simulated ones; null = none. */
+  screen?: Screen | null;
+  /** Clock and timers for the screen schedule (tests drive them; default real). */
+  clock?: Clock;
+  screenTimers?: HardwareTimers;
+  /** Health report periods (ms) and app version. */
+  health?: { intervalMs?: number; recordEveryMs?: number; appVersion?: string };
 }
 
 /** The hub's HTTP base for a WebSocket endpoint (`wss://h/x/ws` → `https://h/x/`). */
@@ -40,12 +49,37 @@ export function hubHttpBase(wsUrl: string): string {
 
 interface Peripherals {
   service: HardwareService;
+  /** The screen power schedule, when this booth's screen can be driven. */
+  scheduler: ScreenScheduler | null;
   close(): Promise<void>;
 }
 
-/** Starts the device manager; a kiosk whose HID layer cannot load still takes calls (logged). */
-async function startPeripherals(mode: 'real' | 'simulated', emit: EmitEvent, log: Logger): Promise<Peripherals | undefined> {
-  const booth = mode === 'simulated' ? createSimulatedBooth() : null;
+interface PeripheralOptions {
+  mode: 'real' | 'simulated';
+  emit: EmitEvent;
+  log: Logger;
+  schedule: WeeklySchedule;
+  screen: Screen | null | undefined;
+  clock: Clock | undefined;
+  timers: HardwareTimers | undefined;
+}
+
+/** The booth's screen: the given one, a simulated twin in simulation mode, else whatever Linux offers (none is logged, not fatal). */
+async function resolveScreen(o: PeripheralOptions): Promise<Screen | null> {
+  if (o.screen !== undefined) return o.screen;
+  if (o.mode === 'simulated') return new SimScreen();
+  try {
+    return await detectScreen({ exec: nodeExec, fs: nodeFs, env: process.env });
+  } catch (err) {
+    o.log.warn('no screen power control found; the screen stays on outside opening hours', { err: String(err) });
+    return null;
+  }
+}
+
+/** Starts the device manager and the screen schedule; a kiosk whose HID layer cannot load still takes calls (logged). */
+async function startPeripherals(o: PeripheralOptions): Promise<Peripherals | undefined> {
+  const { log } = o;
+  const booth = o.mode === 'simulated' ? createSimulatedBooth() : null;
   let hid;
   try {
     hid = booth ? booth.hid : await createNodeHidBackend();
@@ -53,12 +87,25 @@ async function startPeripherals(mode: 'real' | 'simulated', emit: EmitEvent, log
     log.error('USB peripherals unavailable (node-hid did not load); continuing without them', { err: String(err) });
     return undefined;
   }
+  const screen = await resolveScreen(o);
+  const clock = o.clock ?? { now: () => Date.now() };
+  const timers = o.timers ?? realTimers;
+  // Dark outside opening hours, woken by touch (hardware.wake) or presence, never dark in a visit (session.phase).
+  const scheduler = screen ? new ScreenScheduler({ screen, schedule: o.schedule, clock, timers }) : null;
   const manager = new DeviceManager({ hid, log: (level, message, data) => log[level](message, data) });
-  const service = createHardwareService({ manager, booth, emit });
+  const service = createHardwareService({ manager, booth, emit: o.emit, scheduler, screen, clock, timers });
   await manager.start();
+  try {
+    await scheduler?.start();
+  } catch (err) {
+    // The scheduler keeps its own errors in state; anything else must not stop the kiosk either.
+    log.warn('screen schedule failed to start', { err: String(err) });
+  }
   return {
     service,
+    scheduler,
     async close() {
+      scheduler?.stop();
       service.dispose();
       await manager.stop();
     },
@@ -73,11 +120,15 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
   let coreEmit: EmitEvent | undefined;
   const emit = ((event: EventName, ...payload: unknown[]) => (coreEmit as ((e: EventName, ...p: unknown[]) => void) | undefined)?.(event, ...payload)) as EmitEvent;
   const mode = opts.hardware ?? 'none';
-  const peripherals = mode === 'none' ? undefined : await startPeripherals(mode, emit, log);
+  const peripherals =
+    mode === 'none'
+      ? undefined
+      : await startPeripherals({ mode, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
     const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();
     outbox = createOutbox({ path: join(config.dataDir, 'outbox.sqlite'), key });
+    const openOutbox = outbox;
     const sender = createSender({
       outbox,
       hubUrl: hubHttpBase(config.hubUrl),
@@ -102,6 +153,13 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
         },
       },
       ...(peripherals ? { onPhase: (phase: Parameters<HardwareService['setPhase']>[0]) => peripherals.service.setPhase(phase) } : {}),
+      health: {
+        ...opts.health,
+        ...(peripherals ? { hardware: () => peripherals.service.health() } : {}),
+        outbox: () => openOutbox.stats(),
+        // Telemetry: dropped oldest first at the cap, never in the way of a citizen's record.
+        putRecord: (metrics) => openOutbox.put('health', { metrics }),
+      },
       // Closed in reverse: sender stops (no request in flight) before the database closes.
       closeables: [...(peripherals ? [peripherals] : []), outbox, { close: () => sender.stop() }],
     });

@@ -12,6 +12,7 @@ import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
 import { Dispatcher } from './dispatcher';
 import { FailureThrottle } from './ratelimit';
 import { HubSockets } from './sockets';
+import { KioskHealthStore, registerHealthRoutes } from './health';
 
 /** What a plugin (e.g. outbox ingest) gets besides the fastify instance. */
 export interface HubPluginContext {
@@ -119,8 +120,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         ended: (id, e) => guard(log, () => store.callEnded(id, e)),
       },
     });
+    const kioskHealth = new KioskHealthStore(store.db);
     sockets = new HubSockets({
-      dispatcher, store, tokens, kiosks, log, now,
+      dispatcher, store, tokens, kiosks, log, now, kioskHealth,
       options: {
         iceServers: opts.iceServers ?? [],
         authTimeoutMs: opts.authTimeoutMs ?? 10_000,
@@ -175,6 +177,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         inCall: snap.connected.length,
       };
     });
+
+    registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), verifyAgent: (t) => tokens.verify(t) });
 
     if (opts.agentStaticDir) {
       const root = resolve(opts.agentStaticDir);

@@ -9,6 +9,7 @@ import type { KioskVerifier } from './accounts';
 import type { AgentTokens } from './auth/tokens';
 import type { HubStore } from './db/store';
 import type { Dispatcher } from './dispatcher';
+import type { KioskHealthSink } from './health';
 import { HubError } from './errors';
 import { TokenBucket } from './ratelimit';
 
@@ -71,6 +72,8 @@ export class HubSockets {
       log: FastifyBaseLogger;
       now: () => number;
       options: SocketOptions;
+      /** Fleet health: kiosk presence and `kiosk.health` snapshots (optional). */
+      kioskHealth?: KioskHealthSink;
     },
   ) {
     this.heartbeat = setInterval(() => this.beat(), deps.options.heartbeatMs);
@@ -111,6 +114,13 @@ export class HubSockets {
       else unauthenticated++;
     }
     return { kiosks, agents, unauthenticated };
+  }
+
+  /** Kiosk ids with an authenticated socket right now (fleet health). */
+  onlineKiosks(): Set<string> {
+    const ids = new Set<string>();
+    for (const c of this.conns.values()) if (c.role === 'kiosk' && c.principal && !c.closed) ids.add(c.principal);
+    return ids;
   }
 
   /** Closes every socket (hub shutdown). */
@@ -170,6 +180,7 @@ export class HubSockets {
       return;
     }
     const msg = parsed.value;
+    if (conn.role === 'kiosk' && conn.principal) this.healthSink((h) => h.seen(conn.principal!, this.deps.now()));
     try {
       this.dispatch(conn, msg);
     } catch (err) {
@@ -199,6 +210,10 @@ export class HubSockets {
         return;
       case 'call.end':
         d.endCall(conn.id, msg.callId, msg.reason);
+        return;
+      case 'kiosk.health':
+        // Only a kiosk's own schema carries it, so the principal is that kiosk.
+        this.healthSink((h) => h.report(conn.principal!, msg.health, this.deps.now()));
         return;
       case 'agent.status':
         d.setAgentStatus(conn.id, msg.status);
@@ -236,6 +251,7 @@ export class HubSockets {
       this.admit(conn, 'kiosk', kiosk.kioskId);
       this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.deps.options.iceServers });
       this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
+      this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));
       this.deps.log.info({ conn: conn.id, kioskId: kiosk.kioskId }, 'kiosk connected');
       return;
     }
@@ -283,10 +299,23 @@ export class HubSockets {
     clearTimeout(conn.authTimer);
     this.conns.delete(conn.id);
     try {
-      if (conn.role === 'kiosk') this.deps.dispatcher.kioskLeft(conn.id);
+      if (conn.role === 'kiosk') {
+        this.deps.dispatcher.kioskLeft(conn.id);
+        if (conn.principal) this.healthSink((h) => h.disconnected(conn.principal!, this.deps.now()));
+      }
       else if (conn.role === 'agent') this.deps.dispatcher.agentLeft(conn.id);
     } catch (err) {
       this.deps.log.error({ conn: conn.id, err }, 'cleanup after close failed');
+    }
+  }
+
+  /** Fleet health is bookkeeping: a failing write is logged and never refuses the kiosk's frame. */
+  private healthSink(fn: (sink: KioskHealthSink) => void): void {
+    if (!this.deps.kioskHealth) return;
+    try {
+      fn(this.deps.kioskHealth);
+    } catch (err) {
+      this.deps.log.error({ err }, 'kiosk health write failed');
     }
   }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KioskPublicConfig } from '../config';
-import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, IceServer, Ping } from '../protocol';
+import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, IceServer, KioskHealthSnapshot, Ping } from '../protocol';
 import { call } from './define';
 
 /** What the renderer may send to the hub through main (main adds authentication; no kiosk.auth here). */
@@ -25,6 +25,10 @@ export const coreCalls = {
   'hub.iceServers': call(z.tuple([]), z.array(IceServer)),
   /** Tell main which phase the visit is in (power-save blocker, status light, screen schedule). */
   'session.phase': call(z.tuple([VisitPhase]), z.void()),
+  /** The kiosk's health snapshot as main reports it to the hub (technician panel). */
+  'health.get': call(z.tuple([]), KioskHealthSnapshot),
+  /** Technician PIN check (main holds the PIN); false when wrong; fails `technician_locked` after repeated failures, `technician_disabled` when no PIN is configured. */
+  'technician.unlock': call(z.tuple([z.string().max(32)]), z.boolean()),
 };
 
 export const coreEvents = {

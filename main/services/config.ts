@@ -40,6 +40,8 @@ const FileShape = z
     kioskSecret: z.string().min(16).max(256),
     dataDir: z.string().min(1).default('.data'),
     devMode: z.boolean().default(false),
+    /** PIN that opens the hidden technician panel (digits; absent = panel locked outside simulation mode). */
+    technicianPin: z.string().regex(/^\d{4,12}$/, '4–12 digits').optional(),
     public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
   })
   .strict();
@@ -58,6 +60,8 @@ export interface KioskConfig {
   dataDir: string;
   /** Dev mode keeps devtools and reload shortcuts. */
   devMode: boolean;
+  /** PIN of the hidden technician panel (checked in main, never sent to the renderer). */
+  technicianPin?: string;
 }
 
 export interface LoadConfigOptions {
@@ -97,6 +101,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
   if (env.VG_KIOSK_ID) merged.kioskId = env.VG_KIOSK_ID;
   if (env.VG_KIOSK_SECRET) merged.kioskSecret = env.VG_KIOSK_SECRET;
   if (env.VG_DATA_DIR) merged.dataDir = env.VG_DATA_DIR;
+  if (env.VG_TECH_PIN) merged.technicianPin = env.VG_TECH_PIN;
   if (env.VG_DEV !== undefined && env.VG_DEV !== '') merged.devMode = env.VG_DEV === '1' || env.VG_DEV === 'true';
 
   const r = FileShape.safeParse(merged);
@@ -113,5 +118,6 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     kioskSecret: r.data.kioskSecret,
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
+    ...(r.data.technicianPin !== undefined ? { technicianPin: r.data.technicianPin } : {}),
   };
 }

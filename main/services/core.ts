@@ -2,14 +2,40 @@
 // shell and browser runtime). Runtimes only carry `handlers` calls in and `subscribe` events out.
 import type { BridgeHandlers, EmitEvent, EventName, EventPayload } from '../../common/bridge/contract';
 import type { VisitPhase } from '../../common/bridge/core';
+import type { OutboxStats } from '../../common/bridge/outbox';
+import type { KioskHealthSnapshot } from '../../common/protocol';
+import type { HardwareHealth } from '../../hardware/index';
 import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
+import type { CallGuard } from './call-guard';
+import { createCallGuard } from './call-guard';
 import type { KioskConfig } from './config';
-import type { HubLink, HubLinkOptions } from './hub-link';
+import { buildKioskHealth, startHealthReporter } from './health';
+import type { HubLink, HubLinkOptions, OutgoingFrame, Timers } from './hub-link';
 import { createHubLink } from './hub-link';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { PowerSaveBlocker } from './power-save';
 import { createVisitPhaseTracker, noopPowerSaveBlocker } from './power-save';
+import { createTechnicianGate } from './technician';
+
+/** Where the health report's parts come from (each optional: a kiosk without hardware still reports). */
+export interface KioskHealthSources {
+  /** Hardware health proofs (hardware service `health()`). */
+  hardware?: () => HardwareHealth | null;
+  /** Outbox figures (`outbox.stats()`). */
+  outbox?: () => OutboxStats | null;
+  /** Stores a `health` outbox record (history that survives the network being down). */
+  putRecord?: (metrics: Record<string, number | string | boolean | null>) => Promise<unknown>;
+  /** Version shown in the fleet view (default env VG_APP_VERSION, npm_package_version, else 'dev'). */
+  appVersion?: string;
+  /** Live `kiosk.health` frame period (ms, default 60 000). */
+  intervalMs?: number;
+  /** Outbox `health` record period (ms, default 15 min). */
+  recordEveryMs?: number;
+}
+
+/** Phases in which no call can be live: a call main still sees then was left behind by the renderer. */
+const IDLE_PHASES: ReadonlySet<VisitPhase> = new Set(['attract', 'closed', 'out_of_service']);
 
 /** Receives every bridge event main pushes to the renderer. */
 export type BridgeEventListener = (event: EventName, payload: unknown[]) => void;
@@ -31,6 +57,12 @@ export interface KioskCoreDeps {
   onPhase?: (phase: VisitPhase) => unknown;
   /** Closed (in reverse order) by `close()`, after the hub link: services the sections own. */
   closeables?: { close(): unknown }[];
+  /** Health report sources and periods. */
+  health?: KioskHealthSources;
+  /** Timers for the health reporter (default Node's). */
+  timers?: Timers;
+  /** Clock (epoch ms, default Date.now). */
+  now?: () => number;
 }
 
 /** The composed main-process services. */
@@ -45,8 +77,12 @@ export interface KioskCore {
   subscribe(listener: BridgeEventListener): () => void;
   /** Pushes an event to every subscribed renderer transport. */
   emit: EmitEvent;
-  /** Main-initiated reset (renderer crash, technician): back to attract, release power save, tell the renderer. */
+  /** Main-initiated reset (renderer crash, technician): releases any call held at the hub, back to attract, release power save, tell the renderer. */
   resetVisit(reason: string): void;
+  /** The call main sees this kiosk holding at the hub (reset hygiene). */
+  readonly calls: Pick<CallGuard, 'current'>;
+  /** The health snapshot reported to the hub. */
+  health(): KioskHealthSnapshot;
   /** Closes the hub link and releases the power-save blocker. Idempotent. */
   close(): Promise<void>;
 }
@@ -63,9 +99,15 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       }
     }
   };
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
   const tracker = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
+  // The hub link is created below; the guard only sends on bridge calls and resets, which come later.
+  const callGuard = createCallGuard({ send: (f) => hubLink.send(f), log });
   const phases: Pick<typeof tracker, 'setPhase'> = {
     setPhase(phase) {
+      // A renderer back at attract (reloaded, crashed and restarted) with a call still held: release it.
+      if (IDLE_PHASES.has(phase)) callGuard.release(`phase_${phase}`);
       tracker.setPhase(phase);
       if (!deps.onPhase) return;
       // Peripherals must never hold up or fail the visit: their faults are in their own state.
@@ -81,13 +123,67 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     log,
     ...deps.hubLinkOptions,
   });
-  const offStatus = hubLink.onStatus((s) => emit('hub.status', s));
-  const offMessage = hubLink.onMessage((frame) => emit('hub.message', frame));
+  const offStatus = hubLink.onStatus((s) => {
+    callGuard.linkStatus(s);
+    emit('hub.status', s);
+  });
+  const offMessage = hubLink.onMessage((frame) => {
+    callGuard.received(frame);
+    emit('hub.message', frame);
+  });
+  // The renderer's frames pass the call guard, so main always knows which call the hub holds for us.
+  const guardedLink: Pick<HubLink, 'status' | 'iceServers' | 'send'> = {
+    get status() {
+      return hubLink.status;
+    },
+    get iceServers() {
+      return hubLink.iceServers;
+    },
+    send(frame: OutgoingFrame) {
+      callGuard.beforeSend(frame);
+      hubLink.send(frame);
+      callGuard.sent(frame);
+    },
+  };
+  const env = typeof process === 'undefined' ? {} : process.env;
+  const appVersion = deps.health?.appVersion ?? env.VG_APP_VERSION ?? env.npm_package_version ?? 'dev';
+  const snapshot = (): KioskHealthSnapshot =>
+    buildKioskHealth({
+      now: now(),
+      startedAt,
+      appVersion,
+      hubLink: hubLink.status,
+      phase: tracker.phase,
+      hardware: safely(() => deps.health?.hardware?.() ?? null),
+      outbox: safely(() => deps.health?.outbox?.() ?? null),
+    });
+  // A broken source (outbox closed, hardware disposed) drops out of the report instead of breaking it.
+  function safely<T>(fn: () => T | null): T | null {
+    try {
+      return fn();
+    } catch (err) {
+      log.warn('health source failed', { err: String(err) });
+      return null;
+    }
+  }
+  const reporter = startHealthReporter({
+    snapshot,
+    hubLink,
+    ...(deps.health?.putRecord ? { putRecord: deps.health.putRecord } : {}),
+    ...(deps.health?.intervalMs !== undefined ? { intervalMs: deps.health.intervalMs } : {}),
+    ...(deps.health?.recordEveryMs !== undefined ? { recordEveryMs: deps.health.recordEveryMs } : {}),
+    timers: deps.timers ?? defaultTimers,
+    now,
+    log,
+  });
+  const gate = createTechnicianGate({ pin: deps.config.technicianPin, now });
   const handlers: BridgeHandlers = {
     ...unavailableHandlers(),
     ...deps.sections,
     // Core channels last: a section cannot replace them by accident.
-    ...createBridgeHandlers({ publicConfig: deps.config.public, hubLink, phases }),
+    ...createBridgeHandlers({ publicConfig: deps.config.public, hubLink: guardedLink, phases }),
+    'health.get': () => snapshot(),
+    'technician.unlock': (pin) => gate.unlock(pin),
   };
   let closed = false;
 
@@ -102,14 +198,18 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       return () => listeners.delete(listener);
     },
     emit,
+    calls: callGuard,
+    health: snapshot,
     resetVisit(reason) {
       log.warn('visit reset by main', { reason });
+      callGuard.release(reason);
       phases.setPhase('attract');
       emit('session.reset', reason);
     },
     async close() {
       if (closed) return;
       closed = true;
+      reporter.stop();
       offStatus();
       offMessage();
       tracker.close();
@@ -125,3 +225,11 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
   };
 }
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  // unref: a health tick must never be what keeps a closing process alive.
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};

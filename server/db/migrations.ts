@@ -1,4 +1,5 @@
 import type { Migration } from '../../common/db/migrate';
+import { kioskHealthSchema } from '../health';
 import { ingestSchema } from '../ingest/schema';
 
 /**
@@ -56,4 +57,6 @@ export const migrations: Migration[] = [
   },
   // Outbox ingest (issue 4): records from kiosk outboxes, deduped by idempotency key; callbacks.
   { version: 2, name: 'outbox ingest, callbacks', up: ingestSchema },
+  // Fleet health (issues 3/4): latest `kiosk.health` snapshot and presence per kiosk.
+  { version: 3, name: 'kiosk health', up: kioskHealthSchema },
 ];

@@ -1,0 +1,138 @@
+// Fleet health at the hub (issues 3 and 4): kiosks send `kiosk.health` snapshots over their socket;
+// the hub keeps the latest per kiosk (one row each, overwritten) plus when it was last seen, and
+// lists the fleet for agents and technicians at GET /api/kiosks. Online means "has an
+// authenticated socket right now", read from the socket layer, never guessed from timestamps.
+import type { FastifyInstance } from 'fastify';
+import type { MigratableDb } from '../common/db/migrate';
+import { KioskHealthSnapshot, type KioskListResponse } from '../common/protocol';
+import type { AgentClaims } from './auth/tokens';
+import type { HubStore, SqliteDb } from './db/store';
+
+/** Hub migration step: latest health per kiosk (appended to server/db/migrations.ts). */
+export function kioskHealthSchema(db: MigratableDb): void {
+  db.exec(`
+    CREATE TABLE kiosk_health (
+      kiosk_id         TEXT PRIMARY KEY,
+      last_seen_at     INTEGER NOT NULL,
+      connected_at     INTEGER,
+      disconnected_at  INTEGER,
+      -- hub clock when the last snapshot arrived, and the snapshot itself (JSON, validated)
+      health_at        INTEGER,
+      health           TEXT
+    );
+  `);
+}
+
+interface HealthRow {
+  kiosk_id: string;
+  last_seen_at: number;
+  connected_at: number | null;
+  disconnected_at: number | null;
+  health_at: number | null;
+  health: string | null;
+}
+
+/** What the socket layer tells the health store (HubSockets' optional `kioskHealth` dependency). */
+export interface KioskHealthSink {
+  /** A kiosk authenticated. */
+  connected(kioskId: string, at: number): void;
+  /** A kiosk's socket closed. */
+  disconnected(kioskId: string, at: number): void;
+  /** Any frame from a kiosk (kept in memory; written with the next report or disconnect). */
+  seen(kioskId: string, at: number): void;
+  /** A validated `kiosk.health` snapshot. */
+  report(kioskId: string, health: KioskHealthSnapshot, at: number): void;
+}
+
+/** Latest health and presence per kiosk over the hub database. */
+export class KioskHealthStore implements KioskHealthSink {
+  private readonly q;
+  /** Last frame per kiosk: signals arrive in bursts, so only reports and (dis)connections write. */
+  private readonly lastSeen = new Map<string, number>();
+
+  constructor(db: SqliteDb) {
+    this.q = {
+      connected: db.prepare(
+        `INSERT INTO kiosk_health (kiosk_id, last_seen_at, connected_at) VALUES (?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, connected_at = excluded.connected_at`,
+      ),
+      disconnected: db.prepare(
+        `INSERT INTO kiosk_health (kiosk_id, last_seen_at, disconnected_at) VALUES (?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET last_seen_at = MAX(last_seen_at, excluded.last_seen_at), disconnected_at = excluded.disconnected_at`,
+      ),
+      report: db.prepare(
+        `INSERT INTO kiosk_health (kiosk_id, last_seen_at, health_at, health) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, health_at = excluded.health_at, health = excluded.health`,
+      ),
+      all: db.prepare<[], HealthRow>('SELECT * FROM kiosk_health'),
+    };
+  }
+
+  connected(kioskId: string, at: number): void {
+    this.lastSeen.set(kioskId, at);
+    this.q.connected.run(kioskId, at, at);
+  }
+
+  disconnected(kioskId: string, at: number): void {
+    const seen = this.lastSeen.get(kioskId) ?? at;
+    this.lastSeen.delete(kioskId);
+    this.q.disconnected.run(kioskId, Math.max(seen, at), at);
+  }
+
+  seen(kioskId: string, at: number): void {
+    this.lastSeen.set(kioskId, at);
+  }
+
+  report(kioskId: string, health: KioskHealthSnapshot, at: number): void {
+    this.lastSeen.set(kioskId, at);
+    this.q.report.run(kioskId, at, at, JSON.stringify(health));
+  }
+
+  /** Every kiosk account with its presence and latest health, ordered by kiosk id. */
+  list(store: Pick<HubStore, 'listKiosks'>, online: ReadonlySet<string>): KioskListResponse {
+    const rows = new Map(this.q.all.all().map((r) => [r.kiosk_id, r]));
+    return {
+      kiosks: store.listKiosks().map((k) => {
+        const row = rows.get(k.kioskId);
+        // A snapshot that no longer validates (older build wrote it) is shown as missing, not as a 500.
+        const parsed = row?.health ? KioskHealthSnapshot.safeParse(JSON.parse(row.health)) : null;
+        const health = parsed?.success ? parsed.data : null;
+        const isOnline = online.has(k.kioskId);
+        return {
+          kioskId: k.kioskId,
+          name: k.name,
+          office: k.office,
+          disabled: k.disabled,
+          online: isOnline,
+          lastSeenAt: Math.max(this.lastSeen.get(k.kioskId) ?? 0, row?.last_seen_at ?? 0) || null,
+          connectedAt: row?.connected_at ?? null,
+          disconnectedAt: row?.disconnected_at ?? null,
+          healthAt: health ? (row?.health_at ?? null) : null,
+          health,
+          ok: isOnline && health !== null && health.ok,
+        };
+      }),
+    };
+  }
+}
+
+/** GET /api/kiosks (agent bearer token): the fleet with online / last seen / latest health. */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { store: Pick<HubStore, 'listKiosks'>; health: KioskHealthStore; online: () => ReadonlySet<string>; verifyAgent: (token: string) => Promise<AgentClaims> },
+): void {
+  app.get('/api/kiosks', async (req, reply) => {
+    const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
+    let ok = false;
+    if (m) {
+      try {
+        await deps.verifyAgent(m[1]!);
+        ok = true;
+      } catch {
+        // answered below
+      }
+    }
+    if (!ok) return reply.code(401).send({ code: 'unauthorized', message: 'agent token required' });
+    return deps.health.list(deps.store, deps.online());
+  });
+}
