@@ -1,6 +1,7 @@
 // Agent console page: wires the DOM to AgentSession. All protocol decisions live in session.ts;
 // this file only renders `view`, forwards clicks, and owns what is purely visual (countdown, frame
 // counters exposed as data-* attributes for automation and support).
+import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
 import './styles.css';
 import { defaultServices, type Language } from '../../common/config';
 import { type MessageKey, t } from '../../common/i18n';
@@ -60,7 +61,7 @@ const session = new AgentSession({
   // The browser socket fits WebSocketLike; only its event types are richer than the session needs.
   WebSocket: WebSocket as unknown as AgentSessionDeps['WebSocket'],
   createPeer: createCallPeer,
-  acquireMedia: () => acquireMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: { echoCancellation: true, noiseSuppression: true } }),
+  acquireMedia: () => acquireMedia({ video: { ...callVideoConstraints }, audio: { ...callAudioConstraints } }),
   stopStream,
   ringer,
   storage: sessionStorage,

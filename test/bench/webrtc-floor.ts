@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
+import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
 
 /**
  * The raw WebRTC floor: two RTCPeerConnections in one page with the same fake camera/mic as the
- * product, timed from the start of negotiation to the first decoded frame on the receiving side.
+ * product (same capture constraints as a call), timed from the start of negotiation to the first decoded frame on the receiving side.
  * Product latencies are compared to this as a ratio measured in the same run.
  */
 export async function measureWebRtcFloor(browser: Browser, runs: number): Promise<number[]> {
@@ -16,8 +17,8 @@ export async function measureWebRtcFloor(browser: Browser, runs: number): Promis
   const page = await browser.newPage();
   try {
     await page.goto(`http://127.0.0.1:${port}/`);
-    return await page.evaluate(async (n: number) => {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    return await page.evaluate(async ({ n, video: videoC, audio: audioC }) => {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: videoC, audio: audioC });
       const video = document.getElementById('v') as HTMLVideoElement;
       const results: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -47,7 +48,7 @@ export async function measureWebRtcFloor(browser: Browser, runs: number): Promis
       }
       for (const t of stream.getTracks()) t.stop();
       return results;
-    }, runs);
+    }, { n: runs, video: callVideoConstraints, audio: callAudioConstraints });
   } finally {
     await page.close();
     await new Promise<void>((r) => server.close(() => r()));
