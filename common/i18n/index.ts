@@ -12,9 +12,11 @@ import frOutbox from './fr/outbox';
 import enOutbox from './en/outbox';
 import frKiosk from './fr/kiosk';
 import enKiosk from './en/kiosk';
+import frTechnician from './fr/technician';
+import enTechnician from './en/technician';
 
-const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk };
-const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk };
+const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician };
 
 export type MessageKey = keyof typeof fr;
 export const catalogs: Record<Language, Record<MessageKey, string>> = { fr, en };

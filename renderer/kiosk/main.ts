@@ -8,6 +8,8 @@ import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import { startKioskApp } from './app';
 import { createLocalMedia } from './local-media';
+import { translator } from '../../common/i18n';
+import { mountTechnician } from './technician/index';
 
 async function boot(): Promise<void> {
   const bridge = getBridge();
@@ -44,6 +46,8 @@ async function boot(): Promise<void> {
   });
   // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
   window.addEventListener('pagehide', () => app.stop());
+  // Hidden technician panel (long-press top-right corner + PIN; corner button in simulation mode).
+  mountTechnician(document.body, { bridge, t: translator('fr') });
   // Touch kiosks: no context menu, no pinch/drag selection.
   document.addEventListener('contextmenu', (e) => e.preventDefault());
 }

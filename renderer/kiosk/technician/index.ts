@@ -1,0 +1,158 @@
+// The hidden technician panel (issue 3 items 5–6): mount once beside the kiosk app.
+//   mountTechnician(document.body, { bridge, t: translator('fr') })
+// Normal use: nothing visible; a 3 s long-press in the top-right corner (80 px) opens a PIN pad,
+// and main checks the PIN (kiosk config `technicianPin`). Simulation mode: a small "Technicien"
+// button in the bottom-right corner opens the panel without a PIN. The panel shows live device
+// states, camera preview + microphone meter, a test button per output device, the simulated
+// twins' controls, outbox depth / oldest age / last sync, and the hub link. It closes by itself
+// after 3 min without a touch (outside simulation mode).
+import './technician.css';
+import type { BridgeApi } from '../../../common/bridge/contract';
+import { levelMeter } from '../../shared/media';
+import type { Mounted } from '../dom';
+import { mount } from '../dom';
+import { createTechnicianController, type TechnicianController, type TechMode } from './controller';
+import { MEDIA_IDS, openerView, panelView, pinView, type Translate } from './view';
+
+export { createTechnicianController, type TechnicianController, type TechState } from './controller';
+
+export interface MountTechnicianOptions {
+  /** The kiosk bridge (window.kiosk or the browser runtime's WebSocket bridge). */
+  bridge: BridgeApi;
+  /** Translator for the technician and hardware catalogs (French by default in the booth). */
+  t: Translate;
+  /** Long-press duration that asks for the PIN (ms, default 3000). */
+  longPressMs?: number;
+  /** Size of the top-right hot corner (px, default 80). */
+  cornerPx?: number;
+}
+
+export interface MountedTechnician {
+  /** The panel's state and actions (tests, diagnostics). */
+  controller: TechnicianController;
+  /** Stops media, timers and listeners and removes the panel. */
+  dispose(): void;
+}
+
+export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): MountedTechnician {
+  const doc = root.ownerDocument;
+  const win = doc.defaultView ?? window;
+  const container = doc.createElement('div');
+  container.className = 'tech-root';
+  root.appendChild(container);
+  const controller = createTechnicianController({ bridge: o.bridge });
+  const kept = new Map<string, Element>();
+  let mounted: Mounted | null = null;
+  let stream: MediaStream | null = null;
+  let stopMeter: (() => void) | null = null;
+  let lastMode: TechMode = 'closed';
+
+  const meterEl = () => container.querySelector<HTMLElement>(`[data-testid="${MEDIA_IDS.meter}"]`);
+  const videoEl = () => container.querySelector<HTMLVideoElement>(`[data-testid="${MEDIA_IDS.video}"]`);
+
+  const media = {
+    start() {
+      if (stream) return;
+      const md = win.navigator.mediaDevices;
+      if (!md?.getUserMedia) {
+        controller.setMedia({ running: false, error: 'no mediaDevices' });
+        return;
+      }
+      md.getUserMedia({ video: true, audio: true }).then(
+        (s) => {
+          if (controller.state.mode !== 'open') {
+            s.getTracks().forEach((tr) => tr.stop());
+            return;
+          }
+          stream = s;
+          const v = videoEl();
+          if (v) v.srcObject = s;
+          stopMeter = levelMeter(s, (level) => {
+            const m = meterEl();
+            if (!m) return;
+            const pct = Math.round(level * 100);
+            m.dataset.level = level.toFixed(3);
+            m.setAttribute('aria-valuenow', String(pct));
+            const bar = m.firstElementChild as HTMLElement | null;
+            // Speech RMS is small: scale so normal talking fills most of the bar.
+            if (bar) bar.style.width = `${Math.min(100, pct * 4)}%`;
+          });
+          controller.setMedia({ running: true, error: null });
+        },
+        (err: unknown) => controller.setMedia({ running: false, error: err instanceof Error ? err.name : String(err) }),
+      );
+    },
+    stop() {
+      stopMeter?.();
+      stopMeter = null;
+      stream?.getTracks().forEach((tr) => tr.stop());
+      stream = null;
+      const v = videoEl();
+      if (v) v.srcObject = null;
+      if (controller.state.media.running || controller.state.media.error) controller.setMedia({ running: false, error: null });
+    },
+  };
+
+  const render = () => {
+    const s = controller.state;
+    const focused = doc.activeElement instanceof HTMLElement && container.contains(doc.activeElement) ? doc.activeElement.dataset.testid : undefined;
+    mounted?.dispose();
+    const node = s.mode === 'open' ? panelView(s, controller, o.t, media, Date.now()) : s.mode === 'pin' ? pinView(s, controller, o.t) : openerView(s, controller, o.t);
+    if (node) mounted = mount(container, node, kept);
+    else {
+      mounted = null;
+      container.replaceChildren();
+    }
+    if (s.mode !== 'open') kept.clear();
+    const v = videoEl();
+    if (v && stream && v.srcObject !== stream) v.srcObject = stream;
+    if (focused) container.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+    if (s.mode !== lastMode) {
+      if (s.mode === 'open') media.start();
+      else if (lastMode === 'open') media.stop();
+      lastMode = s.mode;
+    }
+  };
+  const unsubscribe = controller.subscribe(render);
+
+  // Hot corner long-press, listened to on the document so the corner never swallows a citizen's touch.
+  const longPressMs = o.longPressMs ?? 3000;
+  const corner = o.cornerPx ?? 80;
+  let press: { timer: ReturnType<typeof setTimeout>; x: number; y: number } | null = null;
+  const cancelPress = () => {
+    if (press) clearTimeout(press.timer);
+    press = null;
+  };
+  const onDown = (e: PointerEvent) => {
+    if (container.contains(e.target as Node)) controller.touch();
+    if (controller.state.mode !== 'closed') return;
+    if (e.clientX < win.innerWidth - corner || e.clientY > corner) return;
+    cancelPress();
+    press = { x: e.clientX, y: e.clientY, timer: setTimeout(() => ((press = null), controller.openRequested()), longPressMs) };
+  };
+  const onMove = (e: PointerEvent) => {
+    if (press && Math.hypot(e.clientX - press.x, e.clientY - press.y) > 24) cancelPress();
+  };
+  doc.addEventListener('pointerdown', onDown, { capture: true });
+  doc.addEventListener('pointermove', onMove, { capture: true });
+  doc.addEventListener('pointerup', cancelPress, { capture: true });
+  doc.addEventListener('pointercancel', cancelPress, { capture: true });
+
+  void controller.start().then(render, (err: unknown) => console.error('[technician] start failed', err));
+
+  return {
+    controller,
+    dispose() {
+      cancelPress();
+      doc.removeEventListener('pointerdown', onDown, { capture: true });
+      doc.removeEventListener('pointermove', onMove, { capture: true });
+      doc.removeEventListener('pointerup', cancelPress, { capture: true });
+      doc.removeEventListener('pointercancel', cancelPress, { capture: true });
+      unsubscribe();
+      media.stop();
+      controller.dispose();
+      mounted?.dispose();
+      container.remove();
+    },
+  };
+}
