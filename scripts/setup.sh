@@ -39,7 +39,9 @@ fi
 stamp="node_modules/.vg-installed-$(node -v)"
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   log "installing npm dependencies"
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  # `npm install`, not `npm ci`: this npm writes lockfiles without other platforms' optional
+  # packages (rollup's), which `npm ci` then rejects as out of sync; install still honours the lock.
+  npm install --no-audit --no-fund >&2
   touch "$stamp"
 fi
 export VG_CHROMIUM="${VG_CHROMIUM:-/usr/bin/chromium}"
