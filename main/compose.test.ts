@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatchBridgeCall } from '../common/bridge/dispatch';
 import { KioskPublicConfig } from '../common/config';
 import { SimScreen } from '../hardware/index';
-import { composeKiosk, hubHttpBase } from './compose';
+import { composeKiosk, hubHttpBase, siteProfiles } from './compose';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -100,5 +100,25 @@ describe('composeKiosk screen schedule', () => {
     } finally {
       await core.close();
     }
+  });
+});
+
+describe('site device profiles (profiles as data)', () => {
+  it('loads extra JSON profiles first and falls back to the built-ins when a file is bad', async () => {
+    const { builtinProfiles } = await import('../hardware/index');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'vg-profiles-'));
+    dirs.push(dir);
+    const json = JSON.parse(readFileSync(join(import.meta.dirname, '../hardware/profiles/luxafor-flag.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'site-light.json'), JSON.stringify({ ...json, id: 'site-light' }));
+    const logs: string[] = [];
+    const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    const profiles = siteProfiles(dir, log);
+    expect(profiles?.[0]?.id).toBe('site-light');
+    expect(profiles).toHaveLength(builtinProfiles.length + 1);
+    writeFileSync(join(dir, 'zz-broken.json'), '{"id": "broken"');
+    expect(siteProfiles(dir, log)).toBeUndefined();
+    expect(logs.at(-1)).toMatch(/ignored/);
+    expect(siteProfiles(undefined, log)).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 // The kiosk's composition, shared by the Electron entry and the demo starter: outbox (durable
 // store-and-forward) + sender, USB peripherals (real or simulated twins), hub link and bridge
 // handlers, in one place so both runtimes run the same services.
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BridgeHandlers, EmitEvent, EventName } from '../common/bridge/contract';
 import type { WeeklySchedule } from '../common/config';
-import { DeviceManager, ScreenScheduler, SimScreen, createHardwareService, createNodeHidBackend, createSimulatedBooth, detectScreen, realTimers } from '../hardware/index';
-import type { Clock, HardwareService, Screen, Timers as HardwareTimers } from '../hardware/index';
+import { DeviceManager, ScreenScheduler, loadProfiles, SimScreen, createHardwareService, createNodeHidBackend, createSimulatedBooth, detectScreen, realTimers } from '../hardware/index';
+import type { Clock, DeviceProfile, HardwareService, Screen, Timers as HardwareTimers } from '../hardware/index';
 import { nodeExec, nodeFs } from '../hardware/screen/node';
 import { createOutbox, createSender, fileKeyProvider, outboxHandlers } from './outbox/index';
 import type { KeyProvider } from './outbox/index';
@@ -56,12 +57,31 @@ interface Peripherals {
 
 interface PeripheralOptions {
   mode: 'real' | 'simulated';
+  profilesDir: string | undefined;
   emit: EmitEvent;
   log: Logger;
   schedule: WeeklySchedule;
   screen: Screen | null | undefined;
   clock: Clock | undefined;
   timers: HardwareTimers | undefined;
+}
+
+/**
+ * Built-in profiles plus the site's own (profilesDir/*.json, tried first). A bad file is logged and
+ * the kiosk runs on the built-ins: a technician's typo must not take the booth down.
+ */
+export function siteProfiles(dir: string | undefined, log: Logger): DeviceProfile[] | undefined {
+  if (!dir) return undefined;
+  try {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    const extra = files.map((f) => ({ source: join(dir, f), json: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown }));
+    const profiles = loadProfiles(extra);
+    log.info('device profiles loaded', { dir, site: extra.length, total: profiles.length });
+    return profiles;
+  } catch (err) {
+    log.error('site device profiles ignored (fix the file named here); using the built-in profiles', { dir, err: String(err) });
+    return undefined;
+  }
 }
 
 /** The booth's screen: the given one, a simulated twin in simulation mode, else whatever Linux offers (none is logged, not fatal). */
@@ -92,7 +112,8 @@ async function startPeripherals(o: PeripheralOptions): Promise<Peripherals | und
   const timers = o.timers ?? realTimers;
   // Dark outside opening hours, woken by touch (hardware.wake) or presence, never dark in a visit (session.phase).
   const scheduler = screen ? new ScreenScheduler({ screen, schedule: o.schedule, clock, timers }) : null;
-  const manager = new DeviceManager({ hid, log: (level, message, data) => log[level](message, data) });
+  const profiles = siteProfiles(o.profilesDir, log);
+  const manager = new DeviceManager({ hid, ...(profiles ? { profiles } : {}), log: (level, message, data) => log[level](message, data) });
   const service = createHardwareService({ manager, booth, emit: o.emit, scheduler, screen, clock, timers });
   await manager.start();
   try {
@@ -123,7 +144,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
   const peripherals =
     mode === 'none'
       ? undefined
-      : await startPeripherals({ mode, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
+      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
     const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();

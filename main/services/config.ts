@@ -42,6 +42,8 @@ const FileShape = z
     devMode: z.boolean().default(false),
     /** PIN that opens the hidden technician panel (digits; absent = panel locked outside simulation mode). */
     technicianPin: z.string().regex(/^\d{4,12}$/, '4–12 digits').optional(),
+    /** Directory of extra device profiles (*.json, hardware/profiles/schema.ts): new models without a new build. */
+    profilesDir: z.string().min(1).optional(),
     public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
   })
   .strict();
@@ -62,6 +64,8 @@ export interface KioskConfig {
   devMode: boolean;
   /** PIN of the hidden technician panel (checked in main, never sent to the renderer). */
   technicianPin?: string;
+  /** Absolute directory of site-specific device profiles (JSON), tried before the built-in ones. */
+  profilesDir?: string;
 }
 
 export interface LoadConfigOptions {
@@ -102,6 +106,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
   if (env.VG_KIOSK_SECRET) merged.kioskSecret = env.VG_KIOSK_SECRET;
   if (env.VG_DATA_DIR) merged.dataDir = env.VG_DATA_DIR;
   if (env.VG_TECH_PIN) merged.technicianPin = env.VG_TECH_PIN;
+  if (env.VG_PROFILES_DIR) merged.profilesDir = env.VG_PROFILES_DIR;
   if (env.VG_DEV !== undefined && env.VG_DEV !== '') merged.devMode = env.VG_DEV === '1' || env.VG_DEV === 'true';
 
   const r = FileShape.safeParse(merged);
@@ -119,5 +124,6 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
     ...(r.data.technicianPin !== undefined ? { technicianPin: r.data.technicianPin } : {}),
+    ...(r.data.profilesDir !== undefined ? { profilesDir: resolve(base, r.data.profilesDir) } : {}),
   };
 }

@@ -1,0 +1,51 @@
+// Browser-runtime entry: the fallback shell for booth PCs without Electron (started by
+// build/systemd/visioguichet.service in the kiosk user's graphical session). Same services as the
+// Electron entry; the renderer opens in Chromium --kiosk on loopback. Exit codes: 78 (EX_CONFIG)
+// for a bad configuration so systemd does not restart-loop on it, 1 for anything else.
+import { composeKiosk } from '../compose';
+import type { KioskConfig } from '../services/config';
+import { loadKioskConfig } from '../services/config';
+import type { KioskCore } from '../services/core';
+import { consoleLogger } from '../services/log';
+import type { BrowserRuntime } from './browser-runtime';
+import { startBrowserRuntime } from './browser-runtime';
+
+async function main(): Promise<void> {
+  const log = consoleLogger('kiosk');
+  let config: KioskConfig;
+  try {
+    config = loadKioskConfig();
+  } catch (err) {
+    log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
+    process.exit(78);
+  }
+  const running: { core?: KioskCore; runtime?: BrowserRuntime } = {};
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    await running.runtime?.close().catch(() => {});
+    await running.core?.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const core = (running.core = await composeKiosk({ config, hardware: config.public.simulation ? 'simulated' : 'real', log }));
+  const runtime = (running.runtime = await startBrowserRuntime({
+    core,
+    dataDir: config.dataDir,
+    // VG_NO_OPEN=1 runs the services headless (a remote Chromium or a test opens the printed URL).
+    open: process.env.VG_NO_OPEN === '1' ? false : 'kiosk',
+    ...(process.env.VG_RENDERER_DIR ? { rendererDir: process.env.VG_RENDERER_DIR } : {}),
+    ...(process.env.VG_CHROMIUM ? { chromium: { executablePath: process.env.VG_CHROMIUM } } : {}),
+    log,
+  }));
+  log.info('kiosk running (browser runtime)', { origin: runtime.origin, simulation: config.public.simulation });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kiosk (browser runtime) failed: ${String(err)}\n`);
+  process.exit(1);
+});

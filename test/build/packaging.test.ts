@@ -1,0 +1,41 @@
+// Packaging files agree with each other and with electron-builder's own schema (the Electron
+// binary cannot be downloaded here, so the package itself is not built in tests).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../..');
+const require = createRequire(import.meta.url);
+const read = (p: string) => readFileSync(join(repo, p), 'utf8');
+
+describe('build/ packaging', () => {
+  const yaml = require('js-yaml') as { load(s: string): Record<string, unknown> };
+  const config = yaml.load(read('electron-builder.yml'));
+
+  it('electron-builder.yml passes electron-builder schema validation', async () => {
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration(c: unknown, l: unknown): Promise<void> };
+    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
+  it('ships every resource the deb scripts install, and the scripts exist', () => {
+    const resources = (config.extraResources as { from: string; to: string }[]).map((r) => r.to);
+    const postinst = read('build/deb/after-install.sh');
+    for (const m of postinst.matchAll(/\$RES\/([\w./-]+)/g)) expect(resources).toContain(m[1]);
+    for (const r of config.extraResources as { from: string }[]) expect(existsSync(join(repo, r.from))).toBe(true);
+    const deb = config.deb as { afterInstall: string; afterRemove: string };
+    expect(existsSync(join(repo, deb.afterInstall))).toBe(true);
+    expect(existsSync(join(repo, deb.afterRemove))).toBe(true);
+  });
+
+  it('the browser-runtime unit starts the entry that exists and does not restart-loop on a bad config', () => {
+    const unit = read('build/systemd/visioguichet.service');
+    const exec = /^ExecStart=.*?--import tsx (\S+)$/m.exec(unit);
+    expect(exec?.[1]).toBe('main/runtime/entry.ts');
+    expect(existsSync(join(repo, exec![1]!))).toBe(true);
+    expect(unit).toMatch(/^RestartPreventExitStatus=78$/m);
+    expect(read('main/runtime/entry.ts')).toContain('process.exit(78)');
+    expect(unit).toMatch(/^WantedBy=graphical-session.target$/m);
+  });
+});
