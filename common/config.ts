@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MediaPolicy, MediaPreference } from './media-select';
 
 /** Languages offered to citizens; French first, always. */
 export const Language = z.enum(['fr', 'en']);
@@ -61,6 +62,13 @@ export const KioskPublicConfig = z.object({
       declinedMs: z.number().int().positive().default(15_000),
     })
     .default({ idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 }),
+  /**
+   * Camera, microphone and speaker chosen by label pattern (common/media-select.ts), capture quality,
+   * and the handset's audio device (used while the handset is lifted). Defaults: any device, 1280×720 @ 30 fps.
+   */
+  media: MediaPolicy.extend({
+    handset: MediaPreference.default({ labels: [], exclude: [], fallback: 'none' }),
+  }).default(() => ({ ...MediaPolicy.parse({}), handset: { labels: [], exclude: [], fallback: 'none' as const } })),
   /** Simulation mode shows the technician panel that drives simulated devices. */
   simulation: z.boolean().default(false),
 });

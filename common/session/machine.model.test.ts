@@ -36,7 +36,16 @@ const payloads = (s: Snap): SessionEvent[] => {
     { type: 'call.mute', muted: !c.muted },
     { type: 'survey.submit', rating: 4, comment: 'Très bien' },
     { type: 'devices.failed', reason: 'NotAllowedError' },
+    { type: 'devices.lost', reason: 'no_camera' },
     { type: 'session.reset', reason: 'main' },
+    // outbox: a callback is offered only once outbox.stats said it can be taken
+    { type: 'callback.availability', available: true },
+    { type: 'callback.availability', available: false },
+    // hardware inputs (bridge `hardware.input`)
+    { type: 'code.scanned', code: 'ab-12', symbology: 'QR' },
+    { type: 'code.scanned', code: '?', symbology: 'QR' },
+    { type: 'presence.changed', present: true },
+    { type: 'handset.muteChanged', muted: !c.muted },
   ];
 };
 
@@ -45,7 +54,12 @@ const serializeState = (s: Snap) => {
   const c = s.context;
   return JSON.stringify({
     v: s.value,
-    c: [c.lang, c.serviceId, c.visitType, c.appointmentCode, c.codeError, !!c.requestId, c.callId, c.callActive, c.position, c.earlySignals.length > 0, c.muted, c.failure, !!c.survey, c.outcome],
+    c: [
+      c.lang, c.serviceId, c.visitType, c.appointmentCode, c.codeError, !!c.requestId, c.callId, c.callActive, c.position, c.earlySignals.length > 0, c.muted, c.failure, !!c.survey, c.outcome,
+      // audioRoute follows the handset region (in the value), callbackReason follows failure/callbackFrom,
+      // and scannedCode is only a keypad draft no guard reads: leaving them out keeps the graph small.
+      c.callbackAvailable, c.callbackFrom,
+    ],
   });
 };
 
@@ -54,10 +68,32 @@ const serializeState = (s: Snap) => {
  * Timers appear as their `xstate.after.<delay>.<state>` events, sent like any other.
  */
 const events = (s: Snap): SessionEvent[] =>
-  __unsafe_getAllOwnEventDescriptors(s).flatMap((type) => {
-    const given = payloads(s).filter((e) => e.type === type);
-    return given.length ? given : [{ type } as SessionEvent];
-  });
+  __unsafe_getAllOwnEventDescriptors(s)
+    .filter((type) => relevant(s, type))
+    .flatMap((type) => {
+      const given = payloads(s).filter((e) => e.type === type);
+      return given.length ? given : [{ type } as SessionEvent];
+    });
+
+/**
+ * The handset can be lifted on any visit screen, but it only matters in line and in call: the model
+ * lifts it there (elsewhere it would double every state for nothing; machine.test.ts covers the rest).
+ */
+function relevant(s: Snap, type: string): boolean {
+  const inLineOrCall = s.matches({ visit: { flow: 'waiting' } }) || s.matches({ visit: { flow: 'inCall' } });
+  const onHandset = s.matches({ visit: { handset: 'handset' } }) || s.matches({ visit: { handset: 'confirmHangup' } });
+  // Lifted on the first attempt only; the handset's mute key only while it is in hand.
+  if (type === 'handset.lifted') return inLineOrCall && s.context.failure === null && !s.context.muted && s.context.position === null;
+  if (type === 'handset.muteChanged') return onHandset;
+  // A second attempt with the handset in hand is the first attempt again, with another audio route.
+  if (type === 'call.retry' || type === 'devices.returned') return !onHandset;
+  // The callback and the camera loss are walked from a plain first attempt (speaker, not muted, no idle
+  // prompt): with every combination of those they would multiply the graph without a new transition.
+  const plain = !onHandset && !s.context.muted && s.matches({ visit: { idle: 'watching' } });
+  if (type === 'callback.offer' || type === 'callback.availability') return plain || s.matches('closed');
+  if (type === 'devices.lost') return plain && s.context.failure === null;
+  return true;
+}
 
 const options = { events, input, serializeState: (s: Snap) => serializeState(s) };
 
@@ -78,7 +114,9 @@ const visitFields = (s: Snap) => {
 
 /** A real actor with fakes, driven by the model's events; timers are the model's `xstate.after.*` events. */
 function sut(open: boolean) {
-  const h = createHarness(open ? {} : { now: CLOSED });
+  // The outbox never answers here: the model sends callback.availability itself, like every other event.
+  const never = () => new Promise<boolean>(() => {});
+  const h = createHarness(open ? { callbackAvailable: never } : { now: CLOSED, callbackAvailable: never });
   return h;
 }
 

@@ -271,3 +271,259 @@ describe('session machine', () => {
     expect(view(h).screen).toBe('videoUnavailable');
   });
 });
+
+/** A harness whose call failed with no agent (wait timeout), outbox answering `available`. */
+async function toNoAgent(available: boolean) {
+  const h = createHarness({ callbackAvailable: () => Promise.resolve(available) });
+  await toWaiting(h);
+  h.clock.increment(timers.waitTimeoutMs);
+  await flush();
+  return h;
+}
+
+describe('callback request (issue 4)', () => {
+  it('callFailed offers it once outbox.stats said it can be taken; the form carries service, language and reason', async () => {
+    const h = await toNoAgent(true);
+    expect(view(h).screen).toBe('callFailed');
+    expect(h.log.callbackChecks).toBe(1);
+    expect(view(h).context.callbackAvailable).toBe(true);
+    h.actor.send({ type: 'callback.offer' });
+    expect(view(h)).toMatchObject({ screen: 'callback', sub: 'form' });
+    expect(view(h).context).toMatchObject({ serviceId: 'immigration', lang: 'en', callbackFrom: 'callFailed', callbackReason: 'no_agent' });
+    // Annuler on the form: back to the failure screen, which asks the outbox again.
+    h.actor.send({ type: 'visit.back' });
+    await flush();
+    expect(view(h).screen).toBe('callFailed');
+    expect(h.log.callbackChecks).toBe(2);
+    expect(view(h).context.callbackFrom).toBeNull();
+  });
+
+  it('"Votre demande est enregistrée" only after the put resolved; then the same reset, recorded as callback', async () => {
+    const h = await toNoAgent(true);
+    h.actor.send({ type: 'callback.offer' });
+    h.actor.send({ type: 'callback.saved' });
+    expect(view(h)).toMatchObject({ screen: 'callback', sub: 'saved' });
+    h.clock.increment(timers.thankYouMs);
+    expectReset(h);
+    expect(h.log.visits.map((v) => v.outcome)).toEqual(['callback']);
+  });
+
+  it('is not offered when the outbox is full or unreachable, and a put refused as full is remembered', async () => {
+    const full = await toNoAgent(false);
+    expect(view(full).context.callbackAvailable).toBe(false);
+    full.actor.send({ type: 'callback.offer' });
+    expect(view(full).screen).toBe('callFailed');
+    const down = createHarness({ callbackAvailable: () => Promise.reject(new Error('bridge down')) });
+    await toWaiting(down);
+    down.actor.send({ type: 'hub.status', status: 'offline' });
+    await flush();
+    expect(view(down).context).toMatchObject({ failure: 'hubOffline', callbackAvailable: false });
+    const h = await toNoAgent(true);
+    h.actor.send({ type: 'callback.offer' });
+    h.actor.send({ type: 'callback.availability', available: false }); // put failed with outbox_full
+    expect(view(h)).toMatchObject({ screen: 'callback', sub: 'form' });
+    expect(view(h).context.callbackAvailable).toBe(false);
+  });
+
+  it('the reason follows the failure (dropped → call_failed, hub offline → hub_unreachable)', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.actor.send({ type: 'call.ended', callId: 'c1', reason: 'peer_lost' });
+    await flush();
+    h.actor.send({ type: 'callback.offer' });
+    expect(view(h).context.callbackReason).toBe('call_failed');
+    const o = createHarness();
+    await toWaiting(o);
+    o.actor.send({ type: 'hub.status', status: 'offline' });
+    await flush();
+    o.actor.send({ type: 'callback.offer' });
+    expect(view(o).context.callbackReason).toBe('hub_unreachable');
+  });
+
+  it('idle applies on the form: the countdown resets the visit', async () => {
+    const h = await toNoAgent(true);
+    h.actor.send({ type: 'callback.offer' });
+    // (the long wait left a prompt up: answer it, then type nothing)
+    if (view(h).idlePrompt) h.actor.send({ type: 'idle.stillHere' });
+    h.clock.increment(timers.idleMs - 1);
+    expect(view(h).idlePrompt).toBe(false);
+    h.clock.increment(1);
+    expect(view(h).idlePrompt).toBe(true);
+    h.clock.increment(timers.idleCountdownMs);
+    expectReset(h);
+  });
+
+  it('from the closed screen: language, then service, then the form (reason closed); back to closed after', async () => {
+    const h = createHarness({ now: CLOSED });
+    await flush();
+    expect(view(h).screen).toBe('closed');
+    expect(view(h).context.callbackAvailable).toBe(true);
+    h.actor.send({ type: 'callback.offer' });
+    expect(view(h).screen).toBe('language');
+    expect(h.log.phases.at(-1)).toBe('visit');
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    expect(view(h)).toMatchObject({ screen: 'callback', sub: 'form' });
+    expect(view(h).context).toMatchObject({ callbackFrom: 'closed', callbackReason: 'closed', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.back' });
+    expect(view(h).screen).toBe('service');
+    h.actor.send({ type: 'visit.cancel' });
+    expect(view(h).screen).toBe('closed');
+    expect(h.log.visits.map((v) => v.outcome)).toEqual(['closed']);
+  });
+});
+
+describe('hardware inputs (issue 3)', () => {
+  it('call button starts a visit from attract like a touch, and answers the idle prompt', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'callButton.pressed' });
+    expect(view(h).screen).toBe('language');
+    h.clock.increment(timers.idleMs);
+    expect(view(h).idlePrompt).toBe(true);
+    h.actor.send({ type: 'callButton.pressed' });
+    expect(view(h).idlePrompt).toBe(false);
+    const closed = createHarness({ now: CLOSED });
+    closed.actor.send({ type: 'callButton.pressed' });
+    expect(view(closed).screen).toBe('closed');
+  });
+
+  it('presence wakes the screen and leaves attract showing; a touch when closed wakes it too', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'presence.changed', present: true });
+    h.actor.send({ type: 'presence.changed', present: false });
+    expect(view(h).screen).toBe('attract');
+    expect(h.log.wakes).toBe(1);
+    const c = createHarness({ now: CLOSED });
+    c.actor.send({ type: 'presence.changed', present: true });
+    c.actor.send({ type: 'touch' });
+    expect(c.log.wakes).toBe(2);
+    expect(view(c).screen).toBe('closed');
+  });
+
+  it('a scanned valid code answers the visit type and goes to consent; an invalid one prefills the keypad', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'code.scanned', code: ' ab12-cd34 ', symbology: 'QR' });
+    expect(view(h).screen).toBe('consent');
+    expect(view(h).context).toMatchObject({ visitType: 'appointment', appointmentCode: 'AB12CD34' });
+    const bad = createHarness();
+    bad.actor.send({ type: 'touch' });
+    bad.actor.send({ type: 'lang.select', lang: 'fr' });
+    bad.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    bad.actor.send({ type: 'code.scanned', code: 'https://x/AB1', symbology: 'QR' });
+    expect(view(bad).screen).toBe('appointmentCode');
+    expect(view(bad).context).toMatchObject({ codeError: true, scannedCode: 'HTTPSXAB1' });
+    bad.actor.send({ type: 'code.scanned', code: 'ZZ99', symbology: 'Code128' });
+    expect(view(bad).screen).toBe('consent');
+    expect(view(bad).context.appointmentCode).toBe('ZZ99');
+  });
+
+  it('a code scanned at attract starts the visit and is remembered for the keypad', () => {
+    const h = createHarness();
+    h.actor.send({ type: 'code.scanned', code: 'AB12', symbology: 'QR' });
+    expect(view(h).screen).toBe('language');
+    expect(view(h).context.scannedCode).toBe('AB12');
+  });
+
+  it('lifting the handset routes audio to it; hanging up in call asks first — Oui ends, Non keeps the call', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.actor.send({ type: 'handset.lifted' });
+    expect(view(h).context.audioRoute).toBe('handset');
+    expect(h.log.routes.at(-1)).toBe('handset');
+    h.actor.send({ type: 'handset.muteChanged', muted: true });
+    expect(h.log.peers[0]!.muted).toBe(true);
+    h.actor.send({ type: 'handset.hungUp' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', hangupPrompt: true });
+    expect(h.log.routes.at(-1)).toBe('speaker'); // meanwhile the agent is heard on the loudspeaker
+    h.actor.send({ type: 'hangup.cancel' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', hangupPrompt: false });
+    h.actor.send({ type: 'handset.lifted' });
+    h.actor.send({ type: 'handset.hungUp' });
+    const sent = h.log.hub.length;
+    h.actor.send({ type: 'call.hangup' }); // "Oui, terminer l'appel"
+    expect(view(h)).toMatchObject({ screen: 'survey', hangupPrompt: false });
+    expect(h.framesSince(sent)).toEqual([{ type: 'call.end', callId: 'c1', reason: 'kiosk_hangup' }]);
+  });
+
+  it('the hangup prompt dismisses itself and the call goes on', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.actor.send({ type: 'handset.lifted' });
+    h.actor.send({ type: 'handset.hungUp' });
+    h.clock.increment(10_000);
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connected', hangupPrompt: false });
+    expect(view(h).context.audioRoute).toBe('speaker');
+  });
+
+  it('hanging up while waiting just goes back to the loudspeaker', async () => {
+    const h = createHarness();
+    await toWaiting(h);
+    h.actor.send({ type: 'handset.lifted' });
+    expect(view(h).context.audioRoute).toBe('handset');
+    h.actor.send({ type: 'handset.hungUp' });
+    expect(view(h)).toMatchObject({ screen: 'waiting', hangupPrompt: false });
+    expect(view(h).context.audioRoute).toBe('speaker');
+  });
+});
+
+describe('video unavailable (issue 3)', () => {
+  it('a camera lost in line leaves the line; it returning brings the device check back', async () => {
+    const h = createHarness();
+    await toWaiting(h);
+    const sent = h.log.hub.length;
+    h.actor.send({ type: 'devices.lost', reason: 'no_camera' });
+    expect(view(h).screen).toBe('videoUnavailable');
+    expect(h.framesSince(sent)).toEqual([{ type: 'call.cancel', callId: 'c1' }]);
+    await flush();
+    expect(view(h).context.callbackAvailable).toBe(true);
+    const acquired = h.log.mediaAcquired;
+    h.actor.send({ type: 'devices.returned' });
+    expect(view(h)).toMatchObject({ screen: 'deviceCheck', sub: 'acquiring' });
+    expect(h.log.mediaAcquired).toBe(acquired + 1);
+  });
+
+  it('a camera lost in call ends the call (not twice at the reset) and offers phone and callback', async () => {
+    const h = createHarness();
+    await toCall(h);
+    const sent = h.log.hub.length;
+    h.actor.send({ type: 'devices.lost', reason: 'no_camera' });
+    expect(view(h).screen).toBe('videoUnavailable');
+    expect(h.log.peers[0]!.destroyed).toBe(true);
+    expect(h.framesSince(sent)).toEqual([{ type: 'call.end', callId: 'c1', reason: 'error' }]);
+    await flush();
+    h.actor.send({ type: 'callback.offer' });
+    expect(view(h).context).toMatchObject({ callbackFrom: 'videoUnavailable', callbackReason: 'call_failed' });
+    h.actor.send({ type: 'visit.back' });
+    expect(view(h).screen).toBe('videoUnavailable');
+    h.actor.send({ type: 'visit.done' });
+    expectReset(h);
+    expect(h.framesSince(sent)).toHaveLength(1);
+    expect(h.log.visits.map((v) => v.outcome)).toEqual(['failed']);
+  });
+
+  it('videoUnavailable keeps the media watch listening (no stop) until the reset', async () => {
+    const h = createHarness();
+    h.actor.send({ type: 'touch' });
+    h.actor.send({ type: 'lang.select', lang: 'fr' });
+    h.actor.send({ type: 'service.select', serviceId: 'emploi' });
+    h.actor.send({ type: 'visit.walkIn' });
+    h.actor.send({ type: 'consent.accept' });
+    h.media.fail(new Error('NotFoundError'));
+    await flush();
+    const stops = h.log.mediaStopped;
+    expect(view(h).screen).toBe('videoUnavailable');
+    h.actor.send({ type: 'visit.cancel' });
+    expect(h.log.mediaStopped).toBe(stops + 1);
+  });
+
+  it('reports the call phase to main while in call (status light, power-save)', async () => {
+    const h = createHarness();
+    await toCall(h);
+    expect(h.log.phases.slice(-2)).toEqual(['visit', 'call']);
+    h.actor.send({ type: 'call.hangup' });
+    expect(h.log.phases.at(-1)).toBe('visit');
+  });
+});

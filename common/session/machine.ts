@@ -4,7 +4,7 @@ import type { VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
-import type { FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
+import type { AudioRoute, CallbackReason, FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
 import { emptyVisit } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
@@ -22,6 +22,22 @@ export type CallActorEvent = { type: 'signal'; data: Record<string, unknown> } |
 
 /** Grace period after the peer closes on its own, waiting for the hub's `call.ended` to say why. */
 export const PEER_CLOSED_GRACE_MS = 3_000;
+/** "Terminer l'appel ?" after the handset is hung up: without an answer the call goes on (on the loudspeaker). */
+export const HANGUP_CONFIRM_MS = 10_000;
+
+/**
+ * A scanned convocation code as an appointment code: upper case, spaces and dashes dropped
+ * (letters print codes as "AB12-CD34"). Returns null when the result is not a valid code.
+ */
+export function scannedAppointmentCode(raw: string): string | null {
+  const code = raw.trim().toUpperCase().replace(/[\s-]/g, '');
+  return AppointmentCode.safeParse(code).success ? code : null;
+}
+/** What the keypad shows after an unreadable scan: its letters and digits, at most 12. */
+const scanDraft = (raw: string) => raw.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12);
+
+const reasonOfFailure = (f: FailureReason | null): CallbackReason =>
+  f === 'noAgent' ? 'no_agent' : f === 'hubOffline' ? 'hub_unreachable' : 'call_failed';
 const MAX_EARLY_SIGNALS = 64;
 const MAX_COMMENT = 500; // common/outbox.ts SurveyRecord
 const clampRating = (r: number) => Math.min(5, Math.max(1, Math.round(Number.isFinite(r) ? r : 1)));
@@ -64,6 +80,12 @@ export const sessionMachine = setup({
     wipeUi: () => {},
     /** Hand the anonymous visit record (outcome, service, language, stamps) to whoever stores it. */
     recordVisit: (_args, _params: { outcome: VisitOutcome; serviceId: string | null; lang: SessionContext['lang']; stamps: VisitStamps }) => {},
+    /** Ask whoever holds the outbox whether a callback request can be taken (answers with callback.availability). */
+    checkCallback: () => {},
+    /** Send audio to the loudspeaker or to the handset. */
+    routeAudio: (_args, _params: { route: AudioRoute }) => {},
+    /** Keep the screen on (presence, a touch outside opening hours): bridge hardware.wake. */
+    wake: () => {},
     /** Note the time of a visit milestone (createSessionMachine provides the injected clock). */
     stamp: assign(({ context }, params: { mark: StampMark }) => ({ stamps: { ...context.stamps, [params.mark]: Date.now() } })),
     newRequest: assign({
@@ -108,6 +130,15 @@ export const sessionMachine = setup({
     isOffline: ({ event }) => event.type === 'hub.status' && event.status === 'offline',
     inCall: stateIn('#session.visit.flow.inCall'),
     isNormalEnd: ({ event }) => event.type === 'call.ended' && (event.reason === 'agent_hangup' || event.reason === 'kiosk_hangup'),
+    /** The outbox said it can take a callback request (never offered while unknown or full). */
+    canOfferCallback: ({ context }) => context.callbackAvailable === true,
+    /** A visit started from the closed screen only leaves a callback request. */
+    isClosedCallback: ({ context }) => context.callbackFrom === 'closed',
+    callbackFromCallFailed: ({ context }) => context.callbackFrom === 'callFailed',
+    callbackFromVideo: ({ context }) => context.callbackFrom === 'videoUnavailable',
+    isValidScan: ({ event }) => event.type === 'code.scanned' && scannedAppointmentCode(event.code) !== null,
+    isPresent: ({ event }) => event.type === 'presence.changed' && event.present,
+    isUnavailable: ({ event }) => event.type === 'callback.availability' && !event.available,
   },
   delays: {
     idleMs: ({ context }) => context.timers.idleMs,
@@ -116,6 +147,7 @@ export const sessionMachine = setup({
     thankYouMs: ({ context }) => context.timers.thankYouMs,
     declinedMs: ({ context }) => context.timers.declinedMs,
     peerClosedGraceMs: PEER_CLOSED_GRACE_MS,
+    hangupConfirmMs: HANGUP_CONFIRM_MS,
   },
 }).createMachine({
   id: 'session',
@@ -159,12 +191,32 @@ export const sessionMachine = setup({
       on: {
         touch: [{ guard: 'isOpen', target: 'visit' }, { target: 'closed' }],
         'visit.start': [{ guard: 'isOpen', target: 'visit' }, { target: 'closed' }],
+        // The physical call button is the accessible way in: it starts the visit exactly like a touch.
+        'callButton.pressed': [{ guard: 'isOpen', target: 'visit' }, { target: 'closed' }],
+        // Scanning a convocation letter starts the visit with the code remembered for the keypad.
+        'code.scanned': [
+          { guard: 'isOpen', target: 'visit', actions: assign({ scannedCode: ({ event }) => scanDraft(event.code) || null }) },
+          { target: 'closed' },
+        ],
+        // Someone steps in: wake the screen; attract stays up until they touch it.
+        'presence.changed': { guard: 'isPresent', actions: 'wake' },
         'hours.tick': { guard: not('isOpen'), target: 'closed' },
       },
     },
     closed: {
-      entry: { type: 'reportPhase', params: { phase: 'closed' } },
-      on: { 'hours.tick': { guard: 'isOpen', target: 'attract' } },
+      entry: [{ type: 'reportPhase', params: { phase: 'closed' } }, 'checkCallback'],
+      on: {
+        'hours.tick': [{ guard: 'isOpen', target: 'attract' }, { actions: 'checkCallback' }],
+        touch: { actions: 'wake' },
+        'presence.changed': { guard: 'isPresent', actions: 'wake' },
+        'callback.availability': { actions: assign({ callbackAvailable: ({ event }) => event.available }) },
+        // Closed: a visit that only leaves a callback request (language, then service, then the form).
+        'callback.offer': {
+          guard: 'canOfferCallback',
+          target: 'visit',
+          actions: assign({ callbackFrom: 'closed' as const, callbackReason: 'closed' as const, outcome: 'closed' as const }),
+        },
+      },
     },
     visit: {
       type: 'parallel',
@@ -178,12 +230,17 @@ export const sessionMachine = setup({
               on: {
                 'lang.select': { target: 'service', actions: assign({ lang: ({ event }) => event.lang }) },
                 'visit.back': { target: '#session.resetting' },
+                'code.scanned': { actions: assign({ scannedCode: ({ event }) => scanDraft(event.code) || null }) },
               },
             },
             service: {
               on: {
-                'service.select': { guard: 'isKnownService', target: 'visitType', actions: assign({ serviceId: ({ event }) => event.serviceId }) },
+                'service.select': [
+                  { guard: and(['isKnownService', 'isClosedCallback']), target: 'callback', actions: assign({ serviceId: ({ event }) => event.serviceId }) },
+                  { guard: 'isKnownService', target: 'visitType', actions: assign({ serviceId: ({ event }) => event.serviceId }) },
+                ],
                 'visit.back': { target: 'language' },
+                'code.scanned': { actions: assign({ scannedCode: ({ event }) => scanDraft(event.code) || null }) },
               },
             },
             visitType: {
@@ -191,6 +248,15 @@ export const sessionMachine = setup({
                 'visit.walkIn': { target: 'consent', actions: assign({ visitType: 'walkIn', appointmentCode: null }) },
                 'visit.appointment': { target: 'appointmentCode', actions: assign({ visitType: 'appointment', codeError: false }) },
                 'visit.back': { target: 'service' },
+                // A scanned convocation answers "Avez-vous un rendez-vous ?" by itself.
+                'code.scanned': [
+                  {
+                    guard: 'isValidScan',
+                    target: 'consent',
+                    actions: assign({ visitType: 'appointment', appointmentCode: ({ event }) => scannedAppointmentCode(event.code), codeError: false, scannedCode: null }),
+                  },
+                  { target: 'appointmentCode', actions: assign({ visitType: 'appointment', codeError: true, scannedCode: ({ event }) => scanDraft(event.code) || null }) },
+                ],
               },
             },
             appointmentCode: {
@@ -198,6 +264,10 @@ export const sessionMachine = setup({
                 'code.submit': [
                   { guard: 'isValidCode', target: 'consent', actions: assign({ appointmentCode: ({ event }) => event.code, codeError: false }) },
                   { actions: assign({ codeError: true }) },
+                ],
+                'code.scanned': [
+                  { guard: 'isValidScan', target: 'consent', actions: assign({ appointmentCode: ({ event }) => scannedAppointmentCode(event.code), codeError: false, scannedCode: null }) },
+                  { actions: assign({ codeError: true, scannedCode: ({ event }) => scanDraft(event.code) || null }) },
                 ],
                 'visit.back': { target: 'visitType', actions: assign({ appointmentCode: null, codeError: false }) },
               },
@@ -223,13 +293,34 @@ export const sessionMachine = setup({
                     'devices.failed': { target: '#session.visit.flow.videoUnavailable' },
                   },
                 },
-                ready: { on: { 'devices.continue': { target: '#session.visit.flow.waiting' } } },
+                ready: {
+                  on: {
+                    'devices.continue': { target: '#session.visit.flow.waiting' },
+                    'devices.lost': { target: '#session.visit.flow.videoUnavailable' },
+                  },
+                },
               },
             },
-            /** Hook for the later "video unavailable" issue: camera/mic could not start. */
+            /**
+             * No video for this visit (camera refused, missing, or lost mid-visit): toll-free number and
+             * callback. Media is not released here, so the media watch keeps listening for `devicechange`
+             * and `devices.returned` brings the citizen back to the device check.
+             */
             videoUnavailable: {
-              entry: 'stopMedia',
-              on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
+              // Availability is asked afresh on every entry (the outbox may have filled or drained meanwhile).
+              entry: [assign({ callbackAvailable: null }), 'checkCallback'],
+              exit: assign({ callbackAvailable: null }),
+              on: {
+                'call.retry': { target: 'deviceCheck' },
+                'devices.returned': { target: 'deviceCheck' },
+                'visit.done': { target: '#session.resetting' },
+                'callback.availability': { actions: assign({ callbackAvailable: ({ event }) => event.available }) },
+                'callback.offer': {
+                  guard: 'canOfferCallback',
+                  target: 'callback',
+                  actions: assign({ callbackFrom: 'videoUnavailable' as const, callbackReason: 'call_failed' as const }),
+                },
+              },
             },
             waiting: {
               entry: ['newRequest', { type: 'stamp', params: { mark: 'waitStart' } }, { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) }],
@@ -275,6 +366,8 @@ export const sessionMachine = setup({
                   // The hub drops a disconnected kiosk's calls; cancel anyway in case the link comes back first.
                   actions: [release(), assign({ failure: 'hubOffline' })],
                 },
+                // No camera, no video visit: leave the line rather than reach an agent who cannot see us.
+                'devices.lost': { target: 'videoUnavailable', actions: [release(), 'clearCall'] },
               },
             },
             inCall: {
@@ -317,11 +410,59 @@ export const sessionMachine = setup({
                   target: 'callFailed',
                   actions: [release('peer_lost'), assign({ failure: ({ event }) => event.reason })],
                 },
+                // The handset's own mute key works like the on-screen one.
+                'handset.muteChanged': {
+                  actions: [assign({ muted: ({ event }) => event.muted }), sendTo('call', ({ event }) => ({ type: 'mute' as const, muted: event.muted }))],
+                },
+                // The camera went away mid-call (its tracks ended): the agent can no longer see us.
+                'devices.lost': { target: 'videoUnavailable', actions: [release('error'), 'clearCall', assign({ outcome: 'failed' })] },
               },
             },
             callFailed: {
-              entry: ['stopMedia', 'clearCall', assign({ outcome: ({ context }) => (context.failure === 'noAgent' ? 'no_agent' : 'failed') })],
-              on: { 'call.retry': { target: 'deviceCheck' }, 'visit.done': { target: '#session.resetting' } },
+              entry: [
+                'stopMedia',
+                'clearCall',
+                assign({ outcome: ({ context }) => (context.failure === 'noAgent' ? 'no_agent' : 'failed'), callbackAvailable: null }),
+                'checkCallback',
+              ],
+              exit: assign({ callbackAvailable: null }),
+              on: {
+                'call.retry': { target: 'deviceCheck' },
+                'visit.done': { target: '#session.resetting' },
+                'callback.availability': { actions: assign({ callbackAvailable: ({ event }) => event.available }) },
+                'callback.offer': {
+                  guard: 'canOfferCallback',
+                  target: 'callback',
+                  actions: assign({ callbackFrom: 'callFailed' as const, callbackReason: ({ context }) => reasonOfFailure(context.failure) }),
+                },
+              },
+            },
+            /**
+             * "Laissez vos coordonnées, un agent vous rappellera" (renderer/kiosk/screens/callback.ts):
+             * `form` until outbox.put resolved, then `saved` ("Votre demande est enregistrée").
+             */
+            callback: {
+              initial: 'form',
+              exit: assign({ callbackFrom: null, callbackReason: null, callbackAvailable: null }),
+              states: {
+                form: {
+                  on: {
+                    // "Annuler" on the form: back to the screen that offered it (the service list when closed).
+                    'visit.back': [
+                      { guard: 'callbackFromCallFailed', target: '#session.visit.flow.callFailed' },
+                      { guard: 'callbackFromVideo', target: '#session.visit.flow.videoUnavailable' },
+                      { target: '#session.visit.flow.service' },
+                    ],
+                    'callback.saved': { target: 'saved', actions: assign({ outcome: 'callback' }) },
+                    // A put refused with outbox_full: the form says so; its screens stop offering callbacks.
+                    'callback.availability': { actions: assign({ callbackAvailable: ({ event }) => event.available }) },
+                  },
+                },
+                saved: {
+                  after: { thankYouMs: { target: '#session.resetting' } },
+                  on: { 'visit.done': { target: '#session.resetting' } },
+                },
+              },
             },
             survey: {
               entry: ['stopMedia', 'clearCall', assign({ outcome: 'completed' })],
@@ -357,9 +498,34 @@ export const sessionMachine = setup({
             prompting: {
               always: { guard: 'inCall', target: 'suspended' },
               after: { idleCountdownMs: { target: '#session.resetting', actions: assign({ outcome: 'idle' }) } },
-              on: { 'idle.stillHere': { target: 'watching' } },
+              // The call button answers "Êtes-vous encore là ?" for someone who cannot use the touchscreen.
+              on: { 'idle.stillHere': { target: 'watching' }, 'callButton.pressed': { target: 'watching' } },
             },
             suspended: { always: { guard: not('inCall'), target: 'watching' } },
+          },
+        },
+        /**
+         * The handset: lifting it (anywhere in the visit; it matters in waiting and in call) routes
+         * audio to it; hanging it up during a call asks "Terminer l'appel ?" — Oui sends call.hangup,
+         * Non or no answer within hangupConfirmMs keeps the call on the loudspeaker.
+         */
+        handset: {
+          initial: 'speaker',
+          states: {
+            speaker: {
+              entry: [assign({ audioRoute: 'speaker' as const }), { type: 'routeAudio', params: { route: 'speaker' as const } }],
+              on: { 'handset.lifted': { target: 'handset' } },
+            },
+            handset: {
+              entry: [assign({ audioRoute: 'handset' as const }), { type: 'routeAudio', params: { route: 'handset' as const } }],
+              on: { 'handset.hungUp': [{ guard: 'inCall', target: 'confirmHangup' }, { target: 'speaker' }] },
+            },
+            confirmHangup: {
+              entry: [assign({ audioRoute: 'speaker' as const }), { type: 'routeAudio', params: { route: 'speaker' as const } }],
+              always: { guard: not('inCall'), target: 'speaker' },
+              after: { hangupConfirmMs: { target: 'speaker' } },
+              on: { 'hangup.cancel': { target: 'speaker' }, 'handset.lifted': { target: 'handset' } },
+            },
           },
         },
       },

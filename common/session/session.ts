@@ -5,7 +5,7 @@ import type { Language } from '../config';
 import type { Result } from '../result';
 import type { CallActorDeps } from './call-actor';
 import { createCallActor } from './call-actor';
-import type { FailureReason, SessionContext, StampMark, VisitOutcome } from './types';
+import type { AudioRoute, FailureReason, SessionContext, StampMark, VisitOutcome } from './types';
 import { sessionMachine } from './machine';
 import { assign, fromCallback } from 'xstate';
 
@@ -55,6 +55,12 @@ export interface SessionDeps<S = unknown> {
   recordVisit(summary: VisitSummary): void;
   /** The WebRTC peer of an accepted call. */
   call: CallActorDeps<S>;
+  /** Whether the outbox can take a callback request now (outbox.stats not full); false when unknown. */
+  callbackAvailable(): Promise<boolean>;
+  /** Send the agent's voice (and the microphone, where the peer allows it) to the loudspeaker or the handset. */
+  routeAudio(route: AudioRoute): void;
+  /** Keep the screen on for a while (bridge hardware.wake). */
+  wake(): void;
 }
 
 /** The session machine with its side effects wired to `deps`. */
@@ -93,6 +99,14 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
         deps.recordVisit({ outcome, serviceId, lang, waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
       },
       stamp: assign(({ context }, { mark }: { mark: StampMark }) => ({ stamps: { ...context.stamps, [mark]: deps.now() } })),
+      checkCallback: ({ self }) => {
+        void deps.callbackAvailable().then(
+          (available) => self.send({ type: 'callback.availability', available }),
+          () => self.send({ type: 'callback.availability', available: false }),
+        );
+      },
+      routeAudio: (_, { route }) => deps.routeAudio(route),
+      wake: () => deps.wake(),
     },
     guards: {
       isOpen: ({ context }) => isOpen(context.schedule, new Date(deps.now())),
@@ -124,6 +138,7 @@ export type ScreenName =
   | 'waiting'
   | 'inCall'
   | 'callFailed'
+  | 'callback'
   | 'survey'
   | 'thanks';
 
@@ -135,6 +150,8 @@ export interface SessionView {
   sub: string | null;
   /** The idle prompt ("Êtes-vous encore là ?") is showing over the screen. */
   idlePrompt: boolean;
+  /** "Terminer l'appel ?" is showing over the call (the handset was hung up). */
+  hangupPrompt: boolean;
   /** The machine context (read-only for screens). */
   context: SessionContext;
 }
@@ -147,10 +164,10 @@ export function toView(snapshot: SessionSnapshot): SessionView {
   const context = snapshot.context;
   if (typeof value === 'string') {
     // 'resetting' is transient (eventless), so a settled snapshot is never in it.
-    return { screen: value === 'closed' ? 'closed' : 'attract', sub: null, idlePrompt: false, context };
+    return { screen: value === 'closed' ? 'closed' : 'attract', sub: null, idlePrompt: false, hangupPrompt: false, context };
   }
-  const visit = (value as { visit: { flow: string | Record<string, string>; idle: string } }).visit;
+  const visit = (value as { visit: { flow: string | Record<string, string>; idle: string; handset: string } }).visit;
   const flow = visit.flow;
   const [screen, sub] = typeof flow === 'string' ? [flow, null] : (Object.entries(flow)[0] ?? ['language', null]);
-  return { screen: screen as ScreenName, sub, idlePrompt: visit.idle === 'prompting', context };
+  return { screen: screen as ScreenName, sub, idlePrompt: visit.idle === 'prompting', hangupPrompt: visit.handset === 'confirmHangup', context };
 }

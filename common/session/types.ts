@@ -1,5 +1,6 @@
 import type { Language, WeeklySchedule } from '../config';
 import type { EndReason } from '../protocol';
+import type { HardwareInput } from '../bridge/hardware';
 
 /** Why the citizen sees the "call failed" screen; each reason has its own plain-language message. */
 export type FailureReason = 'noAgent' | 'dropped' | 'hubOffline' | 'error';
@@ -17,6 +18,15 @@ export interface SessionTimers {
   /** How long the consent-refused screen stays before attract. */
   declinedMs: number;
 }
+
+/** Why a callback is offered (common/outbox.ts CallbackReason). */
+export type CallbackReason = 'no_agent' | 'call_failed' | 'hub_unreachable' | 'closed';
+
+/** The screen the callback form was opened from ("Retour" goes back to it). */
+export type CallbackFrom = 'callFailed' | 'videoUnavailable' | 'closed';
+
+/** Where the agent's voice and the citizen's microphone go. */
+export type AudioRoute = 'speaker' | 'handset';
 
 /** What the machine is created with (`createActor(machine, { input })`). */
 export interface SessionInput {
@@ -65,9 +75,19 @@ export type SessionEvent =
   | { type: 'survey.submit'; rating: number; comment: string }
   | { type: 'survey.skip' }
   | { type: 'idle.stillHere' }
+  | { type: 'callback.offer' } // "Laissez vos coordonnées…" on callFailed / videoUnavailable / closed
+  | { type: 'callback.saved' } // outbox.put resolved: the request is committed
+  | { type: 'hangup.cancel' } // "Non" on the "Terminer l'appel ?" prompt after the handset was hung up
+  // app (outbox.stats / a put refused with outbox_full)
+  | { type: 'callback.availability'; available: boolean }
+  // hardware (bridge `hardware.input`, sent as is)
+  | HardwareInput
   // media actor
   | { type: 'devices.ready' }
   | { type: 'devices.failed'; reason: string }
+  // media watch (common/media-watch.ts status, via the app)
+  | { type: 'devices.lost'; reason: string } // the live camera stream stopped (unplugged, failed)
+  | { type: 'devices.returned' } // a camera is live again
   // hub link (frames from the hub, mapped by hubFrameToEvent)
   | { type: 'call.queued'; callId: string; requestId: string; position: number; estimateSeconds: number }
   | { type: 'queue.update'; callId: string; position: number; estimateSeconds: number }
@@ -131,10 +151,20 @@ export interface SessionContext {
   outcome: VisitOutcome;
   /** Wall-clock marks (ms) of the visit, for the anonymous visit record's wait and duration. */
   stamps: VisitStamps;
+  /** The outbox can take a callback request (null: not asked yet; false: full or unavailable). */
+  callbackAvailable: boolean | null;
+  /** Screen the callback form was opened from. */
+  callbackFrom: CallbackFrom | null;
+  /** Why the callback is offered (stored with the request). */
+  callbackReason: CallbackReason | null;
+  /** Where audio goes: the loudspeaker, or the handset once lifted. */
+  audioRoute: AudioRoute;
+  /** Last code read by the scanner (prefills the keypad when it was not a valid code). */
+  scannedCode: string | null;
 }
 
-/** Outcome of a visit (common/outbox.ts VisitRecord; `closed`/`callback` belong to later screens). */
-export type VisitOutcome = 'completed' | 'cancelled' | 'no_agent' | 'failed' | 'consent_refused' | 'idle';
+/** Outcome of a visit (common/outbox.ts VisitRecord): `callback` once a request is saved, `closed` for a visit started from the closed screen. */
+export type VisitOutcome = 'completed' | 'cancelled' | 'no_agent' | 'failed' | 'consent_refused' | 'idle' | 'closed' | 'callback';
 
 /** When the visit, the (last) wait and the call started and ended; null until it happens. */
 export interface VisitStamps {
@@ -172,4 +202,9 @@ export const emptyVisit = (): VisitFields => ({
   survey: null,
   outcome: 'cancelled',
   stamps: { visit: null, waitStart: null, waitEnd: null, callStart: null, callEnd: null },
+  callbackAvailable: null,
+  callbackFrom: null,
+  callbackReason: null,
+  audioRoute: 'speaker',
+  scannedCode: null,
 });

@@ -1,18 +1,23 @@
-// The kiosk app: wires the session machine to the bridge, the camera and the WebRTC peer, and
-// renders one screen per machine state. Everything a visit leaves behind is removed by `wipe`,
-// which the machine's single reset calls (and which therefore also runs on every page load).
+// The kiosk app: wires the session machine to the bridge (hub, outbox, hardware inputs), the camera
+// and the WebRTC peer, and renders one screen per machine state. Everything a visit leaves behind
+// is removed by `wipe`, which the machine's single reset calls (and which therefore also runs on
+// every page load).
 import { createActor } from 'xstate';
 import type { BridgeApi } from '../../common/bridge/contract';
 import type { KioskPublicConfig } from '../../common/config';
 import { t as translate, translator } from '../../common/i18n';
+import type { MediaDeviceLike } from '../../common/media-select';
+import { selectDevice } from '../../common/media-select';
+import type { MediaStatus } from '../../common/media-watch';
 import type { IceServer } from '../../common/protocol';
-import type { CallPeer, CallPeerOptions, SessionView } from '../../common/session';
+import type { AudioRoute, CallPeer, CallPeerOptions, SessionView } from '../../common/session';
 import { createSessionMachine, hubFrameToEvent, hubStatusEvent, toView } from '../../common/session';
+import type { CameraHealthSampler } from './camera-health';
 import type { Mounted } from './dom';
 import { mount } from './dom';
 import type { LocalMedia } from './local-media';
 import type { MediaView, ScreenProps, UiState } from './screens';
-import { freshUi, idlePrompt, screens } from './screens';
+import { freshUi, hangupPrompt, idlePrompt, screens } from './screens';
 
 export interface KioskAppOptions {
   /** Where screens render. */
@@ -43,7 +48,13 @@ export interface KioskAppOptions {
   monotonic?: () => number;
   /** The session actor crashed (a bug): the entry reloads the page, which is a reset. */
   onFatal?: (err: unknown) => void;
+  /** Lists audio outputs to route the agent's voice (navigator.mediaDevices); without it the default output is kept. */
+  enumerateDevices?: () => Promise<MediaDeviceLike[]>;
+  /** Camera health sampling while the camera is live (camera-health.ts); optional in tests. */
+  cameraHealth?: CameraHealthSampler & { attach(stream: MediaStream): void; detach(): void };
 }
+
+type SinkElement = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
 
 export function startKioskApp(o: KioskAppOptions) {
   const now = o.now ?? Date.now;
@@ -56,6 +67,10 @@ export function startKioskApp(o: KioskAppOptions) {
   let overlayMount: Mounted | null = null;
   let lastKey = '';
   let recovering = false;
+  let overlayKind: 'idle' | 'hangup' | null = null;
+  let audioRoute: AudioRoute = 'speaker';
+  let speakerId: string | null = null;
+  let mediaStatus: MediaStatus['status'] = 'idle';
 
   const wipe = () => {
     screenMount?.dispose();
@@ -68,6 +83,7 @@ export function startKioskApp(o: KioskAppOptions) {
     kept.clear();
     o.root.replaceChildren();
     o.overlay.replaceChildren();
+    overlayKind = null;
     remote = null;
     ui = freshUi();
     lastKey = '';
@@ -105,9 +121,38 @@ export function startKioskApp(o: KioskAppOptions) {
       showRemote: (stream) => {
         remote = stream;
         render(true);
+        void applyAudioRoute();
       },
     },
+    // A callback is offered only when the outbox can take it (not full; reachable at all).
+    callbackAvailable: async () => {
+      const r = await o.bridge.invoke('outbox.stats');
+      return r.ok && !r.value.full;
+    },
+    routeAudio: (route) => {
+      audioRoute = route;
+      void applyAudioRoute();
+    },
+    wake: () => void o.bridge.invoke('hardware.wake'),
   });
+
+  /**
+   * Sends the agent's voice to the handset's audio device (config.media.handset patterns) while it
+   * is lifted, else to the chosen speaker. The microphone stays the one acquired at the device check:
+   * swapping it mid-call needs a replaceTrack on the peer (renderer/shared/peer.ts has none yet).
+   */
+  async function applyAudioRoute(): Promise<void> {
+    const el = kept.get('remote-video') as SinkElement | undefined;
+    if (!el?.setSinkId) return;
+    let id = speakerId ?? '';
+    if (audioRoute === 'handset' && o.enumerateDevices) {
+      const handset = selectDevice(await o.enumerateDevices().catch(() => []), 'audiooutput', o.config.media.handset).device;
+      if (handset) id = handset.deviceId;
+    }
+    if (el.dataset.sink === id) return;
+    el.dataset.sink = id;
+    await el.setSinkId(id).catch((err: unknown) => console.warn('[kiosk] audio route failed', err));
+  }
   const actor = createActor(machine, { input: { timers: o.config.timers, schedule: o.config.schedule, serviceIds: o.config.services.map((s) => s.id), idPrefix: o.idPrefix } });
 
   const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter };
@@ -125,6 +170,7 @@ export function startKioskApp(o: KioskAppOptions) {
       refresh: () => render(true),
       media: mediaView,
       now: () => new Date(now()),
+      submitCallback: (record) => o.bridge.invoke('outbox.put', { kind: 'callback', record }),
     };
   };
 
@@ -135,8 +181,15 @@ export function startKioskApp(o: KioskAppOptions) {
     o.body.dataset.substate = view.sub ?? '';
     o.body.dataset.idle = view.idlePrompt ? 'prompt' : '';
     doc.documentElement.lang = c.lang;
+    // A scanned code that was not valid prefills the keypad once (the citizen corrects it there).
+    if (c.scannedCode !== ui.scannedApplied) {
+      ui.scannedApplied = c.scannedCode;
+      if (c.scannedCode) ui.code = c.scannedCode;
+    }
     // What the current screen shows; anything else changing (e.g. a buffered signal) is no reason to rebuild.
-    const key = JSON.stringify([view.screen, view.sub, c.lang, c.position, c.estimateSeconds, c.codeError, c.muted, c.failure, c.agentName, c.serviceId]);
+    // The callback form keeps what the citizen typed: a late availability answer must not rebuild it.
+    const offer = view.screen === 'callback' ? null : c.callbackAvailable;
+    const key = JSON.stringify([view.screen, view.sub, c.lang, c.position, c.estimateSeconds, c.codeError, c.muted, c.failure, c.agentName, c.serviceId, offer, c.scannedCode]);
     if (force || key !== lastKey) {
       const focused = doc.activeElement instanceof HTMLElement && o.root.contains(doc.activeElement) ? doc.activeElement.dataset.testid : undefined;
       const sameScreen = lastKey !== '' && (JSON.parse(lastKey) as unknown[])[0] === view.screen;
@@ -169,16 +222,45 @@ export function startKioskApp(o: KioskAppOptions) {
         }
       }
     }
-    if (view.idlePrompt && ui.idleShownAt === null) {
-      ui.idleShownAt = monotonic();
-      overlayMount = mount(o.overlay, idlePrompt(propsFor(view), monotonic));
-    } else if (!view.idlePrompt && ui.idleShownAt !== null) {
-      ui.idleShownAt = null;
+    if (view.screen === 'inCall') void applyAudioRoute();
+    // One overlay at a time: the idle prompt never shows in a call, the hangup prompt only in one.
+    const wanted = view.idlePrompt ? 'idle' : view.hangupPrompt ? 'hangup' : null;
+    if (wanted !== overlayKind) {
       overlayMount?.dispose();
       overlayMount = null;
       o.overlay.replaceChildren();
+      overlayKind = wanted;
+      ui.idleShownAt = wanted === 'idle' ? monotonic() : null;
+      if (wanted === 'idle') overlayMount = mount(o.overlay, idlePrompt(propsFor(view), monotonic));
+      else if (wanted === 'hangup') overlayMount = mount(o.overlay, hangupPrompt(propsFor(view)));
     }
+    o.body.dataset.overlay = overlayKind ?? '';
   }
+
+  /**
+   * The camera's status (media watch) as machine events: a live stream that stops is `devices.lost`
+   * (the machine leaves line or call for videoUnavailable), a camera live again is `devices.returned`.
+   * Also reports the devices in use and keeps the camera health sampler on the live stream.
+   */
+  const onMediaStatus = (st: MediaStatus) => {
+    const prev = mediaStatus;
+    mediaStatus = st.status;
+    if (st.status === 'live') {
+      speakerId = st.speakerId;
+      void o.bridge.invoke('hardware.mediaInUse', { camera: st.camera, microphone: st.microphone, speaker: st.speaker, fallback: st.fallback });
+      const stream = o.media.current();
+      if (stream && o.cameraHealth) {
+        o.cameraHealth.attach(stream);
+        o.cameraHealth.start(st.camera);
+      }
+      if (prev !== 'live') actor.send({ type: 'devices.returned' });
+      return;
+    }
+    o.cameraHealth?.stop();
+    o.cameraHealth?.detach();
+    // 'idle' is our own release (reset, end of call): not a loss.
+    if (prev === 'live' && st.status !== 'idle') actor.send({ type: 'devices.lost', reason: st.status === 'unavailable' ? st.reason : 'reacquiring' });
+  };
 
   const subscription = actor.subscribe({
     next: () => render(),
@@ -191,7 +273,15 @@ export function startKioskApp(o: KioskAppOptions) {
     }),
     o.bridge.on('hub.status', (status) => actor.send(hubStatusEvent(status))),
     o.bridge.on('session.reset', (reason) => actor.send({ type: 'session.reset', reason })),
+    // Peripherals (hardware/): their events are session events as they are. Any of them but a
+    // presence going away means someone is at the booth, so it also counts as activity.
+    o.bridge.on('hardware.input', (input) => {
+      if (!(input.type === 'presence.changed' && !input.present)) actor.send({ type: 'activity' });
+      actor.send(input);
+    }),
+    o.media.onStatus?.(onMediaStatus) ?? (() => {}),
   ];
+  // Activity, and outside opening hours a touch also wakes the dark screen (the machine's closed state does it).
   const onActivity = () => actor.send({ type: 'activity' });
   doc.addEventListener('pointerdown', onActivity, { capture: true });
   doc.addEventListener('keydown', onActivity, { capture: true });
@@ -213,6 +303,8 @@ export function startKioskApp(o: KioskAppOptions) {
       clearInterval(hoursTimer);
       actor.stop();
       wipe();
+      o.cameraHealth?.stop();
+      o.cameraHealth?.detach();
     },
   };
 }

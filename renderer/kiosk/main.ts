@@ -6,8 +6,10 @@ import type { IceServer } from '../../common/protocol';
 import { getBridge } from '../shared/bridge-client';
 import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
+import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
-import { createLocalMedia } from './local-media';
+import { createCameraHealthSampler, videoFrameGrabber } from './camera-health';
+import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
 import { mountTechnician } from './technician/index';
 
@@ -26,13 +28,21 @@ async function boot(): Promise<void> {
     if (s === 'online') void refreshIce();
   });
 
+  // Camera and microphone by label pattern (config.media), re-acquired on unplug/replug.
+  const devices = navigator.mediaDevices as unknown as MediaDevicesLike;
+  const media = createWatchedMedia({ devices, policy: config.media });
+  const grabber = videoFrameGrabber(document);
+  const sampler = createCameraHealthSampler({ grab: () => grabber.grab(), report: (h) => void bridge.invoke('hardware.cameraHealth', h) });
+
   const app = startKioskApp({
     root: document.getElementById('app')!,
     overlay: document.getElementById('overlay')!,
     body: document.body,
     bridge,
     config,
-    media: createLocalMedia(),
+    media,
+    enumerateDevices: () => devices.enumerateDevices(),
+    cameraHealth: { ...sampler, attach: grabber.attach, detach: grabber.detach },
     createPeer: (opts) => createCallPeer(opts),
     meter: (stream, onLevel) => levelMeter(stream, onLevel),
     iceServers: () => ice,
@@ -45,7 +55,10 @@ async function boot(): Promise<void> {
     },
   });
   // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
-  window.addEventListener('pagehide', () => app.stop());
+  window.addEventListener('pagehide', () => {
+    app.stop();
+    media.dispose?.();
+  });
   // Hidden technician panel (long-press top-right corner + PIN; corner button in simulation mode).
   mountTechnician(document.body, { bridge, t: translator('fr') });
   // Touch kiosks: no context menu, no pinch/drag selection.

@@ -88,4 +88,11 @@ export default {
   'kiosk.idle.leave': 'End',
   'kiosk.action.home': 'Back to start',
   'kiosk.action.quit': 'Quit',
+  'kiosk.callback.offer': 'Leave your details and an agent will call you back',
+  'kiosk.callback.unavailable': 'We cannot take callback requests right now. Please call us toll-free.',
+  'kiosk.hangup.title': 'End the call?',
+  'kiosk.hangup.body': 'You hung up the handset. If you do not answer, the call continues on the loudspeaker.',
+  'kiosk.hangup.yes': 'Yes, end the call',
+  'kiosk.hangup.no': 'No, continue',
+  'kiosk.video.lost': 'The camera was disconnected. As soon as it is plugged back in, you can continue.',
 } satisfies Record<keyof typeof fr, string>;

@@ -88,4 +88,11 @@ export default {
   'kiosk.idle.leave': 'Terminer',
   'kiosk.action.home': "Retour à l'accueil",
   'kiosk.action.quit': 'Quitter',
+  'kiosk.callback.offer': 'Laissez vos coordonnées, un agent vous rappellera',
+  'kiosk.callback.unavailable': 'Nous ne pouvons pas prendre de demande de rappel pour le moment. Appelez-nous sans frais.',
+  'kiosk.hangup.title': "Terminer l'appel ?",
+  'kiosk.hangup.body': "Vous avez raccroché le combiné. Sans réponse, l'appel continue sur le haut-parleur.",
+  'kiosk.hangup.yes': "Oui, terminer l'appel",
+  'kiosk.hangup.no': 'Non, continuer',
+  'kiosk.video.lost': "La caméra s'est déconnectée. Dès qu'elle sera rebranchée, vous pourrez continuer.",
 } as const;

@@ -3,7 +3,7 @@ import { createActor, SimulatedClock } from 'xstate';
 import type { RendererToHub, VisitPhase } from '../../bridge/core';
 import { defaultSchedule } from '../../config';
 import type { CallPeer, CallPeerOptions } from '../call-actor';
-import type { SessionInput } from '../types';
+import type { AudioRoute, SessionInput } from '../types';
 import type { SessionDeps, SurveyRecord, VisitSummary } from '../session';
 import { createSessionMachine } from '../session';
 
@@ -25,7 +25,15 @@ export interface FakePeer extends CallPeer {
   destroyed: boolean;
 }
 
-export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hubResult?: () => { ok: true; value: null } | { ok: false; error: { code: string; message: string } } } = {}) {
+export function createHarness(
+  opts: {
+    now?: number;
+    mediaAutoReady?: boolean;
+    hubResult?: () => { ok: true; value: null } | { ok: false; error: { code: string; message: string } };
+    /** What outbox.stats says (true: a callback can be taken); a rejection means the outbox is unreachable. */
+    callbackAvailable?: () => Promise<boolean>;
+  } = {},
+) {
   const log = {
     hub: [] as RendererToHub[],
     phases: [] as VisitPhase[],
@@ -36,6 +44,9 @@ export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hu
     uiWiped: 0,
     peers: [] as FakePeer[],
     remote: [] as (string | null)[],
+    routes: [] as AudioRoute[],
+    wakes: 0,
+    callbackChecks: 0,
   };
   const clockNow = { t: opts.now ?? OPEN };
   let resolveMedia: (() => void) | null = null;
@@ -59,6 +70,12 @@ export function createHarness(opts: { now?: number; mediaAutoReady?: boolean; hu
     recordSurvey: (s) => void log.surveys.push(s),
     wipeUi: () => void log.uiWiped++,
     recordVisit: (v) => void log.visits.push(v),
+    callbackAvailable: () => {
+      log.callbackChecks++;
+      return opts.callbackAvailable ? opts.callbackAvailable() : Promise.resolve(true);
+    },
+    routeAudio: (r) => void log.routes.push(r),
+    wake: () => void log.wakes++,
     call: {
       getLocalStream: () => 'local-stream',
       iceServers: () => [],

@@ -2,6 +2,7 @@
 import { actions, button, icon, p, screen } from '../components';
 import { h } from '../dom';
 import { homeButton, tollFree } from './choose';
+import { callbackOffer } from './offer';
 import type { ScreenProps } from './types';
 
 /** A <video> kept across rebuilds (so playback and frame counters survive a state change). */
@@ -85,14 +86,19 @@ export function deviceCheck(props: ScreenProps) {
   );
 }
 
-/** Hook for the "video unavailable" issue: for now a plain message, retry and the phone. */
+/**
+ * No video for this visit: the toll-free number, a callback request, retry. When the camera comes
+ * back (devicechange) the machine returns to the device check by itself.
+ */
 export function videoUnavailable(props: ScreenProps) {
   const { t, send } = props;
   return screen(
     'videoUnavailable',
     t('kiosk.video.title'),
     p(t('kiosk.video.body')),
+    h('p', { class: 'text', 'data-testid': 'video-recover-hint' }, t('kiosk.video.lost')),
     tollFree(props),
+    callbackOffer(props),
     actions(homeButton(props), button({ testid: 'btn-retry', label: t('action.retry'), icon: 'retry', variant: 'primary', onClick: () => send({ type: 'call.retry' }) })),
   );
 }
@@ -181,6 +187,7 @@ export function callFailed(props: ScreenProps) {
     t(`kiosk.failed.${reason}`),
     h('p', { class: 'text', 'data-testid': 'failed-reason', 'data-reason': reason }, t('kiosk.failed.body')),
     tollFree(props),
+    callbackOffer(props),
     actions(homeButton(props), button({ testid: 'btn-retry', label: t('action.retry'), icon: 'retry', variant: 'primary', onClick: () => send({ type: 'call.retry' }) })),
   );
 }

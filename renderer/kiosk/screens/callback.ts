@@ -80,9 +80,9 @@ export function renderCallbackForm(root: HTMLElement, opts: CallbackFormOptions)
 
   // Fields are buttons, not <input>s: no system keyboard pops up, no autofill, nothing the
   // browser could remember for the next citizen.
-  const nameBox = el('button', { type: 'button', className: 'vg-cb-input', dataset: { field: 'name' } });
+  const nameBox = el('button', { type: 'button', className: 'vg-cb-input', dataset: { field: 'name', testid: 'callback-name' } });
   const nameError = el('div', { className: 'vg-cb-error', dataset: { error: 'name' } });
-  const phoneBox = el('button', { type: 'button', className: 'vg-cb-input', dataset: { field: 'phone' } });
+  const phoneBox = el('button', { type: 'button', className: 'vg-cb-input', dataset: { field: 'phone', testid: 'callback-phone' } });
   const phoneError = el('div', { className: 'vg-cb-error', dataset: { error: 'phone' } });
   nameBox.setAttribute('aria-label', t('callback.name.label'));
   phoneBox.setAttribute('aria-label', t('callback.phone.label'));
@@ -91,16 +91,16 @@ export function renderCallbackForm(root: HTMLElement, opts: CallbackFormOptions)
     el('div', { className: 'vg-cb-field' }, el('label', { textContent: t('callback.phone.label') }), el('small', { textContent: t('callback.phone.hint') }), phoneBox, phoneError),
   );
 
-  const windowButtons = WINDOWS.map((w) => el('button', { type: 'button', textContent: t(`callback.window.${w}`), dataset: { window: w } }));
+  const windowButtons = WINDOWS.map((w) => el('button', { type: 'button', textContent: t(`callback.window.${w}`), dataset: { window: w, testid: `callback-window-${w}` } }));
   const windowError = el('div', { className: 'vg-cb-error', dataset: { error: 'window' } });
   container.append(el('div', { className: 'vg-cb-field' }, el('label', { textContent: t('callback.window.label') }), el('div', { className: 'vg-cb-windows' }, ...windowButtons), windowError));
 
   const keys = el('div', { className: 'vg-cb-keys', dataset: { keyboard: '' } });
   container.append(keys);
   container.append(el('p', { className: 'vg-cb-privacy', textContent: t('callback.privacy') }));
-  const formError = el('div', { className: 'vg-cb-error', role: 'alert', dataset: { error: 'form' } });
-  const submit = el('button', { type: 'button', textContent: t('callback.submit'), dataset: { action: 'submit' } });
-  const cancel = el('button', { type: 'button', textContent: t('action.cancel'), dataset: { action: 'cancel' } });
+  const formError = el('div', { className: 'vg-cb-error', role: 'alert', dataset: { error: 'form', testid: 'callback-error' } });
+  const submit = el('button', { type: 'button', textContent: t('callback.submit'), dataset: { action: 'submit', testid: 'callback-submit' } });
+  const cancel = el('button', { type: 'button', textContent: t('action.cancel'), dataset: { action: 'cancel', testid: 'callback-cancel' } });
   container.append(formError, el('div', { className: 'vg-cb-actions' }, cancel, submit));
   root.append(container);
 
@@ -114,7 +114,9 @@ export function renderCallbackForm(root: HTMLElement, opts: CallbackFormOptions)
 
   function renderKeys(): void {
     const key = (label: string, value: string, wide = false) => {
-      const b = el('button', { type: 'button', textContent: label, dataset: { key: value } });
+      // Test ids: callback-key-A…, callback-key-space, callback-key-erase (the apostrophe as callback-key-apostrophe).
+      const id = value === ' ' ? 'space' : value === "'" ? 'apostrophe' : value;
+      const b = el('button', { type: 'button', textContent: label, dataset: { key: value, testid: `callback-key-${id}` } });
       if (wide) b.style.minWidth = '240px';
       return b;
     };

@@ -4,6 +4,7 @@ import type { ScreenName } from '../../../common/session';
 import { appointmentCode, consent, declined, service, visitType } from './choose';
 import { callFailed, deviceCheck, inCall, videoUnavailable, waiting } from './call';
 import { survey, thanks } from './end';
+import { callback } from './offer';
 import type { Screen } from './types';
 import { attract, closed, language } from './welcome';
 
@@ -21,9 +22,11 @@ export const screens: Record<ScreenName, Screen> = {
   waiting,
   inCall,
   callFailed,
+  callback,
   survey,
   thanks,
 };
 
 export { idlePrompt } from './end';
+export { hangupPrompt } from './offer';
 export * from './types';

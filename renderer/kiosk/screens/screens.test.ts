@@ -7,7 +7,7 @@ import { emptyVisit, sessionMachine } from '../../../common/session';
 import type { VNode } from '../dom';
 import { byTestId, textOf, walk } from '../dom';
 import { pictogram, pictogramNames } from '../pictograms';
-import { idlePrompt, screens } from './index';
+import { hangupPrompt, idlePrompt, screens } from './index';
 import type { ScreenProps } from './types';
 import { freshUi } from './types';
 
@@ -27,6 +27,8 @@ const context = (over: Partial<SessionView['context']> = {}): SessionView['conte
 const cases: { screen: ScreenName; sub?: string; ctx?: Partial<SessionView['context']> }[] = [
   { screen: 'attract' },
   { screen: 'closed' },
+  { screen: 'closed', ctx: { callbackAvailable: true } },
+  { screen: 'closed', ctx: { callbackAvailable: false } },
   { screen: 'language' },
   { screen: 'service' },
   { screen: 'visitType' },
@@ -37,6 +39,7 @@ const cases: { screen: ScreenName; sub?: string; ctx?: Partial<SessionView['cont
   { screen: 'deviceCheck', sub: 'acquiring' },
   { screen: 'deviceCheck', sub: 'ready' },
   { screen: 'videoUnavailable' },
+  { screen: 'videoUnavailable', ctx: { callbackAvailable: true } },
   { screen: 'waiting' },
   { screen: 'waiting', ctx: { position: 3, estimateSeconds: 240, callId: 'c1' } },
   { screen: 'waiting', ctx: { position: 1, estimateSeconds: 20, callId: 'c1' } },
@@ -46,6 +49,10 @@ const cases: { screen: ScreenName; sub?: string; ctx?: Partial<SessionView['cont
   { screen: 'inCall', sub: 'closing', ctx: { callId: 'c1', callActive: true } },
   { screen: 'callFailed', ctx: { failure: 'noAgent' } },
   { screen: 'callFailed', ctx: { failure: 'hubOffline' } },
+  { screen: 'callFailed', ctx: { failure: 'noAgent', callbackAvailable: true } },
+  { screen: 'callFailed', ctx: { failure: 'dropped', callbackAvailable: false } },
+  { screen: 'callback', sub: 'form', ctx: { callbackFrom: 'callFailed', callbackReason: 'no_agent', callbackAvailable: true } },
+  { screen: 'callback', sub: 'saved', ctx: { outcome: 'callback' } },
   { screen: 'survey' },
   { screen: 'thanks' },
 ];
@@ -53,7 +60,8 @@ const cases: { screen: ScreenName; sub?: string; ctx?: Partial<SessionView['cont
 function render(c: (typeof cases)[number], lang: Language, ui = freshUi()) {
   const sent: SessionEvent[] = [];
   let refreshed = 0;
-  const view: SessionView = { screen: c.screen, sub: c.sub ?? null, idlePrompt: false, context: context({ lang, ...c.ctx }) };
+  const view: SessionView = { screen: c.screen, sub: c.sub ?? null, idlePrompt: false, hangupPrompt: false, context: context({ lang, ...c.ctx }) };
+  const puts: unknown[] = [];
   const props: ScreenProps = {
     view,
     lang,
@@ -65,9 +73,13 @@ function render(c: (typeof cases)[number], lang: Language, ui = freshUi()) {
     refresh: () => void refreshed++,
     media: { local: () => null, remote: () => null, meter: () => () => {} },
     now: () => new Date('2026-11-23T15:00:00Z'),
+    submitCallback: (record) => {
+      puts.push(record);
+      return Promise.resolve({ ok: true as const, value: { id: 'x' } });
+    },
   };
   const tree = screens[c.screen](props);
-  return { tree, sent, ui, refreshes: () => refreshed, props };
+  return { tree, sent, ui, refreshes: () => refreshed, props, puts };
 }
 
 const click = (tree: VNode, id: string) => {
@@ -203,6 +215,45 @@ describe('kiosk screens', () => {
     click(r.tree, 'btn-retry');
     click(r.tree, 'btn-home');
     expect(r.sent).toEqual([{ type: 'call.retry' }, { type: 'visit.done' }]);
+  });
+
+  it('call failed / video unavailable / closed offer a callback only when the outbox can take it', () => {
+    for (const c of [
+      { screen: 'callFailed', ctx: { failure: 'noAgent' } },
+      { screen: 'videoUnavailable', ctx: {} },
+      { screen: 'closed', ctx: {} },
+    ] as const) {
+      const pending = render({ screen: c.screen, ctx: { ...c.ctx, callbackAvailable: null } }, 'fr');
+      expect(byTestId(pending.tree, 'offer-callback')).toBeUndefined();
+      expect(byTestId(pending.tree, 'callback-unavailable')).toBeUndefined();
+      const full = render({ screen: c.screen, ctx: { ...c.ctx, callbackAvailable: false } }, 'fr');
+      expect(byTestId(full.tree, 'offer-callback')).toBeUndefined();
+      expect(textOf(byTestId(full.tree, 'callback-unavailable')!).join(' ')).toContain('Nous ne pouvons pas prendre de demande de rappel');
+      const open = render({ screen: c.screen, ctx: { ...c.ctx, callbackAvailable: true } }, 'fr');
+      expect(textOf(byTestId(open.tree, 'offer-callback')!)).toContain('Laissez vos coordonnées, un agent vous rappellera');
+      click(open.tree, 'offer-callback');
+      expect(open.sent).toEqual([{ type: 'callback.offer' }]);
+    }
+  });
+
+  it('callback: the form mounts through a ref; "Votre demande est enregistrée" only in the saved state', () => {
+    const form = render({ screen: 'callback', sub: 'form', ctx: { callbackFrom: 'callFailed', callbackReason: 'no_agent' } }, 'fr');
+    expect(byTestId(form.tree, 'callback-form')!.ref).toBeTypeOf('function');
+    expect(textOf(form.tree).join(' ')).not.toContain('Votre demande est enregistrée');
+    const saved = render({ screen: 'callback', sub: 'saved' }, 'fr');
+    expect(textOf(saved.tree)).toContain('Votre demande est enregistrée');
+    click(saved.tree, 'callback-finish');
+    expect(saved.sent).toEqual([{ type: 'visit.done' }]);
+  });
+
+  it('hangup prompt: Oui ends the call, Non keeps it', () => {
+    const base = render({ screen: 'inCall', sub: 'connected', ctx: { callId: 'c1', callActive: true } }, 'fr');
+    const tree = hangupPrompt(base.props);
+    expect(tree.attrs['data-testid']).toBe('screen-hangup');
+    expect(textOf(tree)).toContain("Terminer l'appel ?");
+    click(tree, 'hangup-confirm');
+    click(tree, 'hangup-cancel');
+    expect(base.sent).toEqual([{ type: 'call.hangup' }, { type: 'hangup.cancel' }]);
   });
 
   it('survey: a face is required to send; the on-screen keyboard types the comment; Passer skips', () => {

@@ -1,5 +1,7 @@
 import type { KioskPublicConfig, Language } from '../../../common/config';
 import type { MessageKey } from '../../../common/i18n';
+import type { OutboxRecordInput } from '../../../common/outbox';
+import type { Result } from '../../../common/result';
 import type { SessionEvent, SessionView } from '../../../common/session';
 import type { VNode } from '../dom';
 
@@ -17,9 +19,11 @@ export interface UiState {
   volume: number;
   /** When the idle prompt appeared (ms, performance clock) to draw its countdown. */
   idleShownAt: number | null;
+  /** The scanned code already copied into `code` (a new scan replaces the draft once). */
+  scannedApplied: string | null;
 }
 
-export const freshUi = (): UiState => ({ code: '', codeMode: 'digits', rating: null, comment: '', volume: 0.8, idleShownAt: null });
+export const freshUi = (): UiState => ({ code: '', codeMode: 'digits', rating: null, comment: '', volume: 0.8, idleShownAt: null, scannedApplied: null });
 
 /** Live media the screens attach to <video> and the level meter (owned by the app, not the screens). */
 export interface MediaView {
@@ -53,6 +57,8 @@ export interface ScreenProps {
   media: MediaView;
   /** Wall clock (today's hours). */
   now(): Date;
+  /** Stores a callback request (bridge outbox.put); resolves only after the commit. */
+  submitCallback(record: OutboxRecordInput<'callback'>): Promise<Result<unknown>>;
 }
 
 export type Screen = (p: ScreenProps) => VNode;

@@ -4,6 +4,7 @@ import { formatPeriods, periodsOn } from '../../../common/hours';
 import type { MessageKey } from '../../../common/i18n';
 import { button, icon, p, screen } from '../components';
 import { h } from '../dom';
+import { callbackOffer } from './offer';
 import type { ScreenProps } from './types';
 
 /** "Aujourd'hui : 8 h 30 – 12 h et 13 h – 16 h 30" or "Fermé aujourd'hui". */
@@ -48,6 +49,8 @@ export function closed(props: ScreenProps) {
     p(tIn('fr', 'kiosk.closed.body')),
     h('table', { class: 'schedule', 'data-testid': 'closed-schedule' }, h('caption', null, tIn('fr', 'kiosk.closed.schedule')), h('tbody', null, ...week)),
     h('p', { class: 'tollfree', 'data-testid': 'tollfree' }, icon('phone'), tIn('fr', 'kiosk.tollFree', { number: config.tollFree })),
+    // The visit started from here asks the language, then the service, then shows the form.
+    callbackOffer(props, 'fr', true),
     h('p', { class: 'office' }, config.office.fr),
   );
 }
