@@ -14,8 +14,8 @@ if [ "$(node_major)" -lt 22 ]; then
   fi
   export PATH="$tools/node_modules/node/bin:$PATH"
   # Native addons (better-sqlite3) must compile against Node 22's headers, not the system's.
-  nd="$(dirname "$(dirname "$(readlink -f "$tools/node_modules/node/bin/node")")")"
-  export npm_config_nodedir="$nd"
+  inc="$(find "$tools/node_modules/node" -type d -path '*/include/node' 2>/dev/null | head -n 1)"
+  [ -n "$inc" ] && export npm_config_nodedir="$(dirname "$(dirname "$inc")")"
 fi
 log "node $(node -v)"
 
@@ -41,7 +41,10 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   log "installing npm dependencies"
   # `npm install`, not `npm ci`: this npm writes lockfiles without other platforms' optional
   # packages (rollup's), which `npm ci` then rejects as out of sync; install still honours the lock.
-  npm install --no-audit --no-fund >&2
+  # --ignore-scripts: every native package we use ships N-API prebuilds (better-sqlite3 13,
+  # node-hid 3, esbuild), and Electron's download script cannot reach its host from here.
+  npm install --no-audit --no-fund --ignore-scripts >&2
+  if [ "${VG_ELECTRON:-0}" = 1 ]; then node node_modules/electron/install.js >&2; fi
   touch "$stamp"
 fi
 export VG_CHROMIUM="${VG_CHROMIUM:-/usr/bin/chromium}"
