@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrate } from '../../common/db/migrate';
-import type { MigratableDb, Migration } from '../../common/db/migrate';
+import type { Migration } from '../../common/db/migrate';
 import { migrations as hubMigrations } from './migrations';
 
 /** The raw SQLite handle, re-exported as a type so the rest of server/ never imports better-sqlite3. */
