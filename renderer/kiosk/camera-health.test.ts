@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { CameraHealth } from '../../common/bridge/hardware';
+import type { FrameLike } from '../../common/frame-health';
+import { createCameraHealthSampler } from './camera-health';
+
+/** Fake timers: `tick(n)` runs the interval callback n times. */
+function fakeTimers() {
+  let fn: (() => void) | null = null;
+  return {
+    setInterval: (f: () => void) => ((fn = f), 1),
+    clearInterval: () => void (fn = null),
+    tick: (n: number) => {
+      for (let i = 0; i < n; i++) fn?.();
+    },
+    running: () => fn !== null,
+  };
+}
+const grey = (v: number, noise = 0): FrameLike => {
+  const data = new Uint8ClampedArray(64 * 36 * 4);
+  for (let i = 0; i < data.length; i += 4) {
+    const x = Math.max(0, Math.min(255, v + (noise ? ((i * 7919) % noise) : 0)));
+    data[i] = data[i + 1] = data[i + 2] = x;
+    data[i + 3] = 255;
+  }
+  return { data, width: 64, height: 36 };
+};
+
+describe('camera health sampler', () => {
+  it('reports ok for moving frames, black for a covered lens, frozen for a stuck picture, with the device label', () => {
+    const timers = fakeTimers();
+    const reports: CameraHealth[] = [];
+    let n = 0;
+    let mode: 'moving' | 'black' | 'still' = 'moving';
+    const sampler = createCameraHealthSampler({
+      grab: () => (mode === 'black' ? grey(2) : mode === 'still' ? grey(120, 50) : grey(40 + ((n++ * 37) % 150), 50)),
+      report: (h) => void reports.push(h),
+      reportEvery: 8,
+      ...timers,
+    });
+    sampler.start('Booth Camera');
+    timers.tick(8);
+    expect(reports.at(-1)).toMatchObject({ verdict: 'ok', deviceLabel: 'Booth Camera', frames: 8 });
+    mode = 'black';
+    sampler.start('Booth Camera'); // a restart forgets the previous frames
+    timers.tick(8);
+    expect(reports.at(-1)!.verdict).toBe('black');
+    mode = 'still';
+    sampler.start('Booth Camera');
+    timers.tick(8);
+    expect(reports.at(-1)!.verdict).toBe('frozen');
+    sampler.stop();
+    expect(timers.running()).toBe(false);
+  });
+
+  it('a camera with no decodable frame reports no_frames; a throwing grab is no frame, not an error', () => {
+    const timers = fakeTimers();
+    const reports: CameraHealth[] = [];
+    let calls = 0;
+    const sampler = createCameraHealthSampler({
+      grab: () => {
+        if (++calls % 2) throw new Error('canvas tainted');
+        return null;
+      },
+      report: (h) => void reports.push(h),
+      reportEvery: 4,
+      ...timers,
+    });
+    sampler.start(null);
+    timers.tick(8);
+    expect(reports.map((r) => r.verdict)).toEqual(['no_frames', 'no_frames']);
+    expect(reports[0]!.deviceLabel).toBeNull();
+  });
+});
