@@ -73,7 +73,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   const launch = () => {
     if (closed) return;
     // Fresh profile: no cookies, storage, cache or permission grants carried between launches.
-    rmSync(profileDir, { recursive: true, force: true });
+    rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     mkdirSync(profileDir, { recursive: true });
     const startedAt = Date.now();
     launches++;
@@ -111,7 +111,14 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
           proc.kill('SIGTERM');
         });
       }
-      rmSync(profileDir, { recursive: true, force: true });
+      // Chromium's helper processes can outlive the browser by a moment and still write to the
+      // profile (ENOTEMPTY): retry, and never let a leftover directory fail the shutdown (the next
+      // launch wipes it anyway).
+      try {
+        rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+      } catch (err) {
+        opts.log?.warn('chromium profile not removed; the next launch wipes it', { err: String(err) });
+      }
     },
   };
 }

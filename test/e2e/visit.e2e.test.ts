@@ -50,15 +50,23 @@ async function kioskPage(s: Stack): Promise<Page> {
 
 const screen = (p: Page, name: string) => p.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
 
-/** attract → language → service → walk-in → consent → device check → waiting. */
-async function walkIn(k: Page, lang: 'fr' | 'en', service: string): Promise<void> {
+/** attract → language → service → walk-in (or appointment code) → consent → device check → waiting. */
+async function walkIn(k: Page, lang: 'fr' | 'en', service: string, appointmentCode?: string): Promise<void> {
   await k.getByTestId('attract-start').click();
   await screen(k, 'language');
   await k.getByTestId(`lang-${lang}`).click();
   await screen(k, 'service');
   await k.getByTestId(`service-${service}`).click();
   await screen(k, 'visitType');
-  await k.getByTestId('visit-walkin').click();
+  if (appointmentCode) {
+    await k.getByTestId('visit-appointment').click();
+    await screen(k, 'appointmentCode');
+    for (const c of appointmentCode) await k.getByTestId(`key-${c}`).click();
+    expect(await k.getByTestId('code-display').innerText()).toContain(appointmentCode);
+    await k.getByTestId('code-submit').click();
+  } else {
+    await k.getByTestId('visit-walkin').click();
+  }
   await screen(k, 'consent');
   await k.getByTestId('consent-accept').click();
   await screen(k, 'deviceCheck');
@@ -163,7 +171,7 @@ describe('walk-up video visit (issue 2)', () => {
     expect(s.hub.db.recentCalls().map((c) => c.outcome)).toEqual(['agent_hangup']);
   });
 
-  it('a declined ring goes to the next available agent', async () => {
+  it('a declined ring goes to the next available agent, with the appointment code in the ring', async () => {
     const s = await stack({ agents: 2 });
     const a1 = await page();
     await agentReady(a1, s.agentUrl, s.agents[0]!);
@@ -171,17 +179,20 @@ describe('walk-up video visit (issue 2)', () => {
     await agentReady(a2, s.agentUrl, s.agents[1]!);
     const k = await kioskPage(s);
 
-    await walkIn(k, 'fr', 'emploi');
+    await walkIn(k, 'fr', 'emploi', '204815');
     // Agent 1 has been available longest: rung first.
     await a1.getByTestId('ring-panel').waitFor({ state: 'visible' });
     expect(await a2.getByTestId('ring-panel').isVisible()).toBe(false);
     await a1.getByTestId('ring-decline').click();
     await a2.getByTestId('ring-panel').waitFor({ state: 'visible' });
     expect(await a2.getByTestId('ring-service').getAttribute('data-value')).toBe('emploi');
+    expect(await a2.getByTestId('ring-code').getAttribute('data-value')).toBe('204815');
     await a2.getByTestId('ring-accept').click();
     await k.waitForSelector('[data-testid="call-state"][data-call-state="connected"]', { timeout: 20_000 });
     await k.getByTestId('call-end').click();
     await screen(k, 'survey');
+    await k.getByTestId('survey-skip').click();
+    await assertWiped(k, ['204815', 'Emploi']);
     await a2.waitForFunction(() => document.body.dataset.agentState === 'available');
   });
 
