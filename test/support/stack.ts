@@ -27,9 +27,12 @@ export interface StackOptions {
   /** Overrides of the kiosk's public config (schedule defaults to always open). */
   publicConfig?: Record<string, unknown>;
   hub?: Partial<HubOptions>;
+  /** USB peripherals: simulated twins (drive them with `core.handlers['hardware.sim.control']`) or none. */
+  hardware?: 'simulated' | 'none';
 }
 
 export interface Stack {
+  /** The current hub (replaced by `startHub()` after `stopHub()`). */
   hub: Hub;
   core: KioskCore;
   runtime: BrowserRuntime;
@@ -37,19 +40,26 @@ export interface Stack {
   agentUrl: string;
   agents: { username: string; password: string; displayName: string }[];
   dataDir: string;
+  /** Stops the hub (the kiosk sees a dead network; its database is kept). */
+  stopHub(): Promise<void>;
+  /** Starts the hub again on the same port with the same database. */
+  startHub(): Promise<Hub>;
   close(): Promise<void>;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vg-stack-'));
-  const hub = await createHub({
+  const hubOptions: HubOptions = {
     dbPath: join(dataDir, 'hub.sqlite'),
     port: 0,
     agentStaticDir: join(repoRoot, 'dist/renderer/agent'),
     logger: false,
     plugins: [ingestPlugin()],
     ...opts.hub,
-  });
+  };
+  let hub = await createHub(hubOptions);
+  const port = Number(new URL(hub.url).port);
+  let hubRunning = true;
   const agents: Stack['agents'] = [];
   for (let i = 1; i <= (opts.agents ?? 1); i++) {
     const displayName = `Agent ${i}`;
@@ -66,10 +76,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       dataDir,
       devMode: false,
     },
-    hardware: 'none',
+    hardware: opts.hardware ?? 'none',
   });
   const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false });
-  return {
+  const stack: Stack = {
     hub,
     core,
     runtime,
@@ -77,13 +87,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     agentUrl: `${hub.url}/agent/`,
     agents,
     dataDir,
+    async stopHub() {
+      if (!hubRunning) return;
+      hubRunning = false;
+      await hub.close();
+    },
+    async startHub() {
+      if (hubRunning) return hub;
+      hub = await createHub({ ...hubOptions, port });
+      hubRunning = true;
+      stack.hub = hub;
+      return hub;
+    },
     async close() {
       await runtime.close().catch(() => {});
       await core.close().catch(() => {});
-      await hub.close().catch(() => {});
+      if (hubRunning) await hub.close().catch(() => {});
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Debian's Chromium with fake camera/mic; background pages keep decoding (two pages side by side). */
