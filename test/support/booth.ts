@@ -1,0 +1,166 @@
+// Helpers for the booth E2E (issue 3): drive the simulated twins through main's bridge handlers,
+// read what they show, and a media stub for the kiosk page that can pull the camera out, plug it
+// back and turn it into a black one, on top of Chromium's fake devices.
+import type { Page } from 'playwright-core';
+import type { DeviceKind, DeviceState, SimControl, SimSnapshot } from '../../common/bridge/hardware';
+import type { Stack } from './stack';
+
+/** Label of the handset's audio output the stub adds (match it with `config.media.handset`). */
+export const HANDSET_OUTPUT = { deviceId: 'vg-handset-out', label: 'USB Handset (simulated)' };
+
+/** Drives a simulated twin exactly as the technician panel does (`hardware.sim.control`). */
+export async function sim(s: Stack, control: SimControl): Promise<void> {
+  await s.core.handlers['hardware.sim.control'](control);
+}
+
+/** What the twins show: decoded light colour, handset LEDs and hook, presence. */
+export async function simSnapshot(s: Stack): Promise<SimSnapshot> {
+  return s.core.handlers['hardware.sim.snapshot']();
+}
+
+/** The DeviceManager's live state of one peripheral (`hardware.states`). */
+export async function deviceState(s: Stack, kind: DeviceKind): Promise<DeviceState> {
+  return (await s.core.handlers['hardware.states']())[kind];
+}
+
+export const GREEN = { r: 0, g: 255, b: 0, blink: false };
+export const RED = { r: 255, g: 0, b: 0, blink: false };
+
+/** Polls until `probe` returns a value `accept` likes; fails with the last value seen after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T> | T, accept: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Test controls the stub puts on the page as `window.__cam`. */
+export interface CameraStubControls {
+  /** Pull the camera out: it leaves enumerateDevices, its live tracks end, devicechange fires. */
+  unplug(): void;
+  /** Plug it back in: it is listed again and devicechange fires. */
+  plug(): void;
+  /** From the next getUserMedia on, the camera delivers black frames. */
+  black: boolean;
+  /** getUserMedia calls with video so far. */
+  acquisitions: number;
+  /** Page-load marker: unchanged means the page was never reloaded. */
+  loadId: string;
+}
+
+/**
+ * Wraps navigator.mediaDevices (before the kiosk's scripts run) so the camera can disappear and
+ * return like a USB webcam, or deliver black frames (a canvas stream standing in for a covered
+ * lens); adds a handset audio output and lets setSinkId accept it (Chromium's fake devices have
+ * none). Everything else is Chromium's fake camera and microphone.
+ */
+export async function installCameraStub(p: Page, opts: { black?: boolean } = {}): Promise<void> {
+  await p.addInitScript(
+    ({ handset, black }) => {
+      const md = navigator.mediaDevices;
+      const realEnumerate = md.enumerateDevices.bind(md);
+      const realGum = md.getUserMedia.bind(md);
+      let present = true;
+      let live: MediaStreamTrack[] = [];
+      const ctl = {
+        black,
+        acquisitions: 0,
+        loadId: Math.random().toString(36).slice(2),
+        unplug() {
+          present = false;
+          for (const t of live.splice(0)) {
+            t.stop();
+            // stop() fires nothing; a device that goes away does.
+            t.dispatchEvent(new Event('ended'));
+          }
+          md.dispatchEvent(new Event('devicechange'));
+        },
+        plug() {
+          present = true;
+          md.dispatchEvent(new Event('devicechange'));
+        },
+      };
+      (window as unknown as { __cam: typeof ctl }).__cam = ctl;
+      const blackTrack = (): MediaStreamTrack => {
+        const c = document.createElement('canvas');
+        c.width = 320;
+        c.height = 180;
+        const g = c.getContext('2d')!;
+        const draw = () => {
+          g.fillStyle = '#000';
+          g.fillRect(0, 0, 320, 180);
+        };
+        draw();
+        // Redrawn so captureStream keeps producing (black) frames.
+        const timer = setInterval(draw, 40);
+        const track = c.captureStream(25).getVideoTracks()[0]!;
+        track.addEventListener('ended', () => clearInterval(timer));
+        return track;
+      };
+      md.enumerateDevices = async () => {
+        const list = (await realEnumerate()).filter((d) => present || d.kind !== 'videoinput');
+        return [...list, { deviceId: handset.deviceId, kind: 'audiooutput', label: handset.label, groupId: 'vg-handset', toJSON: () => ({}) } as MediaDeviceInfo];
+      };
+      md.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+        if (constraints?.video) {
+          ctl.acquisitions++;
+          if (!present) throw new DOMException('Requested device not found', 'NotFoundError');
+        }
+        let stream = await realGum(constraints);
+        if (constraints?.video && ctl.black) {
+          for (const t of stream.getVideoTracks()) t.stop();
+          stream = new MediaStream([blackTrack(), ...stream.getAudioTracks()]);
+        }
+        live.push(...stream.getVideoTracks());
+        live = live.filter((t) => t.readyState === 'live');
+        return stream;
+      };
+      type Sink = HTMLMediaElement & { setSinkId(id: string): Promise<void> };
+      const proto = HTMLMediaElement.prototype as Sink;
+      const realSink = proto.setSinkId;
+      proto.setSinkId = function (this: Sink, id: string) {
+        this.dataset.sinkApplied = id;
+        return id === handset.deviceId ? Promise.resolve() : realSink.call(this, id);
+      };
+    },
+    { handset: HANDSET_OUTPUT, black: opts.black ?? false },
+  );
+}
+
+/** Calls a control of the camera stub in the page. */
+export function camera(p: Page, action: 'unplug' | 'plug'): Promise<void> {
+  return p.evaluate((a) => (window as unknown as { __cam: CameraStubControls }).__cam[a](), action);
+}
+
+export function cameraStub(p: Page): Promise<{ acquisitions: number; loadId: string }> {
+  return p.evaluate(() => {
+    const c = (window as unknown as { __cam: CameraStubControls }).__cam;
+    return { acquisitions: c.acquisitions, loadId: c.loadId };
+  });
+}
+
+/** Decoded frames of a <video> by test id advance by more than `n` (bounded wait). */
+export async function framesFlow(p: Page, testid: string, n = 5): Promise<{ width: number; frames: number }> {
+  await p.waitForFunction(
+    (id) => {
+      const v = document.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`);
+      return !!v && v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+    },
+    testid,
+    { timeout: 20_000 },
+  );
+  const first = await p.evaluate((id) => document.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`)!.getVideoPlaybackQuality().totalVideoFrames, testid);
+  await p.waitForFunction(
+    ({ id, f, k }) => document.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`)!.getVideoPlaybackQuality().totalVideoFrames > f + k,
+    { id: testid, f: first, k: n },
+    { timeout: 20_000 },
+  );
+  return p.evaluate((id) => {
+    const v = document.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`)!;
+    return { width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+  }, testid);
+}
