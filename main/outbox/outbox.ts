@@ -263,6 +263,16 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       const { gone, parked } = settleTx(acks);
       apply(gone, -1);
       park(parked);
+      // secure_delete zeroes the row in the new page image, but the WAL still holds the old frames
+      // (sealed name/phone, decryptable with the key beside it) until they are overwritten: fold
+      // them into the main file and truncate the WAL so a delivered citizen record is really gone.
+      if (gone.some((r) => r.citizen === 1)) {
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch {
+          // The rows are deleted and committed; the next purge (or checkpoint) will fold the WAL.
+        }
+      }
       return { acked: gone.length, rejected: parked.length };
     },
     noteSync(result) {

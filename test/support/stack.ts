@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KioskPublicConfig } from '../../common/config';
+import type { KioskConfig } from '../../main/services/config';
 import type { WeeklySchedule } from '../../common/config';
 import { composeKiosk } from '../../main/compose';
 import { chromiumFlags } from '../../main/runtime/chromium';
@@ -40,6 +41,8 @@ export interface Stack {
   agentUrl: string;
   agents: { username: string; password: string; displayName: string }[];
   dataDir: string;
+  /** The kiosk's configuration as composed (to compose another core on the same dataDir, e.g. a restart). */
+  kioskConfig: KioskConfig;
   /** Stops the hub (the kiosk sees a dead network; its database is kept). */
   stopHub(): Promise<void>;
   /** Starts the hub again on the same port with the same database. */
@@ -67,17 +70,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     agents.push({ username: `agent${i}`, password, displayName });
   }
   const { secret } = await createKiosk(hub.db, { kioskId: 'kiosk-e2e', name: 'Kiosque E2E', office: 'Bureau de test' });
-  const core = await composeKiosk({
-    config: {
-      public: KioskPublicConfig.parse({ kioskName: 'Kiosque E2E', schedule: alwaysOpen, ...opts.publicConfig }),
-      hubUrl: hub.wsUrl,
-      kioskId: 'kiosk-e2e',
-      kioskSecret: secret,
-      dataDir,
-      devMode: false,
-    },
-    hardware: opts.hardware ?? 'none',
-  });
+  const kioskConfig: KioskConfig = {
+    public: KioskPublicConfig.parse({ kioskName: 'Kiosque E2E', schedule: alwaysOpen, ...opts.publicConfig }),
+    hubUrl: hub.wsUrl,
+    kioskId: 'kiosk-e2e',
+    kioskSecret: secret,
+    dataDir,
+    devMode: false,
+  };
+  const core = await composeKiosk({ config: kioskConfig, hardware: opts.hardware ?? 'none' });
   const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false });
   const stack: Stack = {
     hub,
@@ -87,6 +88,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     agentUrl: `${hub.url}/agent/`,
     agents,
     dataDir,
+    kioskConfig,
     async stopHub() {
       if (!hubRunning) return;
       hubRunning = false;
