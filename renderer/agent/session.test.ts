@@ -53,6 +53,7 @@ function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?
   const ringer = { ringing: false, start() { this.ringing = true; }, stop() { this.ringing = false; } };
   const storage = new Map<string, string>();
   let resolveMedia: ((s: MediaStream) => void) | undefined;
+  let acquires = 0;
   const audio = { enabled: true };
   const stream = { id: 'local', getAudioTracks: () => [audio], getTracks: () => [audio] } as unknown as MediaStream;
   const requests: Array<{ url: string; body: string }> = [];
@@ -78,7 +79,7 @@ function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?
       return { signal: (d) => p.signals.push(d), setMuted: (m) => (p.muted = m), destroy: () => p.destroyed++ };
     },
     acquireMedia: () =>
-      opts.mediaFails
+      ++acquires && opts.mediaFails
         ? Promise.reject(Object.assign(new Error('denied'), { name: 'NotAllowedError' }))
         : new Promise<MediaStream>((r) => (resolveMedia = r)),
     stopStream: (s) => stopped.push(s),
@@ -96,6 +97,7 @@ function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?
   const session = new AgentSession(deps);
   return {
     session,
+    acquires: () => acquires,
     logs,
     peers,
     stopped,
@@ -191,6 +193,23 @@ describe('AgentSession', () => {
     ws.receive({ type: 'call.ring.cancelled', callId: 'c1', reason: 'declined' });
     expect(h.logs).toEqual([]);
     expect(h.session.view.notice).toBeUndefined();
+  });
+
+  it('opens the camera while ringing: accepting reuses it, declining releases it', async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    ws.receive({ type: 'call.ring', callId: 'c1', context, timeoutMs: 20_000 });
+    expect(h.acquires()).toBe(1);
+    h.session.decline();
+    await h.media();
+    expect(h.stopped).toEqual([h.stream]);
+    ws.receive({ type: 'call.ring', callId: 'c2', context, timeoutMs: 20_000 });
+    h.session.accept();
+    ws.receive({ type: 'call.connected', callId: 'c2', context });
+    await h.media();
+    expect(h.acquires()).toBe(2);
+    expect(h.peers[0]!.opts.stream).toBe(h.stream);
+    expect(h.stopped).toHaveLength(1);
   });
 
   it('drops a ring the hub forgot to cancel shortly after its deadline', async () => {

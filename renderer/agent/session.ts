@@ -142,6 +142,7 @@ export class AgentSession {
   private iceServers: RTCIceServer[] = [];
   private peer: CallPeer | undefined;
   private pendingSignals: Record<string, unknown>[] = [];
+  private warm: { callId: string; stream: Promise<MediaStream> } | undefined;
   /** Calls this console already left (declined, hung up): the hub's echoes about them are expected. */
   private readonly settled: string[] = [];
   private state: AgentView = { phase: 'login', reconnecting: false, status: 'away', loginBusy: false };
@@ -439,6 +440,7 @@ export class AgentSession {
         }
         this.set({ ring: { callId: msg.callId, context: msg.context, deadline: this.now() + msg.timeoutMs, accepting: false }, notice: undefined });
         this.deps.ringer?.start();
+        this.warmUpMedia(msg.callId);
         this.clearTimer(this.ringTimer);
         this.ringTimer = this.setTimer(() => {
           if (this.state.ring?.callId === msg.callId) {
@@ -495,10 +497,13 @@ export class AgentSession {
   // ---- call lifecycle --------------------------------------------------------------------
 
   private startCall(callId: string, context: CallContext): void {
+    // The camera opened while the ring was showing is this call's: the citizen sees the agent sooner.
+    const warm = this.warm?.callId === callId ? this.warm.stream : undefined;
+    this.warm = undefined;
     this.clearRing();
     this.pendingSignals = [];
     this.set({ call: { callId, context, peerState: 'connecting', muted: false }, notice: undefined });
-    this.deps.acquireMedia().then(
+    (warm ?? this.deps.acquireMedia()).then(
       (stream) => {
         const call = this.state.call;
         if (call?.callId !== callId) {
@@ -570,7 +575,25 @@ export class AgentSession {
     this.clearTimer(this.ringTimer);
     this.ringTimer = undefined;
     this.deps.ringer?.stop();
+    this.releaseWarmMedia();
     if (this.state.ring) this.set({ ring: undefined });
+  }
+
+  /**
+   * Opens the camera and microphone while the ring shows, so accepting does not wait for them
+   * (they stay local: nothing is sent before the hub confirms the accept). Released with the ring.
+   */
+  private warmUpMedia(callId: string): void {
+    this.releaseWarmMedia();
+    const stream = this.deps.acquireMedia();
+    stream.catch(() => {}); // a refusal is reported when the call starts and asks again
+    this.warm = { callId, stream };
+  }
+
+  private releaseWarmMedia(): void {
+    const warm = this.warm;
+    this.warm = undefined;
+    warm?.stream.then((s) => this.deps.stopStream(s), () => {});
   }
 
   // ---- view ----------------------------------------------------------------------------------

@@ -1,31 +1,47 @@
 import { createServer, type Server } from 'node:http';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
 
 /**
- * The raw WebRTC floor: two RTCPeerConnections in one page with the same fake camera/mic as the
- * product (same capture constraints as a call), timed from the start of negotiation to the first decoded frame on the receiving side.
- * Product latencies are compared to this as a ratio measured in the same run.
+ * The raw WebRTC floor: two RTCPeerConnections in one page with the same fake camera/mic and the
+ * same capture constraints as a call, timed from the start of negotiation to the first decoded frame
+ * on the receiving side. The benchmark interleaves one floor run with each product call so both see
+ * the same machine load, and reports their ratio.
  */
-export async function measureWebRtcFloor(browser: Browser, runs: number): Promise<number[]> {
+export interface Floor {
+  /** One negotiation → first decoded frame, in ms. */
+  measure(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openFloor(browser: Browser): Promise<Floor> {
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>floor</title><video id="v" autoplay muted playsinline></video>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
-  const page = await browser.newPage();
-  try {
-    await page.goto(`http://127.0.0.1:${port}/`);
-    return await page.evaluate(async ({ n, video: videoC, audio: audioC }) => {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: videoC, audio: audioC });
-      const video = document.getElementById('v') as HTMLVideoElement;
-      const results: number[] = [];
-      for (let i = 0; i < n; i++) {
+  const page: Page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.evaluate(
+    async ({ video, audio }) => {
+      (window as unknown as { floorStream: MediaStream }).floorStream = await navigator.mediaDevices.getUserMedia({ video, audio });
+    },
+    { video: callVideoConstraints, audio: callAudioConstraints },
+  );
+  return {
+    measure: () =>
+      page.evaluate(async () => {
+        const stream = (window as unknown as { floorStream: MediaStream }).floorStream;
+        const video = document.getElementById('v') as HTMLVideoElement;
         const a = new RTCPeerConnection();
         const b = new RTCPeerConnection();
-        a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
-        b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
+        a.onicecandidate = (e) => {
+          if (e.candidate) void b.addIceCandidate(e.candidate);
+        };
+        b.onicecandidate = (e) => {
+          if (e.candidate) void a.addIceCandidate(e.candidate);
+        };
         const t0 = performance.now();
         const firstFrame = new Promise<number>((resolve) => {
           b.ontrack = (e) => {
@@ -41,18 +57,17 @@ export async function measureWebRtcFloor(browser: Browser, runs: number): Promis
         const answer = await b.createAnswer();
         await b.setLocalDescription(answer);
         await a.setRemoteDescription(answer);
-        results.push((await firstFrame) - t0);
+        const ms = (await firstFrame) - t0;
         video.srcObject = null;
         a.close();
         b.close();
-      }
-      for (const t of stream.getTracks()) t.stop();
-      return results;
-    }, { n: runs, video: callVideoConstraints, audio: callAudioConstraints });
-  } finally {
-    await page.close();
-    await new Promise<void>((r) => server.close(() => r()));
-  }
+        return ms;
+      }),
+    async close() {
+      await page.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** Percentile by nearest rank. */
