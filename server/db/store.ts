@@ -99,6 +99,8 @@ export function openHubDb(path: string, allMigrations: readonly Migration[] = hu
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Deleted and overwritten content (a callback's name and phone once done) is zeroed, not left in free pages.
+    db.pragma('secure_delete = ON');
     db.pragma('busy_timeout = 5000');
     // better-sqlite3's Transaction<F> is callable like F but not assignable to it in TS; structurally fine.
     migrate(db, allMigrations);

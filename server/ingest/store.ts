@@ -99,12 +99,25 @@ export class IngestStore {
 
   /** Marks a callback this agent claimed as done (and purges the citizen's name and phone). */
   done(id: string, agentId: string, now: number): CallbackChange {
-    if (this.q.done.run(now, id, agentId).changes === 0) {
+    const purged = this.q.done.run(now, id, agentId).changes === 1;
+    // The old page images (name, phone) also sit in the WAL until a checkpoint: fold them into
+    // the zeroed main file and truncate the WAL now rather than at some later checkpoint.
+    if (purged) this.checkpoint();
+    if (!purged) {
       const row = this.q.get.get(id) as CallbackRow | undefined;
       if (!row) return { ok: false, reason: 'not_found' };
       if (!(row.status === 'done' && row.claimed_by === agentId)) return { ok: false, reason: 'conflict' };
     }
     return { ok: true, callback: view(this.q.get.get(id) as CallbackRow, agentId) };
+  }
+
+  /** Best effort: a reader holding the WAL makes it a no-op until the next purge. */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Never fail an agent's action over housekeeping.
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../common/i18n/index';
 import { composeKiosk } from '../../main/compose';
 import type { KioskCore } from '../../main/services/core';
-import { committedRows, fillCallbackForm, filesHolding, sealedBlobs, holdPuts, hubCallbacks, outboxStats, personalDataIn } from '../support/callback';
+import { committedRows, fillCallbackForm, filesHolding, sealedBlobs, holdPuts, hubCallbacks, hubDbFiles, outboxStats, personalDataIn } from '../support/callback';
 import { agentReady, launchTestBrowser, neverOpen, startStack, type Stack, type StackOptions } from '../support/stack';
 
 let browser: Browser;
@@ -189,6 +189,8 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
     await item.locator('[data-action="done"]').click();
     await item.waitFor({ state: 'detached' });
     expect(hubCallbacks(s.dataDir).callbacks).toEqual([expect.objectContaining({ status: 'done', name: null, phone: null })]);
+    // Once done, the hub's files (zeroed deletes, WAL checkpointed) no longer hold them either.
+    expect(personalDataIn(s.dataDir, personal(shown, digits), hubDbFiles(s.dataDir))).toEqual([]);
 
     // The kiosk's database files (main file, WAL, shared memory) hold neither the name nor the phone.
     expect(personalDataIn(s.dataDir, personal(shown, digits))).toEqual([]);

@@ -9,6 +9,9 @@ import type { OutboxStats } from '../../common/bridge/outbox';
 import type { TimeWindow } from '../../common/outbox';
 import type { KioskCore } from '../../main/services/core';
 
+/** The hub database's files (database, WAL, shared memory) in a data directory. */
+export const hubDbFiles = (dataDir: string): string[] => ['', '-wal', '-shm'].map((s) => join(dataDir, `hub.sqlite${s}`));
+
 /** The kiosk outbox's files (database, WAL, shared memory) in a data directory. */
 export const kioskDbFiles = (dataDir: string): string[] => ['', '-wal', '-shm'].map((s) => join(dataDir, `outbox.sqlite${s}`));
 
@@ -16,8 +19,8 @@ export const kioskDbFiles = (dataDir: string): string[] => ['', '-wal', '-shm'].
  * Which of `needles` occur in the raw bytes of the kiosk's database files, as UTF-8 or UTF-16
  * (LE and BE): an empty list means none of them is readable there.
  */
-export function personalDataIn(dataDir: string, needles: string[]): string[] {
-  const files = kioskDbFiles(dataDir).filter(existsSync).map((p) => ({ p, bytes: readFileSync(p) }));
+export function personalDataIn(dataDir: string, needles: string[], paths: string[] = kioskDbFiles(dataDir)): string[] {
+  const files = paths.filter(existsSync).map((p) => ({ p, bytes: readFileSync(p) }));
   const found: string[] = [];
   for (const n of needles) {
     const le = Buffer.from(n, 'utf16le');
