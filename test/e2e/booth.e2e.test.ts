@@ -4,44 +4,30 @@
 // The twins are driven as the technician panel drives them (`hardware.sim.control`); what they
 // show (light colour, handset LEDs) is read back decoded from the bytes the kiosk wrote. The camera
 // is Chromium's fake device behind a stub that can pull it out, plug it back or make it black.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   GREEN, HANDSET_OUTPUT, RED, camera, cameraStub, deviceState, framesFlow, installCameraStub, sim, simSnapshot, until,
 } from '../support/booth';
-import { agentReady, launchTestBrowser, neverOpen, startStack, type Stack, type StackOptions } from '../support/stack';
+import { useE2ESession } from '../support/e2e';
+import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
-let browser: Browser;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const e2e = useE2ESession();
 
 const timers = { idleMs: 120_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_000, thankYouMs: 1_500, declinedMs: 2_000 };
 
 async function stack(opts: StackOptions = {}): Promise<Stack> {
-  const s = await startStack({
+  return e2e.stack({
     hardware: 'simulated',
     agents: 1,
     ...opts,
     // The handset's audio output is chosen by label, like every other device.
     publicConfig: { timers, media: { handset: { labels: ['Handset'] } }, ...opts.publicConfig },
   });
-  cleanups.push(() => s.close());
-  return s;
 }
 
 async function page(): Promise<Page> {
-  const ctx: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  cleanups.push(() => ctx.close());
-  return ctx.newPage();
+  return (await e2e.context()).newPage();
 }
 
 async function kioskPage(s: Stack, opts: { black?: boolean; first?: 'attract' | 'closed' } = {}): Promise<Page> {

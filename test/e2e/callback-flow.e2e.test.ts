@@ -3,26 +3,16 @@
 // Debian's Chromium. With the hub unreachable a citizen leaves a callback request; the hub comes
 // back and the outbox delivers it; an agent claims it and marks it done; the kiosk's database files
 // hold neither the name nor the phone number, and the kiosk is back to attract with nothing left.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { translator } from '../../common/i18n/index';
 import { composeKiosk } from '../../main/compose';
 import type { KioskCore } from '../../main/services/core';
 import { committedRows, fillCallbackForm, filesHolding, sealedBlobs, holdPuts, hubCallbacks, hubDbFiles, outboxStats, personalDataIn } from '../support/callback';
-import { agentReady, launchTestBrowser, neverOpen, startStack, type Stack, type StackOptions } from '../support/stack';
+import { useE2ESession } from '../support/e2e';
+import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
-let browser: Browser;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
+const e2e = useE2ESession();
 
 const fr = translator('fr');
 const en = translator('en');
@@ -31,15 +21,10 @@ const timers = { idleMs: 120_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_00
 // Hub restarts: the kiosk's link redials with capped backoff (≤ 30 s), then the sender is nudged.
 const DELIVERY_TIMEOUT = 75_000;
 
-async function stack(opts: StackOptions = {}): Promise<Stack> {
-  const s = await startStack(opts);
-  cleanups.push(() => s.close());
-  return s;
-}
+const stack = (opts: StackOptions = {}): Promise<Stack> => e2e.stack(opts);
 
 async function newPage(): Promise<{ page: Page; context: BrowserContext }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  cleanups.push(() => context.close());
+  const context = await e2e.context({ width: 1280, height: 1000 });
   return { page: await context.newPage(), context };
 }
 
@@ -247,7 +232,7 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
     await context.close();
     await s.core.close();
     const restarted: KioskCore = await composeKiosk({ config: s.kioskConfig, hardware: 'none' });
-    cleanups.push(() => restarted.close());
+    e2e.defer(() => restarted.close());
     const pending = await outboxStats(restarted);
     expect(pending.byKind.callback).toBe(1);
     expect(pending.recovered).toBeNull();

@@ -1,34 +1,15 @@
 // Issue 2 acceptance: a citizen's walk-up video visit through a real hub on loopback, in Debian's
 // Chromium with fake camera and microphone — kiosk page (browser runtime, real bridge) and agent
 // console page (served by the hub).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentReady, launchTestBrowser, neverOpen, startStack, type Stack, type StackOptions } from '../support/stack';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useE2ESession } from '../support/e2e';
+import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
-let browser: Browser;
-const cleanups: (() => Promise<unknown>)[] = [];
+const e2e = useE2ESession();
 
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
-});
-
-async function stack(opts: StackOptions = {}): Promise<Stack> {
-  const s = await startStack(opts);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-async function page(): Promise<Page> {
-  const ctx: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  cleanups.push(() => ctx.close());
-  return ctx.newPage();
-}
+const stack = (opts: StackOptions = {}): Promise<Stack> => e2e.stack(opts);
+const page = async (): Promise<Page> => (await e2e.context()).newPage();
 
 /** The kiosk page, with every MediaStream it acquires recorded so the test can check they were stopped. */
 async function kioskPage(s: Stack): Promise<Page> {

@@ -1,0 +1,49 @@
+// The lifecycle every browser E2E file shares: one Debian Chromium per file, and everything a test
+// opens (stacks, browser contexts, extra services) closed after it, last opened first.
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchTestBrowser, startStack, type Stack, type StackOptions } from './stack';
+
+export interface E2ESession {
+  /** The file's browser (available inside tests and hooks). */
+  readonly browser: Browser;
+  /** Closes `cleanup` after the current test. */
+  defer(cleanup: () => Promise<unknown>): void;
+  /** A booth (hub + kiosk services + browser runtime), closed after the test. */
+  stack(opts?: StackOptions): Promise<Stack>;
+  /** A fresh browser context (own storage and permissions), closed after the test. */
+  context(viewport?: { width: number; height: number }): Promise<BrowserContext>;
+}
+
+/** Registers the hooks; call once at the top of an E2E file. */
+export function useE2ESession(): E2ESession {
+  let browser: Browser | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    browser = await launchTestBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  });
+  const session: E2ESession = {
+    get browser() {
+      if (!browser) throw new Error('the E2E browser is not launched yet (use it inside a test or hook)');
+      return browser;
+    },
+    defer: (cleanup) => void cleanups.push(cleanup),
+    async stack(opts = {}) {
+      const s = await startStack(opts);
+      cleanups.push(() => s.close());
+      return s;
+    },
+    async context(viewport = { width: 1280, height: 900 }) {
+      const ctx = await session.browser.newContext({ viewport });
+      cleanups.push(() => ctx.close());
+      return ctx;
+    },
+  };
+  return session;
+}
