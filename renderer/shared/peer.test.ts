@@ -89,6 +89,98 @@ describe('createCallPeer over @roamhq/wrtc', () => {
   });
 });
 
+/** An audio track fed 10 ms frames: silence, or a loud square wave (told apart at the far end by level). */
+function audioSource(loud: boolean): { track: MediaStreamTrack; stop(): void } {
+  const source = new wrtc.nonstandard.RTCAudioSource();
+  const track = source.createTrack();
+  const samples = new Int16Array(480);
+  if (loud) for (let i = 0; i < samples.length; i++) samples[i] = i % 48 < 24 ? 12_000 : -12_000;
+  const timer = setInterval(() => source.onData({ samples, sampleRate: 48_000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 }), 10);
+  return {
+    track: track as unknown as MediaStreamTrack,
+    stop: () => {
+      clearInterval(timer);
+      track.stop();
+    },
+  };
+}
+
+describe('replaceAudioTrack over @roamhq/wrtc', () => {
+  it('switches the microphone on the live call without renegotiation; the far end hears the new one; mute carries over', async () => {
+    const video = liveVideoStream();
+    const booth = audioSource(false);
+    const handset = audioSource(true);
+    const kioskStream = new wrtc.MediaStream([...video.stream.getTracks(), booth.track] as never) as unknown as MediaStream;
+    const other = liveVideoStream();
+    const states: CallPeerState[] = [];
+    const remote: MediaStream[] = [];
+    const sdpFromKiosk: string[] = [];
+    const wrtcImpl = wrtc as never;
+    // eslint-disable-next-line prefer-const -- the two peers reference each other's signal()
+    let kiosk: ReturnType<typeof createCallPeer> | undefined;
+    const agent = createCallPeer({
+      initiator: true,
+      stream: other.stream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      onSignal: (d) => kiosk?.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
+      onRemoteStream: (s) => remote.push(s),
+      onState: () => {},
+    });
+    kiosk = createCallPeer({
+      initiator: false,
+      stream: kioskStream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      onSignal: (d) => {
+        if (typeof d.type === 'string' && d.type !== 'candidate') sdpFromKiosk.push(d.type);
+        agent.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>);
+      },
+      onRemoteStream: () => {},
+      onState: (s) => states.push(s),
+    });
+    // Peak level of what the agent receives, reset on demand.
+    let peak = 0;
+    let frames = 0;
+    let sink: { stop(): void; ondata: ((d: { samples: Int16Array }) => void) | null } | undefined;
+    try {
+      await until(() => states.includes('connected') && remote.length > 0 && remote[0]!.getAudioTracks().length > 0, 'connected with audio');
+      sink = new wrtc.nonstandard.RTCAudioSink(remote[0]!.getAudioTracks()[0] as never) as unknown as typeof sink;
+      sink!.ondata = (d) => {
+        frames++;
+        for (const v of d.samples) peak = Math.max(peak, Math.abs(v));
+      };
+      // The booth microphone is silent: the agent hears (near) nothing.
+      await until(() => frames > 30, 'audio frames from the booth microphone');
+      expect(peak).toBeLessThan(1_000);
+      const negotiations = sdpFromKiosk.length;
+
+      await kiosk.replaceAudioTrack(handset.track);
+      booth.stop();
+      await until(() => peak > 5_000, 'the handset tone at the far end');
+      expect(sdpFromKiosk).toHaveLength(negotiations);
+      expect(states.at(-1)).toBe('connected');
+
+      // Mute state follows the microphone in use, including across a later switch back.
+      kiosk.setMuted(true);
+      expect(handset.track.enabled).toBe(false);
+      const back = audioSource(false);
+      await kiosk.replaceAudioTrack(back.track);
+      expect(back.track.enabled).toBe(false);
+      back.stop();
+    } finally {
+      sink?.stop();
+      kiosk.destroy();
+      agent.destroy();
+      video.stop();
+      other.stop();
+      booth.stop();
+      handset.stop();
+    }
+    await expect(kiosk.replaceAudioTrack(audioSource(false).track)).rejects.toMatchObject({ code: 'peer_closed' });
+  });
+});
+
 /** A scripted stand-in for simple-peer: records calls and lets the test emit events. */
 function fakePeerClass() {
   const instances: FakePeer[] = [];
@@ -181,6 +273,12 @@ describe('createCallPeer state mapping', () => {
     peer.destroy();
     peer.signal({ type: 'offer', sdp: 'y' });
     expect(fake.signals).toEqual([{ type: 'offer', sdp: 'x' }]);
+  });
+
+  it('replaceAudioTrack without an audio sender rejects with a named error', async () => {
+    const { peer } = setup();
+    const track = { kind: 'audio', enabled: true } as unknown as MediaStreamTrack;
+    await expect(peer.replaceAudioTrack(track)).rejects.toMatchObject({ code: 'no_audio_sender', name: 'AudioTrackReplaceError' });
   });
 
   it('mutes by disabling the audio tracks without stopping them', () => {

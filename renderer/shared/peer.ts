@@ -3,6 +3,10 @@
 // (the kiosk's reset and the console's teardown), so destroying a peer never turns a camera off.
 import type SimplePeer from 'simple-peer';
 import DefaultPeer from 'simple-peer/simplepeer.min.js';
+import { VisioError } from '../../common/result';
+
+/** A microphone swap that could not happen (peer closed, no audio sender, or the browser refused). */
+export class AudioTrackReplaceError extends VisioError {}
 
 /** The simple-peer constructor (injectable: Node tests pass the package with `wrtc`). */
 export type SimplePeerConstructor = SimplePeer.SimplePeer;
@@ -36,6 +40,11 @@ export interface CallPeer {
   signal(data: Record<string, unknown>): void;
   /** Mutes or unmutes the local microphone (track.enabled, so the sender keeps its slot). */
   setMuted(muted: boolean): void;
+  /**
+   * Sends `track` instead of the current microphone on the same RTCRtpSender (no renegotiation; the
+   * mute state carries over). The caller stops the old track. Rejects with an AudioTrackReplaceError.
+   */
+  replaceAudioTrack(track: MediaStreamTrack): Promise<void>;
   /** Closes the connection; idempotent; leaves local tracks running. */
   destroy(): void;
 }
@@ -47,6 +56,9 @@ export function createCallPeer(opts: CallPeerOptions): CallPeer {
   let state: CallPeerState | undefined;
   let destroyed = false;
   let everConnected = false;
+  let muted = false;
+  // The track our audio sender carries: the stream's microphone at first, then each replacement.
+  let audioTrack: MediaStreamTrack | null = opts.stream.getAudioTracks()[0] ?? null;
 
   const setState = (next: CallPeerState): void => {
     // Terminal states stick: simple-peer emits `error` then `close` on a failure, and the UI
@@ -99,8 +111,29 @@ export function createCallPeer(opts: CallPeerOptions): CallPeer {
         log('signal rejected', err instanceof Error ? err.message : err);
       }
     },
-    setMuted(muted) {
+    setMuted(next) {
+      muted = next;
       for (const track of opts.stream.getAudioTracks()) track.enabled = !muted;
+      if (audioTrack) audioTrack.enabled = !muted;
+    },
+    async replaceAudioTrack(track) {
+      if (destroyed) throw new AudioTrackReplaceError('peer_closed', 'cannot replace the microphone of a closed call');
+      if (track === audioTrack) return;
+      // simple-peer's replaceTrack drops the promise of RTCRtpSender.replaceTrack (a failure would be an
+      // unhandled rejection and the caller could not know when the switch happened), so the sender is
+      // taken from its RTCPeerConnection and awaited here.
+      const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+      const senders = pc?.getSenders() ?? [];
+      // By identity first; the kiosk sends one microphone, so the audio sender is unambiguous otherwise.
+      const sender = senders.find((s) => s.track !== null && s.track === audioTrack) ?? senders.find((s) => s.track?.kind === 'audio');
+      if (!sender) throw new AudioTrackReplaceError('no_audio_sender', 'the call has no microphone sender to replace');
+      track.enabled = !muted;
+      try {
+        await sender.replaceTrack(track);
+      } catch (err) {
+        throw new AudioTrackReplaceError('replace_failed', `microphone switch refused: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      audioTrack = track;
     },
     destroy() {
       if (destroyed) return;
