@@ -83,6 +83,8 @@ export const KioskHealthSnapshot = z
       .nullable(),
     screen: z.object({ on: z.boolean(), reason: z.string().max(32), method: z.string().max(64), ok: z.boolean(), error: z.string().max(64).nullable() }).nullable(),
     media: z.object({ camera: z.string().max(200).nullable(), microphone: z.string().max(200).nullable(), speaker: z.string().max(200).nullable(), fallback: z.boolean() }).nullable(),
+    /** Last echo-path test (speaker tone heard by the microphone); optional: older kiosks do not send it. */
+    audio: z.object({ heard: z.boolean(), at: z.number(), ratio: z.number(), level: z.number(), error: z.string().max(64).nullable() }).nullable().optional(),
     outbox: z
       .object({
         depth: z.number().int().nonnegative(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { KioskPublicConfig } from '../config';
 import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, IceServer, KioskHealthSnapshot, Ping } from '../protocol';
 import { call } from './define';
+import { AudioEchoReport } from './hardware';
 
 /** What the renderer may send to the hub through main (main adds authentication; no kiosk.auth here). */
 export const RendererToHub = z.discriminatedUnion('type', [CallRequest, CallCancel, Signal, CallEnd, Ping]);
@@ -27,6 +28,8 @@ export const coreCalls = {
   'session.phase': call(z.tuple([VisitPhase]), z.void()),
   /** The kiosk's health snapshot as main reports it to the hub (technician panel). */
   'health.get': call(z.tuple([]), KioskHealthSnapshot),
+  /** The technician panel reports an echo-path test; main keeps the last one in the health report (`audio`, problem `audio:echo_failed`). */
+  'health.audioEcho': call(z.tuple([AudioEchoReport]), z.void()),
   /** Technician PIN check (main holds the PIN); false when wrong; fails `technician_locked` after repeated failures, `technician_disabled` when no PIN is configured. */
   'technician.unlock': call(z.tuple([z.string().max(32)]), z.boolean()),
 };

@@ -72,6 +72,25 @@ export const MediaInUse = z.object({
 });
 export type MediaInUse = z.infer<typeof MediaInUse>;
 
+/** Echo-path test result (renderer/shared/echo-test.ts), reported by the technician panel at provisioning (`health.audioEcho`). */
+export const AudioEchoReport = z.object({
+  /** The microphone heard the speaker's self-test tone. */
+  heard: z.boolean(),
+  /** When the test ran (renderer clock, epoch ms). */
+  at: z.number(),
+  /** Median tone/total power ratio (0–1). */
+  ratio: z.number().min(0).max(1),
+  /** RMS level of the capture (0–1). */
+  level: z.number().min(0),
+  snrDb: z.number().nullable(),
+  frequencyHz: z.number().positive(),
+  /** Stable code when the test could not run (`echo_mic_failed`, `echo_speaker_failed`…), else null. */
+  error: z.string().max(64).nullable(),
+  /** Label of the microphone that listened. */
+  microphone: z.string().max(200).nullable(),
+});
+export type AudioEchoReport = z.infer<typeof AudioEchoReport>;
+
 /** Technician panel controls of the simulated twins (simulation mode only). */
 export const SimControl = z.discriminatedUnion('action', [
   z.object({ action: z.literal('connect'), device: DeviceKind }),

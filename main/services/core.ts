@@ -9,7 +9,7 @@ import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
 import type { CallGuard } from './call-guard';
 import { createCallGuard } from './call-guard';
 import type { KioskConfig } from './config';
-import { buildKioskHealth, startHealthReporter } from './health';
+import { buildKioskHealth, createAudioHealthStore, startHealthReporter } from './health';
 import type { HubLink, HubLinkOptions, OutgoingFrame, Timers } from './hub-link';
 import { createHubLink } from './hub-link';
 import type { Logger } from './log';
@@ -147,6 +147,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   };
   const env = typeof process === 'undefined' ? {} : process.env;
   const appVersion = deps.health?.appVersion ?? env.VG_APP_VERSION ?? env.npm_package_version ?? 'dev';
+  const audioHealth = createAudioHealthStore();
   const snapshot = (): KioskHealthSnapshot =>
     buildKioskHealth({
       now: now(),
@@ -156,6 +157,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       phase: tracker.phase,
       hardware: safely(() => deps.health?.hardware?.() ?? null),
       outbox: safely(() => deps.health?.outbox?.() ?? null),
+      audio: audioHealth.last(),
     });
   // A broken source (outbox closed, hardware disposed) drops out of the report instead of breaking it.
   function safely<T>(fn: () => T | null): T | null {
@@ -184,6 +186,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     ...createBridgeHandlers({ publicConfig: deps.config.public, hubLink: guardedLink, phases }),
     'health.get': () => snapshot(),
     'technician.unlock': (pin) => gate.unlock(pin),
+    'health.audioEcho': (report) => audioHealth.record(report),
   };
   let closed = false;
 

@@ -3,7 +3,7 @@ import type { OutboxStats } from '../../common/bridge/outbox';
 import type { HubLinkStatus } from '../../common/bridge/core';
 import { KioskHealthSnapshot, type KioskToHub } from '../../common/protocol';
 import { buildHardwareHealth } from '../../hardware/index';
-import { buildKioskHealth, healthMetrics, startHealthReporter } from './health';
+import { buildKioskHealth, createAudioHealthStore, healthMetrics, startHealthReporter } from './health';
 import type { Timers } from './hub-link';
 import { HubOfflineError } from './hub-link';
 
@@ -35,6 +35,29 @@ const hardware = () =>
     media: { camera: 'C920', microphone: 'Jabra', speaker: null, fallback: false },
     now: 10_000,
   });
+
+describe('echo-path test in the health snapshot', () => {
+  const base = { now: 10_000, startedAt: 4_000, appVersion: '0.1.0', hubLink: 'online' as const, phase: 'attract' as const, hardware: null, outbox: null };
+  const report = (heard: boolean, error: string | null = null) => ({ heard, at: 9_000, ratio: heard ? 0.9 : 0, level: heard ? 0.2 : 0, snrDb: heard ? 9.5 : null, frequencyHz: 1500, error, microphone: 'Fake mic' });
+
+  it('never tested: audio is null and no problem; a failed test is `audio:echo_failed` until a later one passes', () => {
+    const store = createAudioHealthStore();
+    expect(buildKioskHealth({ ...base, audio: store.last() })).toMatchObject({ ok: true, audio: null, problems: [] });
+    store.record(report(false, 'x'.repeat(100)));
+    const failed = buildKioskHealth({ ...base, audio: store.last() });
+    expect(KioskHealthSnapshot.parse(failed)).toEqual(failed);
+    expect(failed).toMatchObject({ ok: false, problems: ['audio:echo_failed'], audio: { heard: false, at: 9_000, ratio: 0, level: 0 } });
+    expect(failed.audio?.error).toHaveLength(64);
+    expect(healthMetrics(failed)['audio.heard']).toBe(false);
+    store.record(report(true));
+    expect(buildKioskHealth({ ...base, audio: store.last() })).toMatchObject({ ok: true, problems: [], audio: { heard: true, ratio: 0.9, error: null } });
+  });
+
+  it('a snapshot from a kiosk that predates the field still validates', () => {
+    const { audio: _omitted, ...older } = buildKioskHealth(base);
+    expect(KioskHealthSnapshot.safeParse(older).success).toBe(true);
+  });
+});
 
 describe('kiosk health snapshot', () => {
   it('combines hub link, device states, camera, screen, outbox, version and uptime into a valid snapshot', () => {

@@ -2,6 +2,7 @@
 // layer's health proofs, the outbox figures and the visit phase. It goes to the hub live as a
 // `kiosk.health` frame (latest per kiosk, for the fleet view) and, less often, into the outbox as
 // a `health` record (history that survives the network being down), and to the technician panel.
+import type { AudioEchoReport } from '../../common/bridge/hardware';
 import type { OutboxStats } from '../../common/bridge/outbox';
 import type { HubLinkStatus, VisitPhase } from '../../common/bridge/core';
 import type { KioskHealthSnapshot } from '../../common/protocol';
@@ -22,6 +23,8 @@ export interface HealthInputs {
   phase: VisitPhase;
   hardware: HardwareHealth | null;
   outbox: OutboxStats | null;
+  /** Last echo-path test from the technician panel (null/absent: never run since main started). */
+  audio?: AudioEchoReport | null;
 }
 
 /** An outbox that was never delivered for this long is a problem worth a technician's look. */
@@ -36,6 +39,8 @@ export function buildKioskHealth(i: HealthInputs): KioskHealthSnapshot {
   if (i.outbox?.lastSync && !i.outbox.lastSync.ok) problems.push(`outbox:${i.outbox.lastSync.error ?? 'sync_failed'}`);
   if (i.outbox && (i.outbox.oldestAgeMs ?? 0) > OUTBOX_STALE_MS) problems.push('outbox:stale');
   if (i.outbox?.recovered) problems.push(`outbox:recovered_${i.outbox.recovered.reason}`);
+  // A failed echo test stays a problem until a later test passes: the booth cannot be heard/hear.
+  if (i.audio && !i.audio.heard) problems.push('audio:echo_failed');
 
   const hw = i.hardware;
   const devices: KioskHealthSnapshot['devices'] = hw
@@ -93,6 +98,7 @@ export function buildKioskHealth(i: HealthInputs): KioskHealthSnapshot {
     screen,
     media,
     outbox,
+    audio: i.audio ? { heard: i.audio.heard, at: i.audio.at, ratio: i.audio.ratio, level: i.audio.level, error: i.audio.error === null ? null : clip(i.audio.error, 64) } : null,
   };
 }
 
@@ -109,12 +115,31 @@ export function healthMetrics(s: KioskHealthSnapshot): Record<string, number | s
   for (const [kind, d] of Object.entries(s.devices ?? {})) m[`device.${kind}`] = d.error ? `${d.status}:${d.error.code}` : d.status;
   if (s.camera) m['camera.verdict'] = s.camera.verdict;
   if (s.screen) m['screen.on'] = s.screen.on;
+  if (s.audio) m['audio.heard'] = s.audio.heard;
   if (s.outbox) {
     m['outbox.depth'] = s.outbox.depth;
     m['outbox.oldestAgeMs'] = s.outbox.oldestAgeMs;
     m['outbox.lastSyncOk'] = s.outbox.lastSync?.ok ?? null;
   }
   return m;
+}
+
+/** Main's memory of the last echo-path test (the renderer runs it; main reports it). */
+export interface AudioHealthStore {
+  /** Keeps a report, replacing the previous one. */
+  record(report: AudioEchoReport): void;
+  /** The last report, null until the first. */
+  last(): AudioEchoReport | null;
+}
+
+export function createAudioHealthStore(): AudioHealthStore {
+  let last: AudioEchoReport | null = null;
+  return {
+    record(report) {
+      last = report;
+    },
+    last: () => last,
+  };
 }
 
 export interface HealthReporterOptions {
