@@ -32,8 +32,8 @@ export interface KioskAppOptions {
   config: KioskPublicConfig;
   /** Camera + microphone of the visit. */
   media: LocalMedia;
-  /** Creates the WebRTC peer (renderer/shared/peer.ts createCallPeer). */
-  createPeer(opts: CallPeerOptions<MediaStream>): CallPeer;
+  /** Creates the WebRTC peer (renderer/shared/peer.ts createCallPeer); `replaceAudioTrack` lets a lifted handset take the microphone mid-call. */
+  createPeer(opts: CallPeerOptions<MediaStream>): CallPeer & { replaceAudioTrack?(track: MediaStreamTrack): Promise<void> };
   /** Microphone level meter (renderer/shared/media.ts levelMeter). */
   meter: MediaView['meter'];
   /** ICE servers from the hub's welcome. */
@@ -71,6 +71,10 @@ export function startKioskApp(o: KioskAppOptions) {
   let audioRoute: AudioRoute = 'speaker';
   let speakerId: string | null = null;
   let mediaStatus: MediaStatus['status'] = 'idle';
+  let lastLive: Extract<MediaStatus, { status: 'live' }> | null = null;
+  // The call's peer while one exists: a microphone switch replaces its audio sender's track.
+  let activePeer: ReturnType<KioskAppOptions['createPeer']> | null = null;
+  let micChain: Promise<void> = Promise.resolve();
 
   const wipe = () => {
     screenMount?.dispose();
@@ -115,7 +119,18 @@ export function startKioskApp(o: KioskAppOptions) {
       }),
     call: {
       getLocalStream: () => o.media.current() ?? Promise.reject(new Error('no local stream')),
-      createPeer: (opts) => o.createPeer(opts),
+      createPeer: (opts) => {
+        const peer = o.createPeer(opts);
+        activePeer = peer;
+        return {
+          signal: (data) => peer.signal(data),
+          setMuted: (muted) => peer.setMuted(muted),
+          destroy: () => {
+            if (activePeer === peer) activePeer = null;
+            peer.destroy();
+          },
+        };
+      },
       iceServers: () => o.iceServers(),
       sendSignal: (callId, data) => void o.bridge.invoke('hub.send', { type: 'signal', callId, data }),
       showRemote: (stream) => {
@@ -132,14 +147,14 @@ export function startKioskApp(o: KioskAppOptions) {
     routeAudio: (route) => {
       audioRoute = route;
       void applyAudioRoute();
+      applyMicRoute();
     },
     wake: () => void o.bridge.invoke('hardware.wake'),
   });
 
   /**
    * Sends the agent's voice to the handset's audio device (config.media.handset patterns) while it
-   * is lifted, else to the chosen speaker. The microphone stays the one acquired at the device check:
-   * swapping it mid-call needs a replaceTrack on the peer (renderer/shared/peer.ts has none yet).
+   * is lifted, else to the chosen speaker. The microphone follows in applyMicRoute.
    */
   async function applyAudioRoute(): Promise<void> {
     const el = kept.get('remote-video') as SinkElement | undefined;
@@ -153,6 +168,38 @@ export function startKioskApp(o: KioskAppOptions) {
     el.dataset.sink = id;
     await el.setSinkId(id).catch((err: unknown) => console.warn('[kiosk] audio route failed', err));
   }
+  /**
+   * Moves the microphone with the audio route: the handset's (config.media.handset, `audioinput`)
+   * while lifted, the booth's otherwise. The local stream is changed in place, so a call that starts
+   * later (lifted while waiting) is created with the handset microphone, and a call in progress gets
+   * it through replaceAudioTrack on the same sender (no renegotiation). Serialised, and always
+   * driven by the latest route, so lift/hang-up bursts settle on the right microphone.
+   */
+  function applyMicRoute(): void {
+    micChain = micChain.then(async () => {
+      if (!o.media.routeMicrophone) return;
+      const to = audioRoute === 'handset' ? 'handset' : 'booth';
+      const result = await o.media.routeMicrophone(to, async (track) => {
+        const peer = activePeer;
+        if (!peer) return;
+        if (!peer.replaceAudioTrack) throw new Error('this peer cannot replace its microphone');
+        try {
+          await peer.replaceAudioTrack(track);
+        } catch (err) {
+          // A call that just closed does not need the microphone any more; anything else keeps the old one.
+          if ((err as { code?: unknown }).code !== 'peer_closed') throw err;
+        }
+      });
+      if (result.switched) {
+        if (lastLive) void o.bridge.invoke('hardware.mediaInUse', { camera: lastLive.camera, microphone: result.label || null, speaker: lastLive.speaker, fallback: lastLive.fallback });
+        // The level meter (device check) listens to one track: rebuild it on the new one.
+        render(true);
+      } else if (result.reason === 'no_device' || result.reason === 'failed') {
+        console.warn(`[kiosk] microphone stays as it was (${to}: ${result.reason})`, result.message ?? '');
+      }
+    }).catch((err: unknown) => console.warn('[kiosk] microphone route failed', err));
+  }
+
   const actor = createActor(machine, { input: { timers: o.config.timers, schedule: o.config.schedule, serviceIds: o.config.services.map((s) => s.id), idPrefix: o.idPrefix } });
 
   const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter };
@@ -247,6 +294,9 @@ export function startKioskApp(o: KioskAppOptions) {
     mediaStatus = st.status;
     if (st.status === 'live') {
       speakerId = st.speakerId;
+      lastLive = st;
+      // A stream (re)acquired while the handset is lifted opens on the booth microphone: move it.
+      if (audioRoute === 'handset') applyMicRoute();
       void o.bridge.invoke('hardware.mediaInUse', { camera: st.camera, microphone: st.microphone, speaker: st.speaker, fallback: st.fallback });
       const stream = o.media.current();
       if (stream && o.cameraHealth) {

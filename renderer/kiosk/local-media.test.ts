@@ -122,3 +122,102 @@ describe('watched media (label patterns, unplug/replug)', () => {
     expect(d.live.every((t) => t.stopped)).toBe(true);
   });
 });
+
+describe('watched media: the handset microphone (routeMicrophone)', () => {
+  type FakeTrack = { kind: string; label: string; stopped: boolean; enabled: boolean; stop(): void; addEventListener(): void };
+  function booth(opts: { handsetMic?: boolean } = {}) {
+    const devices = [
+      { deviceId: 'cam0', kind: 'videoinput' as const, label: 'Booth Camera', groupId: 'g' },
+      { deviceId: 'mic0', kind: 'audioinput' as const, label: 'Booth Microphone', groupId: 'g' },
+      ...(opts.handsetMic === false ? [] : [{ deviceId: 'hs0', kind: 'audioinput' as const, label: 'USB Handset Microphone', groupId: 'h' }]),
+    ];
+    const opened: FakeTrack[] = [];
+    const track = (kind: string, label: string): FakeTrack => {
+      const t = { kind, label, stopped: false, enabled: true, stop() { this.stopped = true; }, addEventListener() {} };
+      opened.push(t);
+      return t;
+    };
+    let gate: Promise<void> = Promise.resolve();
+    const api = {
+      enumerateDevices: async () => devices.map((d) => ({ ...d })),
+      getUserMedia: async (c: { video: false | object; audio: false | { deviceId?: { exact: string } } }) => {
+        await gate;
+        const tracks: FakeTrack[] = [];
+        if (c.video) tracks.push(track('video', 'Booth Camera'));
+        if (c.audio) tracks.push(track('audio', devices.find((d) => d.deviceId === ((c.audio && c.audio.deviceId?.exact) ?? 'mic0'))!.label));
+        return {
+          getTracks: () => [...tracks],
+          getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+          addTrack: (t: FakeTrack) => void tracks.push(t),
+          removeTrack: (t: FakeTrack) => void tracks.splice(tracks.indexOf(t), 1),
+        };
+      },
+      addEventListener: () => {},
+      removeEventListener: () => {},
+    };
+    const policy = { ...MediaPolicy.parse({ microphone: { labels: ['Booth Microphone'] } }), handset: { labels: ['Handset'], exclude: [], fallback: 'none' as const } };
+    return { api, policy, opened, hold: (p: Promise<void>) => void (gate = p) };
+  }
+  const labels = (s: MediaStream | null) => s!.getTracks().map((t) => `${t.kind}:${t.label}`);
+
+  it('swaps the microphone in place, hands the new track to the call before stopping the old, and back', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: b.policy });
+    await media.acquire();
+    const stream = media.current();
+    const boothMic = stream!.getAudioTracks()[0]! as unknown as FakeTrack;
+    const seen: string[] = [];
+    const r = await media.routeMicrophone!('handset', async (t) => void seen.push(`${t.label} old stopped=${boothMic.stopped}`));
+    expect(r).toMatchObject({ switched: true, label: 'USB Handset Microphone' });
+    expect(seen).toEqual(['USB Handset Microphone old stopped=false']);
+    expect(boothMic.stopped).toBe(true);
+    expect(media.current()).toBe(stream);
+    expect(labels(stream)).toEqual(['video:Booth Camera', 'audio:USB Handset Microphone']);
+    expect(await media.routeMicrophone!('handset')).toMatchObject({ switched: false, reason: 'already' });
+
+    expect(await media.routeMicrophone!('booth')).toMatchObject({ switched: true, label: 'Booth Microphone' });
+    expect(labels(stream)).toEqual(['video:Booth Camera', 'audio:Booth Microphone']);
+    // Reset stops everything ever put in the stream, the handset microphone included.
+    await media.routeMicrophone!('handset');
+    media.stop();
+    expect(b.opened.every((t) => t.stopped)).toBe(true);
+  });
+
+  it('no handset microphone: keeps the booth microphone; no stream yet: nothing to do', async () => {
+    const b = booth({ handsetMic: false });
+    const media = createWatchedMedia({ devices: b.api, policy: b.policy });
+    expect(await media.routeMicrophone!('handset')).toMatchObject({ switched: false, reason: 'no_stream' });
+    await media.acquire();
+    expect(await media.routeMicrophone!('handset')).toMatchObject({ switched: false, reason: 'no_device' });
+    expect(labels(media.current())).toEqual(['video:Booth Camera', 'audio:Booth Microphone']);
+    media.stop();
+  });
+
+  it('the call refusing the new track puts the old microphone back and stops the new one', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: b.policy });
+    await media.acquire();
+    const r = await media.routeMicrophone!('handset', () => Promise.reject(new Error('sender gone')));
+    expect(r).toMatchObject({ switched: false, reason: 'failed', message: 'sender gone' });
+    expect(labels(media.current())).toEqual(['video:Booth Camera', 'audio:Booth Microphone']);
+    expect(b.opened.find((t) => t.label === 'USB Handset Microphone')!.stopped).toBe(true);
+    expect(b.opened.find((t) => t.label === 'Booth Microphone')!.stopped).toBe(false);
+    // Still on the booth microphone, so a later lift tries again.
+    expect(await media.routeMicrophone!('handset')).toMatchObject({ switched: true });
+    media.stop();
+  });
+
+  it('a handset microphone that opens after the visit was reset is stopped on arrival', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: b.policy });
+    await media.acquire();
+    let open!: () => void;
+    b.hold(new Promise<void>((r) => (open = r)));
+    const pending = media.routeMicrophone!('handset');
+    await new Promise((r) => setTimeout(r, 0));
+    media.stop();
+    open();
+    expect(await pending).toMatchObject({ switched: false, reason: 'superseded' });
+    expect(b.opened.every((t) => t.stopped)).toBe(true);
+  });
+});

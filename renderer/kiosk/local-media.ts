@@ -1,8 +1,9 @@
 // The citizen's camera + microphone for one visit. The kiosk owns the stream (the peer never stops
 // it): `stop()` is what turns the camera light off, and an acquisition that finishes after a stop
 // (the citizen left while the camera was opening) is stopped on arrival instead of leaking.
-import type { MediaPolicy } from '../../common/media-select';
-import type { MediaDevicesLike, MediaStatus } from '../../common/media-watch';
+import type { MediaPolicy, MediaPreference } from '../../common/media-select';
+import { selectDevice } from '../../common/media-select';
+import type { MediaDevicesLike, MediaStatus, StreamLike } from '../../common/media-watch';
 import { MediaWatch } from '../../common/media-watch';
 import { acquireMedia, MediaAcquireError, stopStream } from '../shared/media';
 
@@ -11,6 +12,14 @@ export const KIOSK_CONSTRAINTS: MediaStreamConstraints = {
   video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'user' },
   audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
 };
+
+/** Which microphone the visit uses: the booth's (config.media.microphone) or the lifted handset's (config.media.handset). */
+export type MicRoute = 'booth' | 'handset';
+
+/** The outcome of a microphone switch; `switched: false` leaves the stream exactly as it was. */
+export type MicSwitch =
+  | { switched: true; track: MediaStreamTrack; label: string }
+  | { switched: false; reason: 'no_stream' | 'already' | 'no_device' | 'superseded' | 'failed'; message?: string };
 
 export interface LocalMedia {
   /** Opens camera + microphone (stopping any previous stream); rejects with a MediaAcquireError. */
@@ -23,6 +32,13 @@ export interface LocalMedia {
   onStatus?(listener: (status: MediaStatus) => void): () => void;
   /** Stop listening to device changes (page unload). */
   dispose?(): void;
+  /**
+   * Moves the microphone of the live stream to `to`, in place (self-view and meter keep the same
+   * MediaStream; `stop()` stops the new track too). `swap` runs once the new track is in the stream
+   * (the call replaces its sender there); if it throws, the old microphone is put back. The old
+   * track is stopped only after `swap` resolved, so the call never sends a stopped track.
+   */
+  routeMicrophone?(to: MicRoute, swap?: (track: MediaStreamTrack) => Promise<void>): Promise<MicSwitch>;
 }
 
 export function createLocalMedia(acquire: () => Promise<MediaStream> = () => acquireMedia(KIOSK_CONSTRAINTS)): LocalMedia {
@@ -55,10 +71,56 @@ export function createLocalMedia(acquire: () => Promise<MediaStream> = () => acq
  * unplug/replug (common/media-watch.ts). `acquire` rejects with a MediaAcquireError whose code is
  * the watch's reason (`no_camera`, `permission_denied`, `device_error`) when there is no video.
  */
-export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: MediaPolicy }): LocalMedia {
+export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: MediaPolicy & { handset?: MediaPreference } }): LocalMedia {
   const listeners = new Set<(s: MediaStatus) => void>();
   const watch = new MediaWatch({ media: o.devices, policy: o.policy, onStatus: (s) => listeners.forEach((l) => l(s)) });
   let generation = 0;
+  // Which stream the handset microphone was put into: a re-acquired stream starts on the booth's again.
+  let handsetIn: StreamLike | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const switchMic = async (to: MicRoute, swap?: (track: MediaStreamTrack) => Promise<void>): Promise<MicSwitch> => {
+    const stream = watch.stream as unknown as MediaStream | null;
+    if (!stream) return { switched: false, reason: 'no_stream' };
+    if ((handsetIn === (stream as unknown) ? 'handset' : 'booth') === to) return { switched: false, reason: 'already' };
+    const mine = generation;
+    const preference = to === 'handset' ? o.policy.handset : o.policy.microphone;
+    const device = preference ? selectDevice(await o.devices.enumerateDevices(), 'audioinput', preference).device : null;
+    if (!device) return { switched: false, reason: 'no_device', message: `no ${to} microphone matches the configured labels` };
+    let track: MediaStreamTrack | undefined;
+    try {
+      const opened = await o.devices.getUserMedia({ video: false, audio: { ...(device.deviceId ? { deviceId: { exact: device.deviceId } } : {}), ...o.policy.audio } });
+      track = opened.getTracks().find((t) => t.kind === 'audio') as MediaStreamTrack | undefined;
+      for (const t of opened.getTracks()) if (t !== (track as unknown)) t.stop();
+    } catch (err) {
+      return { switched: false, reason: 'failed', message: err instanceof Error ? err.message : String(err) };
+    }
+    if (!track) return { switched: false, reason: 'failed', message: 'the microphone gave no audio track' };
+    // The visit moved on (reset, or the watch re-acquired) while the microphone was opening.
+    if (mine !== generation || (watch.stream as unknown) !== stream) {
+      track.stop();
+      return { switched: false, reason: 'superseded' };
+    }
+    const old = stream.getAudioTracks();
+    for (const t of old) stream.removeTrack(t);
+    stream.addTrack(track);
+    handsetIn = to === 'handset' ? (stream as unknown as StreamLike) : null;
+    try {
+      await swap?.(track);
+    } catch (err) {
+      // The call still sends the old microphone: keep it, drop the new one.
+      if (mine === generation && (watch.stream as unknown) === stream) {
+        stream.removeTrack(track);
+        for (const t of old) stream.addTrack(t);
+        handsetIn = to === 'handset' ? null : (stream as unknown as StreamLike);
+      } else for (const t of old) t.stop();
+      track.stop();
+      return { switched: false, reason: 'failed', message: err instanceof Error ? err.message : String(err) };
+    }
+    for (const t of old) t.stop();
+    return { switched: true, track, label: track.label };
+  };
+
   return {
     async acquire() {
       const mine = ++generation;
@@ -83,5 +145,11 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
       return () => void listeners.delete(listener);
     },
     dispose: () => watch.dispose(),
+    // Serialised: a lift and a hang-up in quick succession must not interleave their swaps.
+    routeMicrophone(to, swap) {
+      const p = chain.then(() => switchMic(to, swap));
+      chain = p.catch(() => {});
+      return p;
+    },
   };
 }
