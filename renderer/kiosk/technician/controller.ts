@@ -8,8 +8,22 @@ import type { DeviceKind, DeviceStates, HardwareInput, ScreenState, SimControl, 
 import type { OutboxStats } from '../../../common/bridge/outbox';
 import type { MessageKey } from '../../../common/i18n';
 import type { KioskHealthSnapshot } from '../../../common/protocol';
+import { toErrorInfo } from '../../../common/result';
+import type { EchoTestResult } from '../../shared/echo-test';
 
 export type TechMode = 'closed' | 'pin' | 'open';
+
+/** Outcome of the last echo-path test run from the panel. */
+export interface EchoOutcome {
+  heard: boolean;
+  /** When it ran (epoch ms). */
+  at: number;
+  /** Median tone ratio (0–1) and capture level (0–1); 0 when the test could not run. */
+  ratio: number;
+  level: number;
+  /** Stable code when the test could not run (`echo_mic_failed`…), else null. */
+  error: string | null;
+}
 
 /** One input event seen while the panel was mounted. */
 export interface SeenInput {
@@ -44,6 +58,8 @@ export interface TechState {
   error: string | null;
   /** Live camera preview and microphone meter (run by the DOM glue). */
   media: { running: boolean; error: string | null };
+  /** Speaker → microphone echo test (provisioning): running, and the last outcome. */
+  echo: { running: boolean; result: EchoOutcome | null };
 }
 
 export interface TechnicianControllerOptions {
@@ -54,6 +70,8 @@ export interface TechnicianControllerOptions {
   pollMs?: number;
   /** Close by itself after this long without a touch, outside simulation mode (ms, default 3 min). */
   idleCloseMs?: number;
+  /** Runs the echo-path test (the DOM glue binds renderer/shared/echo-test.ts to the real devices). */
+  runEcho?: () => Promise<EchoTestResult>;
   /** Timer functions (tests). */
   timers?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval; setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
 }
@@ -78,6 +96,8 @@ export interface TechnicianController {
   sim(control: SimControl): Promise<void>;
   setSimCode(code: string): void;
   setMedia(media: TechState['media']): void;
+  /** Plays the self-test tone, shows whether the microphone heard it, and reports it to main. */
+  echoTest(): Promise<void>;
   dispose(): void;
 }
 
@@ -115,6 +135,7 @@ export function createTechnicianController(o: TechnicianControllerOptions): Tech
     simCode: 'ABC123',
     error: null,
     media: { running: false, error: null },
+    echo: { running: false, result: null },
   };
 
   const set = (patch: Partial<TechState>) => {
@@ -235,6 +256,25 @@ export function createTechnicianController(o: TechnicianControllerOptions): Tech
     },
     setMedia(media) {
       set({ media });
+    },
+    async echoTest() {
+      if (state.echo.running || state.mode !== 'open') return;
+      set({ error: null, echo: { running: true, result: state.echo.result } });
+      let result: EchoOutcome;
+      let detail: Pick<EchoTestResult, 'snrDb' | 'frequencyHz' | 'microphone'> = { snrDb: null, frequencyHz: 1500, microphone: null };
+      try {
+        if (!o.runEcho) throw Object.assign(new Error('no echo test in this renderer'), { code: 'echo_unavailable' });
+        const r = await o.runEcho();
+        result = { heard: r.heard, at: now(), ratio: r.ratio, level: r.level, error: null };
+        detail = r;
+      } catch (err) {
+        // A test that could not run is a failed test: the booth is not proven to hear/be heard.
+        const code = (err as { code?: unknown }).code;
+        result = { heard: false, at: now(), ratio: 0, level: 0, error: typeof code === 'string' ? code : toErrorInfo(err, 'echo_failed').code };
+      }
+      set({ echo: { running: false, result } });
+      await run('health.audioEcho', { ...result, snrDb: detail.snrDb, frequencyHz: detail.frequencyHz, microphone: detail.microphone === null ? null : detail.microphone.slice(0, 200) });
+      if (state.mode === 'open') await refresh();
     },
     dispose() {
       controller.close();

@@ -4,10 +4,12 @@
 // and main checks the PIN (kiosk config `technicianPin`). Simulation mode: a small "Technicien"
 // button in the bottom-right corner opens the panel without a PIN. The panel shows live device
 // states, camera preview + microphone meter, a test button per output device, the simulated
-// twins' controls, outbox depth / oldest age / last sync, and the hub link. It closes by itself
+// twins' controls, the speaker → microphone echo test (provisioning; result sent to main's health
+// report), outbox depth / oldest age / last sync, and the hub link. It closes by itself
 // after 3 min without a touch (outside simulation mode).
 import './technician.css';
 import type { BridgeApi } from '../../../common/bridge/contract';
+import { runEchoTest, type EchoTestOptions } from '../../shared/echo-test';
 import { levelMeter } from '../../shared/media';
 import type { Mounted } from '../dom';
 import { mount } from '../dom';
@@ -25,6 +27,8 @@ export interface MountTechnicianOptions {
   longPressMs?: number;
   /** Size of the top-right hot corner (px, default 80). */
   cornerPx?: number;
+  /** Devices and tone of the echo test (default: the system's default speaker and microphone, 1500 Hz, 1.5 s). */
+  echo?: () => Promise<Pick<EchoTestOptions, 'speakerDeviceId' | 'micDeviceId' | 'frequencyHz' | 'durationMs'>>;
 }
 
 export interface MountedTechnician {
@@ -40,7 +44,20 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
   const container = doc.createElement('div');
   container.className = 'tech-root';
   root.appendChild(container);
-  const controller = createTechnicianController({ bridge: o.bridge });
+  // The echo test needs the microphone without processing: the preview (processing on) is paused
+  // during the test so the two captures never fight over the device, and resumed after.
+  const runEcho = async () => {
+    const md = win.navigator.mediaDevices;
+    if (!md?.getUserMedia) throw Object.assign(new Error('navigator.mediaDevices is unavailable'), { code: 'echo_mic_failed' });
+    const previewWasOn = stream !== null;
+    media.stop();
+    try {
+      return await runEchoTest({ getUserMedia: (c) => md.getUserMedia(c), ...(await o.echo?.()) });
+    } finally {
+      if (previewWasOn && controller.state.mode === 'open') media.start();
+    }
+  };
+  const controller = createTechnicianController({ bridge: o.bridge, runEcho });
   const kept = new Map<string, Element>();
   let mounted: Mounted | null = null;
   let stream: MediaStream | null = null;

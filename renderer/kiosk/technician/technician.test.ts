@@ -59,6 +59,8 @@ function fakeBridge(opts: { simulation: boolean; pin?: string; lockAfter?: numbe
         return { ok: true, value: null };
       case 'hardware.sim.control':
         return { ok: true, value: null };
+      case 'health.audioEcho':
+        return { ok: true, value: null };
       default:
         return { ok: false, error: { code: 'feature_unavailable', message: channel } };
     }
@@ -197,5 +199,63 @@ describe('technician panel (simulation mode)', () => {
     expect(textOf(panel).filter((s) => /^(tech|hw)\./.test(s))).toEqual([]);
     c.dispose();
     expect([...listeners.values()].every((s) => s.size === 0)).toBe(true);
+  });
+});
+
+describe('technician panel: speaker → microphone echo test', () => {
+  const heardResult = { heard: true, ratio: 0.93, snrDb: 11.2, level: 0.21, windows: 6, detectedWindows: 6, frequencyHz: 1500, sampleRate: 48_000, route: 'default' as const, microphone: 'USB mic' };
+
+  it('runs the test from its button, says the verdict in plain words, and reports it to main', async () => {
+    const runEcho = vi.fn(async () => heardResult);
+    const { bridge, calls } = fakeBridge({ simulation: true });
+    const c = createTechnicianController({ bridge, pollMs: 60_000, runEcho, now: () => 42_000 });
+    await c.start();
+    c.openRequested();
+    const fr = translator('fr');
+    let panel = panelView(c.state, c, fr, media, Date.now());
+    expect(textOf(byTestId(panel, 'tech-echo-run')!)).toEqual(['Tester le haut-parleur et le micro']);
+    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('none');
+
+    click(panel, 'tech-echo-run');
+    expect(c.state.echo.running).toBe(true);
+    expect(byTestId(panelView(c.state, c, fr, media, Date.now()), 'tech-echo-run')!.attrs.disabled).toBe(true);
+    await vi.waitFor(() => expect(calls.some(([ch]) => ch === 'health.audioEcho')).toBe(true));
+    expect(runEcho).toHaveBeenCalledTimes(1);
+    expect(calls.find(([ch]) => ch === 'health.audioEcho')![1][0]).toEqual({ heard: true, at: 42_000, ratio: 0.93, level: 0.21, error: null, snrDb: 11.2, frequencyHz: 1500, microphone: 'USB mic' });
+    panel = panelView(c.state, c, fr, media, Date.now());
+    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('pass');
+    expect(textOf(byTestId(panel, 'tech-echo-result')!)).toEqual(['Réussi : le micro entend le haut-parleur.']);
+    expect(textOf(byTestId(panel, 'tech-echo-detail')!).join(' ')).toContain('93 %');
+    expect(textOf(panel).filter((s) => /^(tech|hw)\./.test(s))).toEqual([]);
+    c.dispose();
+  });
+
+  it('a silent microphone or a test that cannot run is a failure, reported to main as heard=false', async () => {
+    const results = [{ ...heardResult, heard: false, ratio: 0, level: 0, snrDb: null, detectedWindows: 0 }];
+    const runEcho = vi.fn(async () => {
+      const r = results.shift();
+      if (!r) throw Object.assign(new Error('denied'), { code: 'echo_mic_failed' });
+      return r;
+    });
+    const { bridge, calls } = fakeBridge({ simulation: true });
+    const c = createTechnicianController({ bridge, pollMs: 60_000, runEcho });
+    await c.start();
+    c.openRequested();
+    const en = translator('en');
+    await c.echoTest();
+    let panel = panelView(c.state, c, en, media, Date.now());
+    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('fail');
+    expect(textOf(byTestId(panel, 'tech-echo-result')!).join(' ')).toContain('the microphone does not hear the speaker');
+
+    await c.echoTest();
+    panel = panelView(c.state, c, en, media, Date.now());
+    expect(textOf(byTestId(panel, 'tech-echo-result')!)).toEqual(['Failed: the test could not run (echo_mic_failed).']);
+    expect(byTestId(panel, 'tech-echo-detail')).toBeUndefined();
+    const reports = calls.filter(([ch]) => ch === 'health.audioEcho').map(([, a]) => a[0] as { heard: boolean; error: string | null });
+    expect(reports.map((r) => [r.heard, r.error])).toEqual([
+      [false, null],
+      [false, 'echo_mic_failed'],
+    ]);
+    c.dispose();
   });
 });

@@ -135,6 +135,33 @@ function mediaSection(s: TechState, t: Translate, media: { start(): void; stop()
   );
 }
 
+/** Provisioning: the speaker plays a tone, the microphone must hear it (issue 3 item 6). */
+function audioSection(s: TechState, c: TechnicianController, t: Translate): VNode {
+  const r = s.echo.result;
+  const verdict = !r ? null : r.error ? t('tech.echo.error', { error: r.error }) : r.heard ? t('tech.echo.pass') : t('tech.echo.fail');
+  return section(
+    'tech-audio',
+    t('tech.section.audio'),
+    h('p', null, t('tech.echo.hint')),
+    h(
+      'button',
+      { type: 'button', class: 'tech-btn tech-btn-primary', 'data-testid': 'tech-echo-run', disabled: s.echo.running, on: { click: () => void c.echoTest() } },
+      t('tech.echo.run'),
+    ),
+    h(
+      'p',
+      {
+        class: r && !r.heard ? 'tech-warn' : 'tech-echo-result',
+        'data-testid': 'tech-echo-result',
+        'data-state': s.echo.running ? 'running' : r ? (r.heard ? 'pass' : 'fail') : 'none',
+        'aria-live': 'polite',
+      },
+      s.echo.running ? t('tech.echo.running') : (verdict ?? t('tech.echo.never')),
+    ),
+    r && !s.echo.running && !r.error ? h('p', { 'data-testid': 'tech-echo-detail' }, t('tech.echo.detail', { time: time(r.at), ratio: Math.round(r.ratio * 100), level: Math.round(r.level * 100) })) : null,
+  );
+}
+
 function simSection(s: TechState, c: TechnicianController, t: Translate): VNode | null {
   if (!s.simulation) return null;
   const sim = s.sim;
@@ -198,6 +225,7 @@ export function panelView(s: TechState, c: TechnicianController, t: Translate, m
     healthSection(s, t),
     section('tech-devices', t('tech.section.devices'), h('ul', { class: 'tech-devices' }, ...DEVICE_KINDS.map((k) => deviceRow(k, s, c, t, now)))),
     mediaSection(s, t, media),
+    audioSection(s, c, t),
     simSection(s, c, t),
     section(
       'tech-inputs',
