@@ -164,3 +164,138 @@ export async function framesFlow(p: Page, testid: string, n = 5): Promise<{ widt
     return { width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames };
   }, testid);
 }
+
+/** Label of the handset's microphone the mic stub adds (matches `config.media.handset` labels ['Handset']). */
+export const HANDSET_INPUT = { deviceId: 'vg-handset-mic', label: 'USB Handset Microphone (simulated)' };
+
+/** What the mic/peer stub records in the page (`window.__mic`). */
+export interface MicStubState {
+  /** Ids of the handset microphone tracks handed out, in order. */
+  handsetTracks: string[];
+  /** Every track getUserMedia handed out: id, kind, whether it came from the handset, readyState now. */
+  tracks: { id: string; kind: string; handset: boolean; readyState: string }[];
+  /** The audio sender of the page's latest RTCPeerConnection: its track id (null if none yet) and readyState. */
+  sender: { trackId: string | null; readyState: string | null; enabled: boolean | null } | null;
+  /** Connection state of the latest RTCPeerConnection. */
+  connectionState: string | null;
+  /** The first audio track added to the latest RTCPeerConnection (what the call started with). */
+  firstAudioTrackId: string | null;
+  /** setRemoteDescription calls on the latest RTCPeerConnection (a renegotiation would add some). */
+  remoteDescriptions: number;
+}
+
+/**
+ * Adds a handset MICROPHONE to the kiosk page (install after installCameraStub, which adds the
+ * handset's output): it is listed by enumerateDevices, and getUserMedia for its id returns an
+ * oscillator track (Chromium's fake devices have no second, distinguishable microphone). Records
+ * every track handed out and wraps RTCPeerConnection so the test can read which track the call's
+ * audio sender carries, and whether the call renegotiated.
+ */
+export async function installHandsetMicStub(p: Page): Promise<void> {
+  await p.addInitScript(
+    ({ handset }) => {
+      const md = navigator.mediaDevices;
+      const enumerate = md.enumerateDevices.bind(md);
+      const gum = md.getUserMedia.bind(md);
+      const handed: { track: MediaStreamTrack; handset: boolean }[] = [];
+      const handsetTracks: string[] = [];
+      const pcs: { pc: RTCPeerConnection; remoteDescriptions: number; firstAudio: string | null }[] = [];
+      md.enumerateDevices = async () => [
+        ...(await enumerate()),
+        { deviceId: handset.deviceId, kind: 'audioinput', label: handset.label, groupId: 'vg-handset', toJSON: () => ({}) } as MediaDeviceInfo,
+      ];
+      const wantsHandset = (c?: MediaStreamConstraints) => {
+        const a = c?.audio;
+        if (!a || typeof a !== 'object') return false;
+        const id = a.deviceId;
+        const exact = id && typeof id === 'object' && !Array.isArray(id) ? (id as { exact?: unknown }).exact : id;
+        return exact === handset.deviceId;
+      };
+      md.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+        if (wantsHandset(constraints)) {
+          if (constraints?.video) throw new DOMException('the handset has no camera', 'OverconstrainedError');
+          const ctx = new AudioContext();
+          const osc = ctx.createOscillator();
+          osc.frequency.value = 1_000;
+          const dest = ctx.createMediaStreamDestination();
+          osc.connect(dest);
+          osc.start();
+          const track = dest.stream.getAudioTracks()[0]!;
+          handsetTracks.push(track.id);
+          handed.push({ track, handset: true });
+          return new MediaStream([track]);
+        }
+        const stream = await gum(constraints);
+        for (const track of stream.getTracks()) handed.push({ track, handset: false });
+        return stream;
+      };
+      const Real = window.RTCPeerConnection;
+      class Recorded extends Real {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          const entry = { pc: this as RTCPeerConnection, remoteDescriptions: 0, firstAudio: null as string | null };
+          pcs.push(entry);
+          const add = this.addTrack.bind(this);
+          this.addTrack = (track: MediaStreamTrack, ...streams: MediaStream[]) => {
+            if (track.kind === 'audio') entry.firstAudio ??= track.id;
+            return add(track, ...streams);
+          };
+          const set = this.setRemoteDescription.bind(this);
+          this.setRemoteDescription = (d: RTCSessionDescriptionInit) => {
+            entry.remoteDescriptions++;
+            return set(d);
+          };
+        }
+      }
+      window.RTCPeerConnection = Recorded;
+      const state = () => {
+        const last = pcs.at(-1);
+        const sender = last?.pc.getSenders().find((s) => s.track?.kind === 'audio');
+        return {
+          handsetTracks: [...handsetTracks],
+          tracks: handed.map(({ track, handset: h }) => ({ id: track.id, kind: track.kind, handset: h, readyState: track.readyState })),
+          sender: last ? { trackId: sender?.track?.id ?? null, readyState: sender?.track?.readyState ?? null, enabled: sender?.track?.enabled ?? null } : null,
+          connectionState: last?.pc.connectionState ?? null,
+          firstAudioTrackId: last?.firstAudio ?? null,
+          remoteDescriptions: last?.remoteDescriptions ?? 0,
+        };
+      };
+      (window as unknown as { __mic: { state: typeof state } }).__mic = { state };
+    },
+    { handset: HANDSET_INPUT },
+  );
+}
+
+/** Reads the mic/peer stub's record (installHandsetMicStub). */
+export function micStub(p: Page): Promise<MicStubState> {
+  return p.evaluate(() => (window as unknown as { __mic: { state(): MicStubState } }).__mic.state());
+}
+
+/** Records the page's RTCPeerConnections (e.g. the agent console) so inboundAudioPackets can read their stats. */
+export async function installPeerRecorder(p: Page): Promise<void> {
+  await p.addInitScript(() => {
+    const Real = window.RTCPeerConnection;
+    const pcs: RTCPeerConnection[] = [];
+    class Recorded extends Real {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        pcs.push(this);
+      }
+    }
+    window.RTCPeerConnection = Recorded;
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = pcs;
+  });
+}
+
+/** Audio RTP packets received so far on the page's latest RTCPeerConnection (installPeerRecorder). */
+export function inboundAudioPackets(p: Page): Promise<number> {
+  return p.evaluate(async () => {
+    const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1);
+    if (!pc) return 0;
+    let n = 0;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.packetsReceived ?? 0;
+    });
+    return n;
+  });
+}
