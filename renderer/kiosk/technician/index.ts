@@ -49,7 +49,7 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
   const runEcho = async () => {
     const md = win.navigator.mediaDevices;
     if (!md?.getUserMedia) throw Object.assign(new Error('navigator.mediaDevices is unavailable'), { code: 'echo_mic_failed' });
-    const previewWasOn = stream !== null;
+    const previewWasOn = stream !== null || starting !== null;
     media.stop();
     try {
       return await runEchoTest({ getUserMedia: (c) => md.getUserMedia(c), ...(await o.echo?.()) });
@@ -61,6 +61,8 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
   const kept = new Map<string, Element>();
   let mounted: Mounted | null = null;
   let stream: MediaStream | null = null;
+  /** The preview's pending getUserMedia (a stop() meanwhile discards what it resolves to). */
+  let starting: object | null = null;
   let stopMeter: (() => void) | null = null;
   let lastMode: TechMode = 'closed';
 
@@ -69,18 +71,21 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
 
   const media = {
     start() {
-      if (stream) return;
+      if (stream || starting) return;
       const md = win.navigator.mediaDevices;
       if (!md?.getUserMedia) {
         controller.setMedia({ running: false, error: 'no mediaDevices' });
         return;
       }
+      const attempt = {};
+      starting = attempt;
       md.getUserMedia({ video: true, audio: true }).then(
         (s) => {
-          if (controller.state.mode !== 'open') {
+          if (starting !== attempt || controller.state.mode !== 'open') {
             s.getTracks().forEach((tr) => tr.stop());
             return;
           }
+          starting = null;
           stream = s;
           const v = videoEl();
           if (v) v.srcObject = s;
@@ -96,10 +101,15 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
           });
           controller.setMedia({ running: true, error: null });
         },
-        (err: unknown) => controller.setMedia({ running: false, error: err instanceof Error ? err.name : String(err) }),
+        (err: unknown) => {
+          if (starting !== attempt) return;
+          starting = null;
+          controller.setMedia({ running: false, error: err instanceof Error ? err.name : String(err) });
+        },
       );
     },
     stop() {
+      starting = null;
       stopMeter?.();
       stopMeter = null;
       stream?.getTracks().forEach((tr) => tr.stop());
