@@ -175,10 +175,10 @@ export function startKioskApp(o: KioskAppOptions) {
    * it through replaceAudioTrack on the same sender (no renegotiation). Serialised, and always
    * driven by the latest route, so lift/hang-up bursts settle on the right microphone.
    */
-  function applyMicRoute(): void {
+  function applyMicRoute(force?: 'booth'): void {
     micChain = micChain.then(async () => {
       if (!o.media.routeMicrophone) return;
-      const to = audioRoute === 'handset' ? 'handset' : 'booth';
+      const to = force ?? (audioRoute === 'handset' ? 'handset' : 'booth');
       const result = await o.media.routeMicrophone(to, async (track) => {
         const peer = activePeer;
         if (!peer) return;
@@ -334,6 +334,11 @@ export function startKioskApp(o: KioskAppOptions) {
       actor.send(input);
     }),
     o.media.onStatus?.(onMediaStatus) ?? (() => {}),
+    // The handset's microphone unplugged while in use: the booth's takes over (the output stays routed).
+    o.media.onHandsetMicEnded?.(() => {
+      console.warn('[kiosk] handset microphone ended; back to the booth microphone');
+      applyMicRoute('booth');
+    }) ?? (() => {}),
   ];
   // Activity, and outside opening hours a touch also wakes the dark screen (the machine's closed state does it).
   const onActivity = () => actor.send({ type: 'activity' });

@@ -124,7 +124,7 @@ describe('watched media (label patterns, unplug/replug)', () => {
 });
 
 describe('watched media: the handset microphone (routeMicrophone)', () => {
-  type FakeTrack = { kind: string; label: string; stopped: boolean; enabled: boolean; stop(): void; addEventListener(): void };
+  type FakeTrack = { kind: string; label: string; stopped: boolean; enabled: boolean; ended?: () => void; stop(): void; addEventListener(type: 'ended', fn: () => void): void };
   function booth(opts: { handsetMic?: boolean } = {}) {
     const devices = [
       { deviceId: 'cam0', kind: 'videoinput' as const, label: 'Booth Camera', groupId: 'g' },
@@ -133,7 +133,7 @@ describe('watched media: the handset microphone (routeMicrophone)', () => {
     ];
     const opened: FakeTrack[] = [];
     const track = (kind: string, label: string): FakeTrack => {
-      const t = { kind, label, stopped: false, enabled: true, stop() { this.stopped = true; }, addEventListener() {} };
+      const t: FakeTrack = { kind, label, stopped: false, enabled: true, stop() { this.stopped = true; }, addEventListener(_type, fn) { this.ended = fn; } };
       opened.push(t);
       return t;
     };
@@ -219,5 +219,22 @@ describe('watched media: the handset microphone (routeMicrophone)', () => {
     open();
     expect(await pending).toMatchObject({ switched: false, reason: 'superseded' });
     expect(b.opened.every((t) => t.stopped)).toBe(true);
+  });
+
+  it('reports the handset microphone ending while in use, and not once it was replaced', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: b.policy });
+    await media.acquire();
+    let ended = 0;
+    const off = media.onHandsetMicEnded!(() => ended++);
+    await media.routeMicrophone!('handset');
+    const first = b.opened.find((t) => t.label === 'USB Handset Microphone')!;
+    first.ended!();
+    expect(ended).toBe(1);
+    await media.routeMicrophone!('booth');
+    first.ended!();
+    expect(ended).toBe(1);
+    off();
+    media.stop();
   });
 });

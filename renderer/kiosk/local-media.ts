@@ -39,6 +39,8 @@ export interface LocalMedia {
    * track is stopped only after `swap` resolved, so the call never sends a stopped track.
    */
   routeMicrophone?(to: MicRoute, swap?: (track: MediaStreamTrack) => Promise<void>): Promise<MicSwitch>;
+  /** Follow the handset microphone ending while in use (unplugged): the app moves back to the booth's. Returns the unsubscribe function. */
+  onHandsetMicEnded?(listener: () => void): () => void;
 }
 
 export function createLocalMedia(acquire: () => Promise<MediaStream> = () => acquireMedia(KIOSK_CONSTRAINTS)): LocalMedia {
@@ -78,6 +80,7 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
   // Which stream the handset microphone was put into: a re-acquired stream starts on the booth's again.
   let handsetIn: StreamLike | null = null;
   let chain: Promise<unknown> = Promise.resolve();
+  const handsetEnded = new Set<() => void>();
 
   const switchMic = async (to: MicRoute, swap?: (track: MediaStreamTrack) => Promise<void>): Promise<MicSwitch> => {
     const stream = watch.stream as unknown as MediaStream | null;
@@ -118,6 +121,13 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
       return { switched: false, reason: 'failed', message: err instanceof Error ? err.message : String(err) };
     }
     for (const t of old) t.stop();
+    if (to === 'handset') {
+      const mic = track;
+      // The watch only follows the tracks it opened: a handset unplugged mid-call would leave the call silent.
+      mic.addEventListener('ended', () => {
+        if ((handsetIn as unknown) === stream && stream.getAudioTracks().includes(mic)) handsetEnded.forEach((l) => l());
+      });
+    }
     return { switched: true, track, label: track.label };
   };
 
@@ -150,6 +160,10 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
       const p = chain.then(() => switchMic(to, swap));
       chain = p.catch(() => {});
       return p;
+    },
+    onHandsetMicEnded(listener) {
+      handsetEnded.add(listener);
+      return () => void handsetEnded.delete(listener);
     },
   };
 }

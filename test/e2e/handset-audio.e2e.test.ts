@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
-  inboundAudioPackets, installCameraStub, installHandsetMicStub, installPeerRecorder, micStub, sim, until, type MicStubState,
+  inboundAudioPackets, installCameraStub, installHandsetMicStub, installPeerRecorder, micStub, sim, unplugHandsetMic, until, type MicStubState,
 } from '../support/booth';
 import { useE2ESession } from '../support/e2e';
 import { agentReady, type Stack } from '../support/stack';
@@ -141,5 +141,31 @@ describe('the handset microphone (issue 3, capability 3)', () => {
     await k.getByTestId('survey-skip').click();
     await screen(k, 'attract');
     await until(() => micStub(k), (st) => st.tracks.length > 0 && st.tracks.every((t) => t.readyState === 'ended'), 'every track stopped after the visit');
+  });
+
+  it('the handset microphone unplugged mid-call: the call goes back to the booth microphone and stays connected', async () => {
+    const s = await stack();
+    const agent = await agentPage(s);
+    const k = await kioskToWaiting(s);
+    await accept(agent, k);
+    const before = await until(() => micStub(k), onBooth, 'the call sending the booth microphone');
+    await sim(s, { action: 'lift' });
+    const lifted = await until(() => micStub(k), onHandset, 'the call sending the handset microphone');
+
+    await unplugHandsetMic(k);
+    const after = await until(() => micStub(k), onBooth, 'the call back on the booth microphone');
+    expect(after.sender!.trackId).not.toBe(before.sender!.trackId);
+    expect(track(after, lifted.sender!.trackId)?.readyState).toBe('ended');
+    expect(after.remoteDescriptions).toBe(before.remoteDescriptions);
+    expect(after.connectionState).toBe('connected');
+    expect(await k.getByTestId('call-state').getAttribute('data-call-state')).toBe('connected');
+    expect(await selfViewAudio(k)).toEqual([after.sender!.trackId]);
+    await agentHearsKiosk(agent);
+
+    await k.getByTestId('call-end').click();
+    await screen(k, 'survey');
+    await k.getByTestId('survey-skip').click();
+    await screen(k, 'attract');
+    await until(() => micStub(k), (st) => st.tracks.every((t) => t.readyState === 'ended'), 'every track stopped after the visit');
   });
 });

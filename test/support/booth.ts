@@ -200,9 +200,10 @@ export async function installHandsetMicStub(p: Page): Promise<void> {
       const handed: { track: MediaStreamTrack; handset: boolean }[] = [];
       const handsetTracks: string[] = [];
       const pcs: { pc: RTCPeerConnection; remoteDescriptions: number; firstAudio: string | null }[] = [];
+      let present = true;
       md.enumerateDevices = async () => [
         ...(await enumerate()),
-        { deviceId: handset.deviceId, kind: 'audioinput', label: handset.label, groupId: 'vg-handset', toJSON: () => ({}) } as MediaDeviceInfo,
+        ...(present ? [{ deviceId: handset.deviceId, kind: 'audioinput', label: handset.label, groupId: 'vg-handset', toJSON: () => ({}) } as MediaDeviceInfo] : []),
       ];
       const wantsHandset = (c?: MediaStreamConstraints) => {
         const a = c?.audio;
@@ -260,7 +261,17 @@ export async function installHandsetMicStub(p: Page): Promise<void> {
           remoteDescriptions: last?.remoteDescriptions ?? 0,
         };
       };
-      (window as unknown as { __mic: { state: typeof state } }).__mic = { state };
+      // The handset's microphone pulled out: it leaves the list and its live tracks end (stop() alone fires nothing).
+      const unplug = () => {
+        present = false;
+        for (const { track, handset: h } of handed) {
+          if (!h || track.readyState !== 'live') continue;
+          track.stop();
+          track.dispatchEvent(new Event('ended'));
+        }
+        md.dispatchEvent(new Event('devicechange'));
+      };
+      (window as unknown as { __mic: { state: typeof state; unplug: typeof unplug } }).__mic = { state, unplug };
     },
     { handset: HANDSET_INPUT },
   );
@@ -269,6 +280,11 @@ export async function installHandsetMicStub(p: Page): Promise<void> {
 /** Reads the mic/peer stub's record (installHandsetMicStub). */
 export function micStub(p: Page): Promise<MicStubState> {
   return p.evaluate(() => (window as unknown as { __mic: { state(): MicStubState } }).__mic.state());
+}
+
+/** Pulls the stubbed handset microphone out (installHandsetMicStub): its live tracks end. */
+export function unplugHandsetMic(p: Page): Promise<void> {
+  return p.evaluate(() => (window as unknown as { __mic: { unplug(): void } }).__mic.unplug());
 }
 
 /** Records the page's RTCPeerConnections (e.g. the agent console) so inboundAudioPackets can read their stats. */
