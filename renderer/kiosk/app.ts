@@ -192,8 +192,9 @@ export function startKioskApp(o: KioskAppOptions) {
       });
       if (result.switched) {
         if (lastLive) void o.bridge.invoke('hardware.mediaInUse', { camera: lastLive.camera, microphone: result.label || null, speaker: lastLive.speaker, fallback: lastLive.fallback });
-        // The level meter (device check) listens to one track: rebuild it on the new one.
-        render(true);
+        // The level meter (device check) listens to one track: rebuild it on the new one. Only there: a
+        // rebuild elsewhere could lose what the citizen is typing (callback form).
+        if (toView(actor.getSnapshot()).screen === 'deviceCheck') render(true);
       } else if (result.reason === 'no_device' || result.reason === 'failed') {
         console.warn(`[kiosk] microphone stays as it was (${to}: ${result.reason})`, result.message ?? '');
       }
