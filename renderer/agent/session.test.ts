@@ -76,7 +76,7 @@ function harness(opts: { loginStatus?: number; loginBody?: unknown; fetchThrows?
       if (opts.peerThrows) throw new Error('No WebRTC support');
       const p = { opts: o, signals: [] as unknown[], destroyed: 0, muted: undefined as boolean | undefined };
       peers.push(p);
-      return { signal: (d) => p.signals.push(d), setMuted: (m) => (p.muted = m), destroy: () => p.destroyed++ };
+      return { signal: (d) => p.signals.push(d), setMuted: (m) => (p.muted = m), destroy: () => p.destroyed++, replaceAudioTrack: async () => {} };
     },
     acquireMedia: () =>
       ++acquires && opts.mediaFails
