@@ -12,6 +12,7 @@ import { createCameraHealthSampler, videoFrameGrabber } from './camera-health';
 import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
 import { mountTechnician } from './technician/index';
+import { selectMedia } from '../../common/media-select';
 
 async function boot(): Promise<void> {
   const bridge = getBridge();
@@ -60,7 +61,18 @@ async function boot(): Promise<void> {
     media.dispose?.();
   });
   // Hidden technician panel (long-press top-right corner + PIN; corner button in simulation mode).
-  mountTechnician(document.body, { bridge, t: translator('fr') });
+  mountTechnician(document.body, {
+    bridge,
+    t: translator('fr'),
+    // The echo test plays through and listens with the booth's configured devices (by label).
+    echo: async () => {
+      const chosen = selectMedia(await devices.enumerateDevices(), config.media);
+      return {
+        ...(chosen.speaker.device ? { speakerDeviceId: chosen.speaker.device.deviceId } : {}),
+        ...(chosen.microphone.device ? { micDeviceId: chosen.microphone.device.deviceId } : {}),
+      };
+    },
+  });
   // Touch kiosks: no context menu, no pinch/drag selection.
   document.addEventListener('contextmenu', (e) => e.preventDefault());
 }
