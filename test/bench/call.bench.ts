@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   });
   try {
     // tsx keeps function names with an `__name` helper that page functions do not have.
-    const keepNames = 'window.__name = (f) => f';
+    const keepNames = `window.__name = (f) => f; window.__pcs = [];
+      const OPC = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends OPC { constructor(...a) { super(...a); window.__pcs.push(this); } };`;
     const agent = await (await browser.newContext()).newPage();
     await agent.addInitScript(keepNames);
     await agentReady(agent, stack.agentUrl, stack.agents[0]!);
@@ -80,7 +82,33 @@ async function main(): Promise<void> {
         document.querySelector<HTMLElement>('[data-testid="ring-accept"]')!.click();
         return t;
       });
-      await kiosk.waitForFunction(() => (window as unknown as { __frameAt?: number }).__frameAt !== undefined, undefined, { timeout: 20_000 });
+      await kiosk.waitForFunction(() => (window as unknown as { __frameAt?: number }).__frameAt !== undefined, undefined, { timeout: 20_000 }).catch(async (err: unknown) => {
+        const state = await kiosk.evaluate(() => {
+          const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
+          return `${document.body.dataset.state}/${document.body.dataset.substate}; remote video: ${v ? `${v.videoWidth}x${v.videoHeight}, frames ${v.getVideoPlaybackQuality().totalVideoFrames}, paused ${v.paused}, src ${String(v.srcObject)}` : 'none'}`;
+        });
+        const stats = async (p: typeof kiosk) =>
+          p.evaluate(async () => {
+            const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+            const pc = pcs[pcs.length - 1];
+            if (!pc) return 'no pc';
+            const out: string[] = [`pcs ${pcs.length} (${pcs.filter((x) => x.signalingState !== 'closed').length} not closed) conn ${pc.connectionState} ice ${pc.iceConnectionState}`];
+            for (const s of pc.getSenders()) out.push(`sender ${s.track?.kind} ${s.track?.readyState} enabled ${s.track?.enabled} muted ${s.track?.muted}`);
+            for (const r of pc.getReceivers()) out.push(`receiver ${r.track.kind} ${r.track.readyState} muted ${r.track.muted}`);
+            (await pc.getStats()).forEach((st: Record<string, unknown>) => {
+              if (st.type === 'inbound-rtp' || st.type === 'outbound-rtp') out.push(`${String(st.type)} ${String(st.kind)} bytes ${String(st.bytesReceived ?? st.bytesSent)} frames ${String(st.framesDecoded ?? st.framesEncoded ?? '-')} ${String(st.qualityLimitationReason ?? '')}`);
+            });
+            const selfV = document.querySelector<HTMLVideoElement>('[data-testid="self-video"]');
+            const f0 = selfV?.getVideoPlaybackQuality().totalVideoFrames ?? -1;
+            await new Promise((r) => setTimeout(r, 700));
+            const f1 = selfV?.getVideoPlaybackQuality().totalVideoFrames ?? -1;
+            const local = selfV?.srcObject instanceof MediaStream ? selfV.srcObject.getVideoTracks().map((t) => `${t.label} ${t.readyState} muted ${t.muted}`).join(',') : 'no src';
+            out.push(`self-view frames ${f0} -> ${f1} (${local})`);
+            return out.join('\n  ');
+          });
+        console.error(`kiosk:\n  ${await stats(kiosk)}\nagent:\n  ${await stats(agent)}`);
+        throw new Error(`call ${i + 1}: no remote frame on the kiosk (${state})`, { cause: err });
+      });
       firstFrame.push((await kiosk.evaluate(() => (window as unknown as { __frameAt: number }).__frameAt)) - acceptedAt);
 
       await agent.getByTestId('end-call').click();
