@@ -106,8 +106,13 @@ export type OutboxRecordInput<K extends OutboxKind = OutboxKind> = z.input<(type
 
 /** Records a citizen left (never dropped for space); the rest is telemetry (dropped oldest first at the cap). */
 export const CITIZEN_KINDS: ReadonlySet<OutboxKind> = new Set(['callback', 'survey']);
-/** Fields encrypted at rest on the kiosk and purged once the hub acknowledges them. */
+/** Contact details: encrypted at rest on the kiosk, and kept out of the hub's ingest log (the callbacks table holds them until done). */
 export const PERSONAL_FIELDS: Readonly<Partial<Record<OutboxKind, readonly string[]>>> = { callback: ['name', 'phone'] };
+/**
+ * Everything a citizen typed is encrypted at rest on the kiosk until the hub acknowledges it: the
+ * contact details, and a survey's free-text comment (people write their name or number there too).
+ */
+export const SEALED_FIELDS: Readonly<Partial<Record<OutboxKind, readonly string[]>>> = { ...PERSONAL_FIELDS, survey: ['comment'] };
 
 /** One bridge/put input: a kind and its record (validated in main by the kind's schema). */
 export const OutboxPutInput = z.discriminatedUnion('kind', [

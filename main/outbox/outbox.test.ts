@@ -70,6 +70,19 @@ describe('outbox', () => {
     for (const needle of [callback.name, '4185550199', 'morning']) expect(fileBytes().includes(needle)).toBe(false);
   });
 
+  it("encrypts a survey's free-text comment at rest and delivers it whole", async () => {
+    const ob = make();
+    const comment = 'Rappelez Lucie Tremblay au 418 555 0199 svp';
+    const { id } = await ob.put('survey', { service: 'emploi', language: 'fr', rating: 4, comment });
+    for (const needle of ['Lucie', 'Tremblay', '418 555 0199']) expect(fileBytes().includes(needle)).toBe(false);
+    expect(fileBytes().includes('emploi')).toBe(true); // the grep works
+    expect(ob.nextBatch(10, 1e6)[0]).toMatchObject({ id, kind: 'survey', data: { rating: 4, comment } });
+    // A survey without a comment has nothing to seal.
+    await ob.put('survey', { service: 'emploi', language: 'fr', rating: null });
+    expect(ob.nextBatch(10, 1e6)[1]!.data).toEqual({ service: 'emploi', language: 'fr', rating: null });
+    ob.close();
+  });
+
   it('cannot open personal fields with another key: the record is parked, the queue goes on', async () => {
     const ob = make();
     await ob.put('callback', callback);

@@ -1,5 +1,5 @@
 import type { LastSync, OutboxStats } from '../../common/bridge/outbox';
-import { CITIZEN_KINDS, OutboxKind, PERSONAL_FIELDS, recordSchemas, type IngestAck, type IngestItem } from '../../common/outbox';
+import { CITIZEN_KINDS, OutboxKind, SEALED_FIELDS, recordSchemas, type IngestAck, type IngestItem } from '../../common/outbox';
 import { open, seal, KEY_LEN } from './crypto';
 import { openOutboxDb, type Db, type Recovery } from './db';
 import { InvalidRecordError, OutboxClosedError, OutboxFullError, OutboxKeyError } from './errors';
@@ -122,11 +122,11 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     if (!parsed.success) throw new InvalidRecordError(kind, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
     const id = nextId();
     const plain: Record<string, unknown> = { ...parsed.data };
-    const personalNames = PERSONAL_FIELDS[kind];
+    const sealedNames = SEALED_FIELDS[kind]?.filter((f) => plain[f] !== undefined) ?? [];
     let sealed: Buffer | null = null;
-    if (personalNames) {
+    if (sealedNames.length > 0) {
       const personal: Record<string, unknown> = {};
-      for (const f of personalNames) {
+      for (const f of sealedNames) {
         personal[f] = plain[f];
         delete plain[f];
       }
