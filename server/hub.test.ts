@@ -205,6 +205,23 @@ describe('hub: authentication and authorisation', () => {
     }
   });
 
+  it("closes an agent's socket when its token expires, but never in the middle of a call", async () => {
+    const { hub, agents, kioskSecrets } = await startHub({ tokenTtlSeconds: 2, expiryRecheckMs: 200 });
+    const alice = await agentClient(hub, 'alice', agents.alice as string);
+    const bob = await agentClient(hub, 'bob', agents.bob as string, false);
+    const kiosk = await kioskClient(hub, 'kiosk-1', kioskSecrets['kiosk-1'] as string);
+    kiosk.send({ type: 'call.request', requestId: 'r', service: 'emploi', language: 'fr' });
+    const ring = await alice.next('call.ring');
+    alice.send({ type: 'call.accept', callId: ring.callId });
+    await alice.next('call.connected');
+    // Bob, idle, is sent back to his login at expiry; Alice, in a call, keeps her socket.
+    expect(await bob.waitClosed(10_000)).toMatchObject({ code: 4401 });
+    expect(alice.closed).toBeUndefined();
+    kiosk.send({ type: 'call.end', callId: ring.callId, reason: 'kiosk_hangup' });
+    await alice.next('call.ended');
+    expect(await alice.waitClosed(10_000)).toMatchObject({ code: 4401 });
+  });
+
   it('a kiosk cannot send agent messages; an agent cannot signal in a call it did not accept', async () => {
     const { hub, agents, kioskSecrets } = await startHub();
     const alice = await agentClient(hub, 'alice', agents.alice as string);

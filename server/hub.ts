@@ -41,8 +41,10 @@ export interface HubOptions {
   port?: number;
   /** HS256 key for agent tokens (≥ 32 bytes); when absent, one is generated and kept in the database. */
   jwtSecret?: Uint8Array | string;
-  /** Agent token lifetime in seconds; default 8 h (one shift). */
+  /** Agent token lifetime in seconds; default 8 h (one shift). The agent's socket closes at expiry (after any call in progress). */
   tokenTtlSeconds?: number;
+  /** How often an agent whose token expired mid-call is checked again; default 30 s. */
+  expiryRecheckMs?: number;
   /** ICE servers handed to both peers in `welcome`; default none (loopback / LAN). */
   iceServers?: IceServer[];
   /** How long one agent rings (ms); default 20 000. */
@@ -129,6 +131,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         heartbeatMs: opts.heartbeatMs ?? 30_000,
         rateBurst: opts.rateLimit?.burst ?? 100,
         ratePerSecond: opts.rateLimit?.perSecond ?? 50,
+        expiryRecheckMs: opts.expiryRecheckMs ?? 30_000,
       },
     });
     out.sockets = sockets;

@@ -25,6 +25,8 @@ export interface SocketOptions {
   rateBurst: number;
   /** Sustained frames per second per socket. */
   ratePerSecond: number;
+  /** How often an agent whose token expired during a call is checked again (ms). */
+  expiryRecheckMs: number;
 }
 
 /** WebSocket close codes the hub uses (4000–4999 are application-defined). */
@@ -49,6 +51,8 @@ interface Conn {
   /** Consecutive frames refused by the rate limit; a socket that keeps flooding is closed. */
   refused: number;
   authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Closes an agent socket when its token expires. */
+  expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames are handled one at a time, in order, even when one awaits (auth). */
   chain: Promise<void>;
 }
@@ -90,7 +94,7 @@ export class HubSockets {
     const { options, now } = this.deps;
     const conn: Conn = {
       id: `c${this.nextId++}`, socket, role: undefined, principal: undefined, authenticating: false, alive: true, closed: false,
-      bucket: new TokenBucket(options.rateBurst, options.ratePerSecond, now), refused: 0, authTimer: undefined, chain: Promise.resolve(),
+      bucket: new TokenBucket(options.rateBurst, options.ratePerSecond, now), refused: 0, authTimer: undefined, expiryTimer: undefined, chain: Promise.resolve(),
     };
     this.conns.set(conn.id, conn);
     conn.authTimer = setTimeout(() => {
@@ -256,8 +260,9 @@ export class HubSockets {
       return;
     }
     let agentId: string;
+    let expiresAt: number;
     try {
-      agentId = (await this.deps.tokens.verify(msg.token)).agentId;
+      ({ agentId, expiresAt } = await this.deps.tokens.verify(msg.token));
     } catch (err) {
       if (!(err instanceof HubError)) throw err;
       this.deps.log.warn({ conn: conn.id, reason: err.message }, 'agent authentication failed');
@@ -276,6 +281,27 @@ export class HubSockets {
     this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'agent', name: agent.displayName, iceServers: this.deps.options.iceServers });
     this.deps.dispatcher.agentJoined(conn.id, { agentId: agent.id, displayName: agent.displayName, services: agent.services, languages: agent.languages });
     this.deps.log.info({ conn: conn.id, agentId: agent.id }, 'agent connected');
+    this.closeAtExpiry(conn, expiresAt);
+  }
+
+  /**
+   * A token is short-lived, so the socket it opened must not outlive it: at expiry the console is
+   * sent back to its login (close 4401). Never mid-call: a citizen is not cut off for a clock; the
+   * socket closes once that call is over.
+   */
+  private closeAtExpiry(conn: Conn, expiresAt: number): void {
+    const check = () => {
+      if (conn.closed) return;
+      const inCall = this.deps.dispatcher.snapshot().agents.some((a) => a.conn === conn.id && a.callId !== undefined);
+      if (inCall) {
+        conn.expiryTimer = setTimeout(check, this.deps.options.expiryRecheckMs);
+        return;
+      }
+      this.deps.log.info({ conn: conn.id, agentId: conn.principal }, 'agent token expired; closing its socket');
+      this.refuse(conn, 'unauthorized', 'token expired', undefined, CloseCode.unauthorized);
+    };
+    // setTimeout caps at ~24.8 days; a longer token is checked again then.
+    conn.expiryTimer = setTimeout(check, Math.min(Math.max(0, expiresAt - this.deps.now()), 2 ** 31 - 1));
   }
 
   private admit(conn: Conn, role: Role, principal: string): void {
@@ -297,6 +323,7 @@ export class HubSockets {
     if (conn.closed && !this.conns.has(conn.id)) return;
     conn.closed = true;
     clearTimeout(conn.authTimer);
+    clearTimeout(conn.expiryTimer);
     this.conns.delete(conn.id);
     try {
       if (conn.role === 'kiosk') {

@@ -40,13 +40,13 @@ export class AgentTokens {
   }
 
   /** Verifies signature, algorithm, issuer, audience and expiry; throws UnauthorizedError otherwise. */
-  async verify(token: string): Promise<AgentClaims> {
+  async verify(token: string): Promise<AgentClaims & { expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(this.now()),
       });
       if (payload.role !== 'agent' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') throw new UnauthorizedError('token claims');
-      return { agentId: payload.sub, displayName: payload.name };
+      return { agentId: payload.sub, displayName: payload.name, expiresAt: (payload.exp ?? 0) * 1000 };
     } catch (err) {
       if (err instanceof UnauthorizedError) throw err;
       throw new UnauthorizedError(err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token');
