@@ -9,7 +9,7 @@ import { translator } from '../../common/i18n/index';
 import { composeKiosk } from '../../main/compose';
 import type { KioskCore } from '../../main/services/core';
 import { committedRows, fillCallbackForm, filesHolding, sealedBlobs, holdPuts, hubCallbacks, hubDbFiles, outboxStats, personalDataIn } from '../support/callback';
-import { useE2ESession } from '../support/e2e';
+import { recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
 const e2e = useE2ESession();
@@ -31,22 +31,12 @@ async function newPage(): Promise<{ page: Page; context: BrowserContext }> {
 /** The kiosk page, with every MediaStream it acquires recorded so the wipe check can see they were stopped. */
 async function kioskPage(s: Stack, first: 'attract' | 'closed' = 'attract'): Promise<{ page: Page; context: BrowserContext }> {
   const r = await newPage();
-  await r.page.addInitScript(() => {
-    const w = window as unknown as { __streams: MediaStream[] };
-    w.__streams = [];
-    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const stream = await gum(c);
-      w.__streams.push(stream);
-      return stream;
-    };
-  });
+  await recordStreams(r.page);
   await r.page.goto(s.kioskUrl);
   await screen(r.page, first);
   return r;
 }
 
-const screen = (p: Page, name: string) => p.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
 
 /** Stops the hub and waits until the kiosk's link has noticed (a visit then cannot reach it). */
 async function hubDown(s: Stack): Promise<void> {

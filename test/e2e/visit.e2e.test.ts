@@ -3,7 +3,7 @@
 // console page (served by the hub).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useE2ESession } from '../support/e2e';
+import { recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
 const e2e = useE2ESession();
@@ -14,22 +14,12 @@ const page = async (): Promise<Page> => (await e2e.context()).newPage();
 /** The kiosk page, with every MediaStream it acquires recorded so the test can check they were stopped. */
 async function kioskPage(s: Stack): Promise<Page> {
   const p = await page();
-  await p.addInitScript(() => {
-    const w = window as unknown as { __streams: MediaStream[] };
-    w.__streams = [];
-    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const stream = await gum(c);
-      w.__streams.push(stream);
-      return stream;
-    };
-  });
+  await recordStreams(p);
   await p.goto(s.kioskUrl);
   await p.getByTestId('screen-attract').waitFor();
   return p;
 }
 
-const screen = (p: Page, name: string) => p.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
 
 /** attract → language → service → walk-in (or appointment code) → consent → device check → waiting. */
 async function walkIn(k: Page, lang: 'fr' | 'en', service: string, appointmentCode?: string): Promise<void> {

@@ -1,6 +1,6 @@
 // The lifecycle every browser E2E file shares: one Debian Chromium per file, and everything a test
 // opens (stacks, browser contexts, extra services) closed after it, last opened first.
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchTestBrowser, startStack, type Stack, type StackOptions } from './stack';
 
@@ -47,3 +47,20 @@ export function useE2ESession(): E2ESession {
   };
   return session;
 }
+
+/** Records every MediaStream the page acquires in `window.__streams`, so a test can check they were all stopped. */
+export async function recordStreams(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __streams: MediaStream[] };
+    w.__streams = [];
+    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (c) => {
+      const stream = await gum(c);
+      w.__streams.push(stream);
+      return stream;
+    };
+  });
+}
+
+/** Waits for the kiosk screen `screen-<name>`. */
+export const screen = (page: Page, name: string): Promise<void> => page.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
