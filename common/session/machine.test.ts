@@ -247,6 +247,22 @@ describe('session machine', () => {
     expect(view(h2).screen).toBe('survey');
   });
 
+  it('a peer that fails as the agent hangs up waits for the hub: survey, not "call cut"; silence is a drop', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.log.peers[0]!.opts.onState('failed');
+    expect(view(h).sub).toBe('closing');
+    h.actor.send({ type: 'call.ended', callId: 'c1', reason: 'agent_hangup' });
+    expect(view(h).screen).toBe('survey');
+
+    const h2 = createHarness();
+    await toCall(h2);
+    h2.log.peers[0]!.opts.onState('failed');
+    h2.clock.increment(3_000);
+    expect(view(h2)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped' } });
+    expect(h2.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'peer_lost' });
+  });
+
   it('session.reset from main during a call ends it, destroys the peer and stops media', async () => {
     const h = createHarness();
     await toCall(h);

@@ -126,6 +126,8 @@ export const sessionMachine = setup({
       event.type === 'hub.error' &&
       event.ref !== undefined &&
       ((event.ref === 'call.request' && context.callId === null) || event.ref === context.requestId || event.ref === context.callId),
+    /** The media path failed (not a local error): often the agent's hang-up seen before the hub's word. */
+    isPeerDrop: ({ event }) => event.type === 'call.failed' && event.reason === 'dropped',
     isStaleFailure: ({ context, event }) => event.type === 'call.failed' && event.requestId !== undefined && event.requestId !== context.requestId,
     isOffline: ({ event }) => event.type === 'hub.status' && event.status === 'offline',
     inCall: stateIn('#session.visit.flow.inCall'),
@@ -383,7 +385,7 @@ export const sessionMachine = setup({
                 connecting: { on: { 'call.connected': { target: 'connected' } } },
                 connected: { on: { 'call.reconnecting': { target: 'reconnecting' } } },
                 reconnecting: { on: { 'call.connected': { target: 'connected' } } },
-                /** The peer closed by itself: give the hub a moment to say why before calling it a drop. */
+                /** The peer closed or failed by itself: give the hub a moment to say why before calling it a drop. */
                 closing: {
                   after: {
                     peerClosedGraceMs: {
@@ -406,10 +408,12 @@ export const sessionMachine = setup({
                   { guard: and(['isOurCall', 'isNormalEnd']), target: 'survey', actions: 'clearCall' },
                   { guard: 'isOurCall', target: 'callFailed', actions: ['clearCall', assign({ failure: 'dropped' })] },
                 ],
-                'call.failed': {
-                  target: 'callFailed',
-                  actions: [release('peer_lost'), assign({ failure: ({ event }) => event.reason })],
-                },
+                'call.failed': [
+                  // When the agent hangs up, the connection can fail here before the hub's call.ended
+                  // arrives: wait for it (survey) rather than tell the citizen the call was cut.
+                  { guard: 'isPeerDrop', target: '.closing' },
+                  { target: 'callFailed', actions: [release('peer_lost'), assign({ failure: ({ event }) => event.reason })] },
+                ],
                 // The handset's own mute key works like the on-screen one.
                 'handset.muteChanged': {
                   actions: [assign({ muted: ({ event }) => event.muted }), sendTo('call', ({ event }) => ({ type: 'mute' as const, muted: event.muted }))],
