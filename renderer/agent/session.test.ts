@@ -323,8 +323,24 @@ describe('AgentSession', () => {
     ws.receive({ type: 'call.connected', callId: 'c5', context });
     await h.media();
     h.peers[0]!.opts.onState('failed');
+    // The hub gets a moment to say the citizen hung up; silence means the connection was lost.
+    expect(h.session.view.call).toBeDefined();
+    h.advance(3_000);
     expect(ws.sent.at(-1)).toEqual({ type: 'call.end', callId: 'c5', reason: 'peer_lost' });
     expect(h.session.view.call).toBeUndefined();
+  });
+
+  it('a media path that fails as the citizen hangs up shows the hang-up, not a lost connection', async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    ws.receive({ type: 'call.connected', callId: 'c6', context });
+    await h.media();
+    h.peers[0]!.opts.onState('failed');
+    ws.receive({ type: 'call.ended', callId: 'c6', reason: 'kiosk_hangup' });
+    expect(h.session.view.call).toBeUndefined();
+    expect(h.session.view.notice).toEqual({ key: 'agent.notice.ended.kiosk_hangup' });
+    h.advance(3_000);
+    expect(ws.sent.filter((f) => (f as { type: string }).type === 'call.end')).toEqual([]);
   });
 
   it('ignores invalid and unexpected frames with a log', async () => {

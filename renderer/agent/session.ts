@@ -113,6 +113,8 @@ export interface AgentSessionDeps {
 const STORAGE_KEY = 'visioguichet.agent.session';
 /** Extra time after a ring's deadline before the console drops it on its own (hub is authoritative). */
 const RING_GRACE_MS = 5000;
+/** How long a failed media path waits for the hub's call.ended before ending the call as lost. */
+const PEER_FAILED_GRACE_MS = 3_000;
 const WS_OPEN = 1;
 /** Close codes the hub uses (server/sockets.ts CloseCode): token refused, replaced by a newer link. */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -139,6 +141,8 @@ export class AgentSession {
   private reconnectTimer: unknown;
   private pingTimer: unknown;
   private ringTimer: unknown;
+  /** Grace after the media path failed: the hub's call.ended (citizen hung up) usually follows. */
+  private dropTimer: unknown;
   private iceServers: RTCIceServer[] = [];
   private peer: CallPeer | undefined;
   private pendingSignals: Record<string, unknown>[] = [];
@@ -530,7 +534,14 @@ export class AgentSession {
               const c = this.state.call;
               if (c?.callId !== callId) return;
               this.set({ call: { ...c, peerState } });
-              if (peerState === 'failed') this.endCall('peer_lost');
+              if (peerState === 'failed' && this.dropTimer === undefined) {
+                // When the citizen hangs up, our connection can fail before the hub says so: wait
+                // for its call.ended (and its reason) before calling it a lost connection.
+                this.dropTimer = this.setTimer(() => {
+                  this.dropTimer = undefined;
+                  if (this.state.call?.callId === callId) this.endCall('peer_lost');
+                }, PEER_FAILED_GRACE_MS);
+              }
             },
           });
         } catch (err) {
@@ -557,6 +568,8 @@ export class AgentSession {
 
   /** Every way out of a call: destroy the peer, stop our tracks, back to the status we had. */
   private teardownCall(notice: Notice | undefined): void {
+    this.clearTimer(this.dropTimer);
+    this.dropTimer = undefined;
     const call = this.state.call;
     const peer = this.peer;
     this.peer = undefined;
