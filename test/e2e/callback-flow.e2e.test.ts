@@ -9,7 +9,7 @@ import { translator } from '../../common/i18n/index';
 import { composeKiosk } from '../../main/compose';
 import type { KioskCore } from '../../main/services/core';
 import { committedRows, fillCallbackForm, filesHolding, sealedBlobs, holdPuts, hubCallbacks, hubDbFiles, outboxStats, personalDataIn } from '../support/callback';
-import { recordStreams, screen, useE2ESession } from '../support/e2e';
+import { assertWiped, recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
 const e2e = useE2ESession();
@@ -61,28 +61,6 @@ async function walkInToFailure(k: Page, service: string): Promise<void> {
   await screen(k, 'callFailed');
 }
 
-/** Everything a reset must leave: the start screen, no media, no storage, none of the visit's words. */
-async function assertWiped(k: Page, home: 'attract' | 'closed', visitWords: string[]): Promise<void> {
-  await screen(k, home);
-  const left = await k.evaluate(() => ({
-    state: document.body.dataset.state,
-    liveTracks: (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
-    videos: document.querySelectorAll('video').length,
-    local: localStorage.length,
-    session: sessionStorage.length,
-    text: document.body.innerText,
-    html: document.documentElement.outerHTML,
-  }));
-  expect(left.state).toBe(home);
-  expect(left.liveTracks).toBe(0);
-  expect(left.videos).toBe(0);
-  expect(left.local).toBe(0);
-  expect(left.session).toBe(0);
-  for (const w of visitWords) {
-    expect(left.text).not.toContain(w);
-    expect(left.html).not.toContain(w);
-  }
-}
 
 /** Every way the phone number and the name could be written into a file. */
 const personal = (name: string, digits: string) => {
@@ -137,7 +115,7 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
     await expect.poll(async () => (await outboxStats(s.core)).lastSync?.error, { timeout: 30_000 }).toBe('hub_unreachable');
 
     await k.getByTestId('callback-finish').click();
-    await assertWiped(k, 'attract', [shown, 'Gagnon', '514 555', digits, fr('callback.saved')]);
+    await assertWiped(k, [shown, 'Gagnon', '514 555', digits, fr('callback.saved')]);
 
     // The hub comes back: the outbox delivers, exactly once, and forgets the request.
     await s.startHub();
@@ -169,7 +147,7 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
 
     // The kiosk's database files (main file, WAL, shared memory) hold neither the name nor the phone.
     expect(personalDataIn(s.dataDir, personal(shown, digits))).toEqual([]);
-    await assertWiped(k, 'attract', [shown, 'Gagnon', '514 555', digits]);
+    await assertWiped(k, [shown, 'Gagnon', '514 555', digits]);
   });
 
   it('outside opening hours: the closed screen offers the callback; the request is stored and delivered', { timeout: 180_000 }, async () => {
@@ -197,7 +175,7 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
     expect(personalDataIn(s.dataDir, personal(shown, digits))).toEqual([]);
 
     await k.getByTestId('callback-finish').click();
-    await assertWiped(k, 'closed', [shown, 'Neil', digits, en('callback.saved')]);
+    await assertWiped(k, [shown, 'Neil', digits, en('callback.saved')], 'closed');
   });
 
   it('a request left while the hub is down survives a kiosk restart and reaches the hub exactly once', { timeout: 240_000 }, async () => {
@@ -216,7 +194,7 @@ describe('callback request through the real kiosk and agent console (issue 4)', 
     expect(rows).toHaveLength(1);
     const [sealed] = sealedBlobs(s.dataDir, 'callback');
     await k.getByTestId('callback-finish').click();
-    await assertWiped(k, 'attract', [shown, digits]);
+    await assertWiped(k, [shown, digits]);
 
     // The booth goes down (page and main services), then starts again on the same data directory.
     await context.close();

@@ -3,7 +3,7 @@
 // console page (served by the hub).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { recordStreams, screen, useE2ESession } from '../support/e2e';
+import { assertWiped, recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady, neverOpen, type Stack, type StackOptions } from '../support/stack';
 
 const e2e = useE2ESession();
@@ -73,29 +73,6 @@ const remoteAudioTracks = (p: Page) =>
     return v?.srcObject instanceof MediaStream ? v.srcObject.getAudioTracks().filter((t) => t.readyState === 'live').length : 0;
   });
 
-/** What a reset must leave: attract, no media, no storage, none of the visit's words. */
-async function assertWiped(k: Page, visitWords: string[]): Promise<void> {
-  await screen(k, 'attract');
-  const left = await k.evaluate(() => ({
-    state: document.body.dataset.state,
-    liveTracks: (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
-    acquired: (window as unknown as { __streams: MediaStream[] }).__streams.length,
-    videos: document.querySelectorAll('video').length,
-    local: localStorage.length,
-    session: sessionStorage.length,
-    text: document.body.innerText,
-    html: document.body.innerHTML,
-  }));
-  expect(left.state).toBe('attract');
-  expect(left.liveTracks).toBe(0);
-  expect(left.videos).toBe(0);
-  expect(left.local).toBe(0);
-  expect(left.session).toBe(0);
-  for (const w of visitWords) {
-    expect(left.text).not.toContain(w);
-    expect(left.html).not.toContain(w);
-  }
-}
 
 describe('walk-up video visit (issue 2)', () => {
   it('citizen → agent: ring with context, live video and audio both ways, agent ends, survey, reset leaves nothing', async () => {

@@ -1,7 +1,7 @@
 // The lifecycle every browser E2E file shares: one Debian Chromium per file, and everything a test
 // opens (stacks, browser contexts, extra services) closed after it, last opened first.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { launchTestBrowser, startStack, type Stack, type StackOptions } from './stack';
 
 export interface E2ESession {
@@ -64,3 +64,29 @@ export async function recordStreams(page: Page): Promise<void> {
 
 /** Waits for the kiosk screen `screen-<name>`. */
 export const screen = (page: Page, name: string): Promise<void> => page.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
+
+/**
+ * What a reset must leave (the page must have been opened with `recordStreams`): the start screen,
+ * no live media track, no <video>, empty web storage, and none of the visit's words in the page.
+ */
+export async function assertWiped(page: Page, visitWords: string[], home: 'attract' | 'closed' = 'attract'): Promise<void> {
+  await screen(page, home);
+  const left = await page.evaluate(() => ({
+    state: document.body.dataset.state,
+    liveTracks: (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
+    videos: document.querySelectorAll('video').length,
+    local: localStorage.length,
+    session: sessionStorage.length,
+    text: document.body.innerText,
+    html: document.documentElement.outerHTML,
+  }));
+  expect(left.state).toBe(home);
+  expect(left.liveTracks).toBe(0);
+  expect(left.videos).toBe(0);
+  expect(left.local).toBe(0);
+  expect(left.session).toBe(0);
+  for (const w of visitWords) {
+    expect(left.text).not.toContain(w);
+    expect(left.html).not.toContain(w);
+  }
+}
