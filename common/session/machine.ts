@@ -5,7 +5,7 @@ import { isOpen } from '../hours';
 import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
 import type { AudioRoute, CallbackReason, FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
-import { emptyVisit } from './types';
+import { emptyVisit, noCall } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
 export interface CallActorInput {
@@ -88,18 +88,14 @@ export const sessionMachine = setup({
     wake: () => {},
     /** Note the time of a visit milestone (createSessionMachine provides the injected clock). */
     stamp: assign(({ context }, params: { mark: StampMark }) => ({ stamps: { ...context.stamps, [params.mark]: Date.now() } })),
-    newRequest: assign({
-      requestSeq: ({ context }) => context.requestSeq + 1,
-      requestId: ({ context }) => `${context.idPrefix}-${context.requestSeq + 1}`,
-      callId: null,
-      callActive: false,
-      position: null,
-      estimateSeconds: null,
+    newRequest: assign(({ context }) => ({
+      ...noCall(),
+      requestSeq: context.requestSeq + 1,
+      requestId: `${context.idPrefix}-${context.requestSeq + 1}`,
       agentName: null,
-      earlySignals: [],
       failure: null,
-    }),
-    clearCall: assign({ requestId: null, callId: null, callActive: false, position: null, estimateSeconds: null, earlySignals: [] }),
+    })),
+    clearCall: assign(() => noCall()),
     clearVisit: assign(() => emptyVisit()),
   },
   actors: {

@@ -183,6 +183,16 @@ export type StampMark = keyof VisitStamps;
 
 type VisitFields = Omit<SessionContext, 'timers' | 'schedule' | 'serviceIds' | 'idPrefix' | 'requestSeq'>;
 
+/** The hub call's fields when the visit holds no call (a fresh object each time). */
+export const noCall = () => ({
+  requestId: null,
+  callId: null,
+  callActive: false,
+  position: null,
+  estimateSeconds: null,
+  earlySignals: [] as Record<string, unknown>[],
+});
+
 /** The visit fields of the context, as they are at the start of every visit (a fresh object each time). */
 export const emptyVisit = (): VisitFields => ({
   lang: 'fr',
@@ -190,13 +200,8 @@ export const emptyVisit = (): VisitFields => ({
   visitType: null,
   appointmentCode: null,
   codeError: false,
-  requestId: null,
-  callId: null,
-  callActive: false,
-  position: null,
-  estimateSeconds: null,
+  ...noCall(),
   agentName: null,
-  earlySignals: [],
   muted: false,
   failure: null,
   survey: null,
