@@ -4,8 +4,7 @@ import { app, safeStorage } from 'electron';
 import { join, resolve } from 'node:path';
 import { composeKiosk } from '../compose';
 import { fileKeyProvider, safeStorageKeyProvider } from '../outbox/index';
-import type { KioskConfig } from '../services/config';
-import { loadKioskConfig } from '../services/config';
+import { loadKioskConfigOrExit } from '../services/config';
 import { consoleLogger } from '../services/log';
 import { electronPowerSave, registerAppScheme, startKioskShell } from './shell';
 
@@ -13,14 +12,8 @@ registerAppScheme();
 
 async function main(): Promise<void> {
   const log = consoleLogger('kiosk');
-  let config: KioskConfig;
-  try {
-    config = loadKioskConfig();
-  } catch (err) {
-    log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
-    app.exit(78); // EX_CONFIG: the systemd unit does not restart-loop on it
-    return;
-  }
+  const config = loadKioskConfigOrExit(log, (code) => app.exit(code));
+  if (!config) return;
   // The bundle puts preload.cjs beside this file; the renderer is built into ../renderer.
   const here = import.meta.dirname;
   await startKioskShell({

@@ -3,8 +3,7 @@
 // Electron entry; the renderer opens in Chromium --kiosk on loopback. Exit codes: 78 (EX_CONFIG)
 // for a bad configuration so systemd does not restart-loop on it, 1 for anything else.
 import { composeKiosk } from '../compose';
-import type { KioskConfig } from '../services/config';
-import { loadKioskConfig } from '../services/config';
+import { loadKioskConfigOrExit } from '../services/config';
 import type { KioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
 import type { BrowserRuntime } from './browser-runtime';
@@ -12,13 +11,8 @@ import { startBrowserRuntime } from './browser-runtime';
 
 async function main(): Promise<void> {
   const log = consoleLogger('kiosk');
-  let config: KioskConfig;
-  try {
-    config = loadKioskConfig();
-  } catch (err) {
-    log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
-    process.exit(78);
-  }
+  const config = loadKioskConfigOrExit(log, (code) => process.exit(code));
+  if (!config) return;
   const running: { core?: KioskCore; runtime?: BrowserRuntime } = {};
   let stopping = false;
   const stop = async (signal: string) => {

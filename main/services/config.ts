@@ -127,3 +127,20 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     ...(r.data.profilesDir !== undefined ? { profilesDir: resolve(base, r.data.profilesDir) } : {}),
   };
 }
+
+/** Exit status for an invalid configuration (EX_CONFIG): the systemd units do not restart-loop on it. */
+export const EXIT_CONFIG = 78;
+
+/**
+ * The entries' start-up: the configuration, or — when it is invalid — one clear log line naming
+ * every bad field and `exit(EXIT_CONFIG)` (a booth must stop visibly, not show a blank screen).
+ */
+export function loadKioskConfigOrExit(log: { error(msg: string, fields?: Record<string, unknown>): void }, exit: (code: number) => void): KioskConfig | undefined {
+  try {
+    return loadKioskConfig();
+  } catch (err) {
+    log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
+    exit(EXIT_CONFIG);
+    return undefined;
+  }
+}

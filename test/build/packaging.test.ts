@@ -1,6 +1,8 @@
 // Packaging files agree with each other and with electron-builder's own schema (the Electron
 // binary cannot be downloaded here, so the package itself is not built in tests).
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,7 +37,24 @@ describe('build/ packaging', () => {
     expect(exec?.[1]).toBe('main/runtime/entry.ts');
     expect(existsSync(join(repo, exec![1]!))).toBe(true);
     expect(unit).toMatch(/^RestartPreventExitStatus=78$/m);
-    expect(read('main/runtime/entry.ts')).toContain('process.exit(78)');
     expect(unit).toMatch(/^WantedBy=graphical-session.target$/m);
+  });
+
+  it('the browser-runtime entry exits 78 with a clear line when the kiosk config is invalid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vg-entry-'));
+    try {
+      const bad = join(dir, 'kiosk.json');
+      writeFileSync(bad, JSON.stringify({ hubUrl: 'not a url', kioskId: 'k' }));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'main/runtime/entry.ts'], {
+        cwd: repo,
+        env: { ...process.env, VG_KIOSK_CONFIG: bad, VG_NO_OPEN: '1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(78);
+      expect(r.stdout + r.stderr).toContain('kiosk configuration is invalid');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
