@@ -9,7 +9,9 @@ export default defineConfig({
   publicDir: resolve(import.meta.dirname, 'assets'),
   build: {
     outDir: resolve(import.meta.dirname, 'dist/renderer'),
-    emptyOutDir: true,
+    // Not emptied: a build while an E2E test serves dist/ must not pull files from under it (stale
+    // hashed chunks are harmless; a fresh clone has none).
+    emptyOutDir: false,
     target: 'es2022',
     rollupOptions: {
       input: {

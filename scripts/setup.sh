@@ -23,6 +23,13 @@ need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 ldconfig -p 2>/dev/null | grep -q libusb-1.0 || need_pkgs+=(libusb-1.0-0)
 command -v turnserver >/dev/null || need_pkgs+=(coturn)
+# Lockdown tests drive a real window under Xvfb with a real window manager; the package test
+# installs the .deb into a debootstrap chroot.
+command -v Xvfb >/dev/null || need_pkgs+=(xvfb)
+command -v xdotool >/dev/null || need_pkgs+=(xdotool)
+command -v openbox >/dev/null || need_pkgs+=(openbox)
+command -v xprop >/dev/null || need_pkgs+=(x11-utils)
+command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing Debian packages: ${need_pkgs[*]}"
