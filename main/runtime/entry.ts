@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     ...(process.env.VG_CHROMIUM ? { chromium: { executablePath: process.env.VG_CHROMIUM } } : {}),
     log,
   }));
-  log.info('kiosk running (browser runtime)', { origin: runtime.origin, simulation: config.public.simulation });
+  // With no window of its own, whoever opens the page (a remote Chromium, a test) needs the full URL,
+  // token included: printed only in that mode, never when main opens Chromium itself.
+  const headless = process.env.VG_NO_OPEN === '1';
+  log.info('kiosk running (browser runtime)', { origin: runtime.origin, simulation: config.public.simulation, ...(headless ? { url: runtime.url } : {}) });
 }
 
 main().catch((err: unknown) => {
