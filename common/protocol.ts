@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Language } from './config';
+import { UpdateStatus } from './update';
 
 /**
  * Hub protocol v1: every WebSocket frame between kiosk / agent console and the hub is one JSON
@@ -85,6 +86,8 @@ export const KioskHealthSnapshot = z
     media: z.object({ camera: z.string().max(200).nullable(), microphone: z.string().max(200).nullable(), speaker: z.string().max(200).nullable(), fallback: z.boolean() }).nullable(),
     /** Last echo-path test (speaker tone heard by the microphone); optional: older kiosks do not send it. */
     audio: z.object({ heard: z.boolean(), at: z.number(), ratio: z.number(), level: z.number(), error: z.string().max(64).nullable() }).nullable().optional(),
+    /** Signed-update state (issue 7, common/update.ts); optional: older kiosks do not send it. */
+    update: UpdateStatus.optional(),
     outbox: z
       .object({
         depth: z.number().int().nonnegative(),
