@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { KioskPublicConfig } from '../../common/config';
 import { VisioError } from '../../common/result';
+import { DEFAULT_RUNTIME_PORT } from '../runtime/policy';
 
 /** The configuration file or the environment is unreadable or invalid; the message names every bad field. */
 export class KioskConfigError extends VisioError {
@@ -44,6 +45,8 @@ const FileShape = z
     technicianPin: z.string().regex(/^\d{4,12}$/, '4–12 digits').optional(),
     /** Directory of extra device profiles (*.json, hardware/profiles/schema.ts): new models without a new build. */
     profilesDir: z.string().min(1).optional(),
+    /** Loopback port of the browser runtime: fixed so Chromium's policy can name the kiosk origin (0 = any free port, dev only). */
+    runtimePort: z.number().int().min(0).max(65535).default(DEFAULT_RUNTIME_PORT),
     public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
   })
   .strict();
@@ -66,12 +69,14 @@ export interface KioskConfig {
   technicianPin?: string;
   /** Absolute directory of site-specific device profiles (JSON), tried before the built-in ones. */
   profilesDir?: string;
+  /** Loopback port of the browser runtime (loaded configs: default 47100, the origin the Chromium policy names; absent = any free port). */
+  runtimePort?: number;
 }
 
 export interface LoadConfigOptions {
   /** Path of the JSON file; defaults to env `VG_KIOSK_CONFIG`; no file means env only. */
   file?: string;
-  /** Environment (defaults to process.env): VG_HUB_URL, VG_KIOSK_ID, VG_KIOSK_SECRET, VG_DATA_DIR, VG_DEV. */
+  /** Environment (defaults to process.env): VG_HUB_URL, VG_KIOSK_ID, VG_KIOSK_SECRET, VG_DATA_DIR, VG_DEV, VG_RUNTIME_PORT. */
   env?: Record<string, string | undefined>;
   /** File reader (tests). */
   readFile?: (path: string) => string;
@@ -107,6 +112,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
   if (env.VG_DATA_DIR) merged.dataDir = env.VG_DATA_DIR;
   if (env.VG_TECH_PIN) merged.technicianPin = env.VG_TECH_PIN;
   if (env.VG_PROFILES_DIR) merged.profilesDir = env.VG_PROFILES_DIR;
+  if (env.VG_RUNTIME_PORT) merged.runtimePort = Number(env.VG_RUNTIME_PORT);
   if (env.VG_DEV !== undefined && env.VG_DEV !== '') merged.devMode = env.VG_DEV === '1' || env.VG_DEV === 'true';
 
   const r = FileShape.safeParse(merged);
@@ -123,6 +129,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     kioskSecret: r.data.kioskSecret,
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
+    runtimePort: r.data.runtimePort,
     ...(r.data.technicianPin !== undefined ? { technicianPin: r.data.technicianPin } : {}),
     ...(r.data.profilesDir !== undefined ? { profilesDir: resolve(base, r.data.profilesDir) } : {}),
   };
