@@ -6,8 +6,12 @@ export const Language = z.enum(['fr', 'en']);
 export type Language = z.infer<typeof Language>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+/** A closing time may also be 24:00, the end of the day ("00:00"–"24:00" is open all day). */
+const CloseHHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM or 24:00');
 /** One opening period of a day, [open, close). */
-export const Period = z.object({ open: HHMM, close: HHMM });
+export const Period = z
+  .object({ open: HHMM, close: CloseHHMM })
+  .refine((p) => p.open < p.close, { message: 'close must be after open', path: ['close'] });
 export type Period = z.infer<typeof Period>;
 
 /** Weekly schedule: index 0 = Sunday … 6 = Saturday (Date#getDay order). */
@@ -21,6 +25,11 @@ const weekday: Period[] = [
   { open: '08:30', close: '12:00' },
   { open: '13:00', close: '16:30' },
 ];
+/** Open every day, all day (the demo booth, test rigs, 24/7 sites). */
+export const allDaySchedule: WeeklySchedule = {
+  timeZone: 'America/Toronto',
+  days: Array.from({ length: 7 }, () => [{ open: '00:00', close: '24:00' }]),
+};
 export const defaultSchedule: WeeklySchedule = {
   timeZone: 'America/Toronto',
   days: [[], weekday, weekday, weekday, weekday, weekday, []],

@@ -21,13 +21,18 @@ export function isOpen(schedule: WeeklySchedule, date: Date): boolean {
   return (schedule.days[day] ?? []).some((p) => minutes >= toMinutes(p.open) && minutes < toMinutes(p.close));
 }
 
-/** "8 h 30 – 12 h" style (Québec typography) or "8:30 AM" style for English. */
+/** True when the periods cover the whole day (00:00–24:00): shown as "open all day", not as times. */
+export function isAllDay(periods: readonly Period[]): boolean {
+  return periods.some((p) => p.open === '00:00' && p.close === '24:00');
+}
+
+/** "8 h 30 – 12 h" style (Québec typography) or "8:30 AM" style for English; 24:00 is midnight. */
 export function formatTime(hhmm: string, lang: 'fr' | 'en'): string {
   const h = Number(hhmm.slice(0, 2));
   const m = hhmm.slice(3, 5);
   if (lang === 'fr') return m === '00' ? `${h} h` : `${h} h ${m}`;
   const h12 = h % 12 === 0 ? 12 : h % 12;
-  return `${h12}:${m} ${h < 12 ? 'AM' : 'PM'}`;
+  return `${h12}:${m} ${h < 12 || h === 24 ? 'AM' : 'PM'}`;
 }
 
 export function formatPeriods(periods: Period[], lang: 'fr' | 'en'): string {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defaultServices } from '../common/config';
+import { allDaySchedule, defaultServices } from '../common/config';
 import { composeKiosk } from '../main/compose';
 import { startBrowserRuntime } from '../main/runtime/browser-runtime';
 import type { BrowserRuntime } from '../main/runtime/browser-runtime';
@@ -115,7 +115,12 @@ async function seed(hub: Hub, dataDir: string): Promise<{ agent: { username: str
   const kioskDir = join(dataDir, 'kiosk');
   mkdirSync(kioskDir, { recursive: true });
   const kioskConfigPath = join(kioskDir, 'kiosk.json');
-  const existing = readJson<{ kioskId?: string }>(kioskConfigPath);
+  const existing = readJson<{ kioskId?: string; public?: Record<string, unknown> }>(kioskConfigPath);
+  if (existing?.kioskId && hub.db.kiosk(existing.kioskId) && existing.public && !existing.public.schedule) {
+    // Demo state written before the demo was open all day: a newcomer in the evening or on a
+    // weekend must still be able to try a visit.
+    writePrivate(kioskConfigPath, { ...existing, public: { ...existing.public, schedule: allDaySchedule } });
+  }
   if (!existing?.kioskId || !hub.db.kiosk(existing.kioskId)) {
     const kioskId = hub.db.kiosk('demo-kiosk') ? `demo-kiosk-${suffix()}` : 'demo-kiosk';
     const office = { fr: 'Bureau de Services Québec — Démonstration', en: 'Services Québec office — Demo' };
@@ -126,7 +131,8 @@ async function seed(hub: Hub, dataDir: string): Promise<{ agent: { username: str
       kioskSecret: secret,
       dataDir: '.',
       devMode: false,
-      public: { kioskName: 'Kiosque de démonstration', office, services: defaultServices, simulation: true },
+      // Open all day: the demo must work in the evening and on weekends too.
+      public: { kioskName: 'Kiosque de démonstration', office, services: defaultServices, schedule: allDaySchedule, simulation: true },
     });
   }
   return { agent: state.agent, kioskConfigPath };
@@ -214,7 +220,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   }
 }
 
-function parseArgs(argv: string[]): DemoOptions {
+export function parseArgs(argv: string[]): DemoOptions {
   const opts: DemoOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -223,9 +229,13 @@ function parseArgs(argv: string[]): DemoOptions {
     else if (a === '--no-electron') opts.noElectron = true;
     else if (a === '--port') opts.hubPort = Number(argv[++i]);
     else if (a.startsWith('--port=')) opts.hubPort = Number(a.slice('--port='.length));
-    else throw new Error(`unknown option ${a} (usage: ./vg start [--no-open] [--kiosk] [--no-electron] [--port N])`);
+    else if (a === '--kiosk-port') opts.kioskPort = Number(argv[++i]);
+    else if (a.startsWith('--kiosk-port=')) opts.kioskPort = Number(a.slice('--kiosk-port='.length));
+    else throw new Error(`unknown option ${a} (usage: ./vg start [--no-open] [--kiosk] [--no-electron] [--port N] [--kiosk-port N])`);
   }
-  if (opts.hubPort !== undefined && !(Number.isInteger(opts.hubPort) && opts.hubPort >= 0 && opts.hubPort < 65536)) throw new Error('--port must be 0–65535');
+  const isPort = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 0 && n < 65536);
+  if (!isPort(opts.hubPort)) throw new Error('--port must be 0–65535');
+  if (!isPort(opts.kioskPort)) throw new Error('--kiosk-port must be 0–65535');
   return opts;
 }
 

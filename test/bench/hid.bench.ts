@@ -8,7 +8,7 @@
 //  4. Cost of one real node-hid enumeration on this machine (to choose the poll interval).
 import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
-import { KioskPublicConfig } from '../../common/config';
+import { KioskPublicConfig, allDaySchedule } from '../../common/config';
 import { FrameWindow, type FrameLike } from '../../common/frame-health';
 import { createSessionMachine, type AudioRoute } from '../../common/session';
 import { DeviceManager } from '../../hardware/manager';
@@ -23,7 +23,7 @@ const f = (n: number, d = 1) => n.toFixed(d);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Open all day every day: the bench must not depend on the hour it runs at. */
-const alwaysOpen = { timeZone: 'America/Toronto', days: Array.from({ length: 7 }, () => [{ open: '00:00', close: '23:59' }]) };
+const alwaysOpen = allDaySchedule;
 const config = KioskPublicConfig.parse({ schedule: alwaysOpen, timers: { idleMs: 3_600_000, waitTimeoutMs: 3_600_000 } });
 const serviceId = config.services[0]!.id;
 

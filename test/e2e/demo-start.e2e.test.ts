@@ -1,10 +1,12 @@
 // The demo starter in-process: hub + seeded accounts + kiosk core + browser runtime, no window.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startDemo } from '../../scripts/start';
+import { allDaySchedule, KioskPublicConfig } from '../../common/config';
+import { isOpen } from '../../common/hours';
+import { parseArgs, startDemo } from '../../scripts/start';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vg-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -59,6 +61,43 @@ describe('./vg start --no-open', () => {
       expect(await kioskHubStatus(second.kioskUrl)).toBe('online');
     } finally {
       await second.close();
+    }
+  });
+
+  it('the demo booth is open all day, every day (a newcomer in the evening or on a weekend can try a visit)', async () => {
+    const configPath = join(dataDir, 'kiosk/kiosk.json');
+    // State seeded by an older demo (no schedule: the office default, closed evenings and weekends).
+    const old = JSON.parse(readFileSync(configPath, 'utf8')) as { public: Record<string, unknown> };
+    delete old.public.schedule;
+    writeFileSync(configPath, JSON.stringify(old), { mode: 0o600 });
+    const demo = await startDemo({ noOpen: true, hubPort: 0, dataDir, build: false, quiet: true });
+    try {
+      const pub = KioskPublicConfig.parse((JSON.parse(readFileSync(configPath, 'utf8')) as { public: unknown }).public);
+      expect(pub.schedule).toEqual(allDaySchedule);
+      // Sunday 23:30 and Saturday 03:00 in Montréal: closed under the office default, open here.
+      for (const iso of ['2026-11-30T04:30:00Z', '2026-11-28T08:00:00Z']) expect(isOpen(pub.schedule, new Date(iso)), iso).toBe(true);
+      expect(await kioskHubStatus(demo.kioskUrl)).toBe('online');
+    } finally {
+      await demo.close();
+    }
+  });
+
+  it('--kiosk-port fixes the kiosk runtime\'s loopback port; bad values are refused', async () => {
+    expect(parseArgs(['--kiosk-port', '47123', '--port=0'])).toEqual({ kioskPort: 47123, hubPort: 0 });
+    expect(() => parseArgs(['--kiosk-port', 'x'])).toThrow('--kiosk-port must be 0–65535');
+    expect(() => parseArgs(['--kiosk-port=70000'])).toThrow('--kiosk-port must be 0–65535');
+    const probe = await import('node:net').then(({ createServer }) => new Promise<number>((r) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port;
+        srv.close(() => r(port));
+      });
+    }));
+    const demo = await startDemo({ noOpen: true, hubPort: 0, kioskPort: probe, dataDir, build: false, quiet: true });
+    try {
+      expect(new URL(demo.kioskUrl).port).toBe(String(probe));
+      expect(await kioskHubStatus(demo.kioskUrl)).toBe('online');
+    } finally {
+      await demo.close();
     }
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { KioskPublicConfig } from '../../common/config';
+import { KioskPublicConfig, allDaySchedule } from '../../common/config';
 import type { KioskConfig } from '../../main/services/config';
 import type { WeeklySchedule } from '../../common/config';
 import { composeKiosk } from '../../main/compose';
@@ -19,7 +19,7 @@ import { ingestPlugin } from '../../server/ingest/plugin';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
 /** Open every day, all day: call tests must not depend on the hour CI runs at. */
-export const alwaysOpen: WeeklySchedule = { timeZone: 'America/Toronto', days: Array.from({ length: 7 }, () => [{ open: '00:00', close: '23:59' }]) };
+export const alwaysOpen: WeeklySchedule = allDaySchedule;
 /** Closed every day. */
 export const neverOpen: WeeklySchedule = { timeZone: 'America/Toronto', days: Array.from({ length: 7 }, () => []) };
 

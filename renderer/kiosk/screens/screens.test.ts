@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KioskPublicConfig } from '../../../common/config';
+import { KioskPublicConfig, allDaySchedule } from '../../../common/config';
 import type { Language } from '../../../common/config';
 import { catalogs, t as translate, translator } from '../../../common/i18n';
 import type { ScreenName, SessionEvent, SessionView } from '../../../common/session';
@@ -8,6 +8,7 @@ import type { VNode } from '../dom';
 import { byTestId, textOf, walk } from '../dom';
 import { pictogram, pictogramNames } from '../pictograms';
 import { hangupPrompt, idlePrompt, screens } from './index';
+import { todayHours } from './welcome';
 import type { ScreenProps } from './types';
 import { freshUi } from './types';
 
@@ -278,5 +279,15 @@ describe('kiosk screens', () => {
     click(tree, 'idle-stay');
     click(tree, 'idle-leave');
     expect(base.sent).toEqual([{ type: 'idle.stillHere' }, { type: 'visit.cancel' }]);
+  });
+});
+
+describe('opening hours on the attract screen', () => {
+  const hoursWith = (schedule: KioskPublicConfig['schedule'], lang: Language) =>
+    todayHours({ lang, tIn: ((l, k, p) => translate(l, k, p)) satisfies ScreenProps['tIn'], now: () => new Date('2026-11-29T23:30:00Z'), config: KioskPublicConfig.parse({ schedule }) } as unknown as ScreenProps, lang);
+  it('says "open all day" for a 00:00–24:00 day, and "closed today" on the default Sunday', () => {
+    expect(hoursWith(allDaySchedule, 'fr')).toBe("Ouvert 24 h sur 24 aujourd'hui");
+    expect(hoursWith(allDaySchedule, 'en')).toBe('Open all day today');
+    expect(hoursWith(config.schedule, 'fr')).toBe("Fermé aujourd'hui");
   });
 });

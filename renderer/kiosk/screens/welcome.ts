@@ -1,6 +1,6 @@
 // Before a visit: attract, closed, language choice. Nobody has chosen a language yet, so these
 // screens show French first and English second.
-import { formatPeriods, periodsOn } from '../../../common/hours';
+import { formatPeriods, isAllDay, periodsOn } from '../../../common/hours';
 import type { MessageKey } from '../../../common/i18n';
 import { button, icon, p, screen } from '../components';
 import { h } from '../dom';
@@ -10,6 +10,7 @@ import type { ScreenProps } from './types';
 /** "Aujourd'hui : 8 h 30 – 12 h et 13 h – 16 h 30" or "Fermé aujourd'hui". */
 export function todayHours(props: ScreenProps, lang = props.lang): string {
   const periods = periodsOn(props.config.schedule, props.now());
+  if (isAllDay(periods)) return props.tIn(lang, 'kiosk.attract.openAllDay');
   return periods.length ? props.tIn(lang, 'kiosk.attract.hours', { hours: formatPeriods(periods, lang) }) : props.tIn(lang, 'kiosk.attract.closedToday');
 }
 
@@ -37,7 +38,7 @@ export function closed(props: ScreenProps) {
       'tr',
       null,
       h('th', { scope: 'row' }, tIn('fr', `kiosk.day.${day}` as MessageKey)),
-      h('td', null, periods.length ? formatPeriods(periods, 'fr') : tIn('fr', 'kiosk.day.closed')),
+      h('td', null, isAllDay(periods) ? tIn('fr', 'kiosk.day.allDay') : periods.length ? formatPeriods(periods, 'fr') : tIn('fr', 'kiosk.day.closed')),
     ),
   );
   // Monday first, as Québec calendars do.
