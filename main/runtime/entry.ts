@@ -6,11 +6,15 @@ import { composeKiosk } from '../compose';
 import { loadKioskConfigOrExit } from '../services/config';
 import type { KioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
+import { startSystemdNotifier } from '../services/watchdog';
 import type { BrowserRuntime } from './browser-runtime';
 import { startBrowserRuntime } from './browser-runtime';
 
 async function main(): Promise<void> {
   const log = consoleLogger('kiosk');
+  // Before anything spawns Chromium: the notifier takes NOTIFY_SOCKET/WATCHDOG_* out of the env
+  // children inherit, and pings systemd's watchdog from this event loop (Type=notify unit).
+  const systemd = startSystemdNotifier({ log });
   const config = loadKioskConfigOrExit(log, (code) => process.exit(code));
   if (!config) return;
   const running: { core?: KioskCore; runtime?: BrowserRuntime } = {};
@@ -19,6 +23,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { signal });
+    systemd.stopping();
     await running.runtime?.close().catch(() => {});
     await running.core?.close().catch(() => {});
     process.exit(0);
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
   // With no window of its own, whoever opens the page (a remote Chromium, a test) needs the full URL,
   // token included: printed only in that mode, never when main opens Chromium itself.
   const headless = process.env.VG_NO_OPEN === '1';
+  systemd.ready('kiosk running (browser runtime)');
   log.info('kiosk running (browser runtime)', { origin: runtime.origin, simulation: config.public.simulation, ...(headless ? { url: runtime.url } : {}) });
 }
 
