@@ -11,8 +11,40 @@ export const PROTOCOL_VERSION = 1;
 
 const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/);
 export const CallId = Id;
+/** Deepest JSON nesting a frame may have: real frames need 6; a deeper one is refused before parsing. */
+export const MAX_FRAME_DEPTH = 32;
+
+/**
+ * True when `text` nests arrays/objects deeper than `max`: a linear scan that skips string contents,
+ * so a hostile frame never reaches JSON.parse or the schema's recursion (which would overflow the stack).
+ */
+export function jsonTooDeep(text: string, max = MAX_FRAME_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > max) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+}
+
+/** Serialised size of a value, or Infinity when it cannot be serialised (cycles, extreme nesting). */
+function jsonSize(v: unknown): number {
+  try {
+    return JSON.stringify(v).length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 /** Opaque simple-peer signal (SDP offer/answer or ICE candidate); size-capped, relayed as is. */
-export const SignalData = z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 64_000, 'signal too large');
+export const SignalData = z.record(z.string(), z.unknown()).refine((v) => jsonSize(v) <= 64_000, 'signal too large');
 export const AppointmentCode = z.string().regex(/^[A-Z0-9]{4,12}$/, 'appointment code: 4–12 letters or digits');
 
 export const IceServer = z.object({
@@ -150,6 +182,7 @@ export function parseFrame<S extends z.ZodType>(schema: S, raw: unknown): { ok: 
   let data: unknown = raw;
   if (typeof raw === 'string') {
     if (raw.length > 128_000) return { ok: false, error: 'frame too large' };
+    if (jsonTooDeep(raw)) return { ok: false, error: `frame nested deeper than ${MAX_FRAME_DEPTH} levels` };
     try {
       data = JSON.parse(raw);
     } catch {

@@ -220,6 +220,26 @@ describe(`hub fuzz (seed ${SEED})`, () => {
     agent.close();
   });
 
+  it('refuses deeply nested frames with one clear error frame (no stack overflow), and the socket stays usable', async () => {
+    const kiosk = await HubTestClient.connect(hub.wsUrl);
+    kiosk.send({ type: 'kiosk.auth', v: 1, kioskId: 'kiosk-1', secret: kioskSecret });
+    await kiosk.next('welcome');
+    for (const depth of [40, 5_000, 60_000]) {
+      const nest = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      kiosk.send(`{"type":"signal","callId":"c1","data":{"type":"offer","x":${nest}}}`);
+      const reply = await kiosk.next();
+      expect(reply, `depth ${depth}`).toMatchObject({ type: 'error', code: 'invalid_message', ref: 'signal' });
+      expect(reply.type === 'error' ? reply.message : '').toBe('frame nested deeper than 32 levels');
+    }
+    // Brackets inside strings are data, not nesting.
+    kiosk.send({ type: 'signal', callId: 'no-such-call', data: { type: 'offer', sdp: '['.repeat(1_000) } });
+    expect(await kiosk.next()).toMatchObject({ type: 'error', code: 'not_found' });
+    kiosk.send({ type: 'ping', t: 1 });
+    expect(await kiosk.next()).toMatchObject({ type: 'pong' });
+    expect(kiosk.closed).toBeUndefined();
+    kiosk.close();
+  });
+
   it('answers malformed login requests with a 4xx and an error code', async () => {
     const r = rng(SEED + 1);
     for (let i = 0; i < 100; i++) {
