@@ -6,17 +6,22 @@ import { composeKiosk } from '../compose';
 import { fileKeyProvider, safeStorageKeyProvider } from '../outbox/index';
 import { loadKioskConfigOrExit } from '../services/config';
 import { consoleLogger } from '../services/log';
+import { startSystemdNotifier } from '../services/watchdog';
 import { electronPowerSave, registerAppScheme, startKioskShell } from './shell';
 
 registerAppScheme();
 
 async function main(): Promise<void> {
   const log = consoleLogger('kiosk');
+  // Type=notify unit with WatchdogSec (build/systemd/visioguichet-electron.service): pings come from
+  // this (the browser process's) event loop, so a hung main stops them and systemd restarts it.
+  const systemd = startSystemdNotifier({ log });
+  app.on('will-quit', () => systemd.stopping());
   const config = loadKioskConfigOrExit(log, (code) => app.exit(code));
   if (!config) return;
   // The bundle puts preload.cjs beside this file; the renderer is built into ../renderer.
   const here = import.meta.dirname;
-  await startKioskShell({
+  const shell = await startKioskShell({
     core: () =>
       composeKiosk({
         config,
@@ -33,6 +38,8 @@ async function main(): Promise<void> {
     rendererDir: process.env.VG_RENDERER_DIR ?? resolve(here, '../renderer'),
     log,
   });
+  // undefined = another instance holds the lock and this one is quitting.
+  if (shell) systemd.ready('kiosk running (Electron)');
 }
 
 main().catch((err: unknown) => {
