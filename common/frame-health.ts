@@ -25,7 +25,8 @@ export interface FrameThresholds {
 
 export const defaultFrameThresholds: FrameThresholds = { blackMeanLuma: 16, blackVariance: 25, frozenDiff: 0.2, minFrames: 3, stride: 2 };
 
-export type FrameVerdict = 'ok' | 'black' | 'frozen' | 'no_frames';
+/** `missing` is never computed from frames: the renderer reports it when there is no videoinput device. */
+export type FrameVerdict = 'ok' | 'black' | 'frozen' | 'no_frames' | 'missing';
 
 export interface FrameReport {
   verdict: FrameVerdict;

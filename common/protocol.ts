@@ -112,7 +112,7 @@ export const KioskHealthSnapshot = z
     /** USB peripherals by kind; null when this kiosk runs without the hardware layer. */
     devices: z.record(z.string().max(32), HealthDevice).nullable(),
     camera: z
-      .object({ verdict: z.enum(['ok', 'black', 'frozen', 'no_frames']), ok: z.boolean(), at: z.number(), meanLuma: z.number(), deviceLabel: z.string().max(200).nullable() })
+      .object({ verdict: z.enum(['ok', 'black', 'frozen', 'no_frames', 'missing']), ok: z.boolean(), at: z.number(), meanLuma: z.number(), deviceLabel: z.string().max(200).nullable() })
       .nullable(),
     screen: z.object({ on: z.boolean(), reason: z.string().max(32), method: z.string().max(64), ok: z.boolean(), error: z.string().max(64).nullable() }).nullable(),
     media: z.object({ camera: z.string().max(200).nullable(), microphone: z.string().max(200).nullable(), speaker: z.string().max(200).nullable(), fallback: z.boolean() }).nullable(),

@@ -52,7 +52,8 @@ export function buildHardwareHealth(input: HealthInputs): HardwareHealth {
   }
   let camera: HardwareHealth['camera'] = null;
   if (input.camera) {
-    const stale = input.now - input.camera.at > (input.cameraStaleMs ?? 30_000);
+    // An absent camera is reported once (and again when devices change), not sampled: it never goes stale.
+    const stale = input.camera.report.verdict !== 'missing' && input.now - input.camera.at > (input.cameraStaleMs ?? 30_000);
     const verdict = stale ? 'no_frames' : input.camera.report.verdict;
     const ok = verdict === 'ok';
     if (!ok) problems.push(`camera:${verdict}`);

@@ -51,8 +51,8 @@ export type LightStatus = z.infer<typeof LightStatus>;
 export const ScreenState = z.object({ on: z.boolean(), brightness: z.number().min(0).max(1).nullable(), method: z.string() });
 export type ScreenState = z.infer<typeof ScreenState>;
 
-/** Camera health measured in the renderer (common/frame-health.ts) and reported to main. */
-export const FrameVerdict = z.enum(['ok', 'black', 'frozen', 'no_frames']);
+/** Camera health measured in the renderer (common/frame-health.ts) and reported to main; `missing` = no videoinput device at all. */
+export const FrameVerdict = z.enum(['ok', 'black', 'frozen', 'no_frames', 'missing']);
 export const CameraHealth = z.object({
   verdict: FrameVerdict,
   meanLuma: z.number(),

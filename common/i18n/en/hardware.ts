@@ -24,6 +24,7 @@ export default {
   'hw.camera.black': 'Black picture: check the camera shutter and the lighting.',
   'hw.camera.frozen': 'Frozen picture: replug the camera.',
   'hw.camera.no_frames': 'No picture from the camera.',
+  'hw.camera.missing': 'No camera connected: plug in the USB camera.',
   'hw.screen.on': 'Screen on',
   'hw.screen.off': 'Screen off',
   'hw.action.exercise': 'Test',

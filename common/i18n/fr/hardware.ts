@@ -24,6 +24,7 @@ export default {
   'hw.camera.black': 'Image noire : vérifiez le cache de la caméra et l’éclairage.',
   'hw.camera.frozen': 'Image figée : rebranchez la caméra.',
   'hw.camera.no_frames': 'Aucune image reçue de la caméra.',
+  'hw.camera.missing': 'Aucune caméra branchée : branchez la caméra USB.',
   'hw.screen.on': 'Écran allumé',
   'hw.screen.off': 'Écran éteint',
   'hw.action.exercise': 'Tester',
