@@ -1,18 +1,19 @@
 // Account administration: `tsx server/cli.ts [--db PATH] <command>`. Secrets are printed once and
 // only their scrypt hashes are stored.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Language } from '../common/config';
 import { VisioError } from '../common/result';
 import { createAgent, createKiosk } from './accounts';
 import { loadHubConfig } from './config';
-import { HubStore } from './db/store';
+import { backupHubDb, HubStore } from './db/store';
 
 const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
   create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en]
   create-kiosk <kioskId> <name> <office>
   list
+  backup <dest.sqlite>     online, consistent copy of the running hub's database (SQLite backup API)
 The database defaults to VG_HUB_DB, then the config file's dbPath (VG_HUB_CONFIG), then .data/hub.sqlite.`;
 
 /** Misuse of the command line. */
@@ -63,6 +64,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         for (const a of store.listAgents()) out(`  ${a.username}\t${a.displayName}\t${a.disabled ? 'disabled' : 'active'}\tservices=${a.services?.join(',') ?? '*'}\tlanguages=${a.languages?.join(',') ?? '*'}`);
         out('kiosks:');
         for (const k of store.listKiosks()) out(`  ${k.kioskId}\t${k.name}\t${k.office}\t${k.disabled ? 'disabled' : 'active'}`);
+        return 0;
+      }
+      case 'backup': {
+        const [dest] = args;
+        if (!dest || args.length !== 1) throw new CliUsageError('backup needs <dest.sqlite>');
+        // Never overwrite: the file there may be the last good backup.
+        if (existsSync(dest)) throw new CliUsageError(`backup: ${dest} already exists; choose a new file name`);
+        const { pages } = await backupHubDb(store.db, dest);
+        out(`backup written: ${dest} (${pages} pages, quick_check ok)`);
         return 0;
       }
       default:

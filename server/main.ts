@@ -43,6 +43,9 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    // 78 (EX_CONFIG): a damaged or too-new database needs a person (restore, upgrade); a service
+    // manager must not restart-loop on it.
+    const code = (err as { code?: unknown }).code;
+    process.exit(code === 'db_corrupt' || code === 'db_newer_than_app' ? 78 : 1);
   });
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from '../../common/db/migrate';
 import type { Migration } from '../../common/db/migrate';
+import { VisioError } from '../../common/result';
 import { migrations as hubMigrations } from './migrations';
 
 /** The raw SQLite handle, re-exported as a type so the rest of server/ never imports better-sqlite3. */
@@ -89,12 +90,52 @@ const callFromRow = (r: CallRow): CallRecord => ({
 });
 
 /**
- * Opens (creating if needed) the hub database: WAL, FULL sync, foreign keys, migrated to the
- * latest schema. Production code appends steps to migrations.ts; `allMigrations` lets tests pass their own.
+ * The hub database file is damaged (bad header, torn pages, broken indexes): the hub refuses to start
+ * rather than route calls and ingest records on it and report healthy.
+ */
+export class HubDatabaseCorruptError extends VisioError {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'db_corrupt',
+      `the hub database ${path} is damaged (${detail}); the hub will not start on it. ` +
+        `Restore the latest backup (server/README.md, "Backup and restore"): stop the hub, move ${path} and its -wal and -shm files aside, ` +
+        `copy the backup to ${path}, start the hub.`,
+      options,
+    );
+  }
+}
+
+/** SQLite's answers for a file that is not (any more) a sound database. */
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+
+/**
+ * `PRAGMA quick_check` (O(N), skips the index-content cross-check that integrity_check does) on a
+ * file database; throws HubDatabaseCorruptError naming the first problems.
+ */
+function checkIntegrity(db: SqliteDb, path: string): void {
+  const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length) throw new HubDatabaseCorruptError(path, `quick_check: ${problems.join('; ').slice(0, 400)}`);
+}
+
+/**
+ * Opens (creating if needed) the hub database: integrity checked, WAL, FULL sync, foreign keys,
+ * migrated to the latest schema. Production code appends steps to migrations.ts; `allMigrations`
+ * lets tests pass their own. A damaged file throws HubDatabaseCorruptError (never a raw stack).
  */
 export function openHubDb(path: string, allMigrations: readonly Migration[] = hubMigrations): SqliteDb {
-  const db = new Database(path);
+  let db: SqliteDb;
   try {
+    db = new Database(path);
+  } catch (err) {
+    throw CORRUPT_CODES.has((err as { code?: string }).code ?? '') ? new HubDatabaseCorruptError(path, (err as Error).message, { cause: err }) : err;
+  }
+  try {
+    if (path !== ':memory:') checkIntegrity(db, path);
     // WAL lets readers (stats, ingest) run beside the writer; FULL so an acknowledged write survives power loss.
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -107,8 +148,25 @@ export function openHubDb(path: string, allMigrations: readonly Migration[] = hu
     return db;
   } catch (err) {
     db.close();
+    if (CORRUPT_CODES.has((err as { code?: string }).code ?? '')) throw new HubDatabaseCorruptError(path, (err as Error).message, { cause: err });
     throw err;
   }
+}
+
+/**
+ * Online backup to `dest` through SQLite's backup API: a consistent copy taken while the hub keeps
+ * serving (pages are copied in steps between other writers), then checked with quick_check.
+ * Returns the pages copied. `dest` must not exist (never overwrite the last good backup by accident).
+ */
+export async function backupHubDb(db: SqliteDb, dest: string): Promise<{ pages: number }> {
+  const { totalPages } = await db.backup(dest);
+  const copy = new Database(dest, { readonly: true });
+  try {
+    checkIntegrity(copy, dest);
+  } finally {
+    copy.close();
+  }
+  return { pages: totalPages };
 }
 
 /** Typed queries over the hub database. Statements are prepared once; `db` is exposed for plugins' own tables. */
