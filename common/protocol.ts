@@ -212,6 +212,10 @@ export const KioskListItem = z.object({
   /** Hub clock when `health` arrived. */
   healthAt: z.number().nullable(),
   health: KioskHealthSnapshot.nullable(),
+  /** Version the booth runs: its update report's `current`, else its appVersion; null if it never reported (issue 7). */
+  version: z.string().nullable(),
+  /** Last signed-update status it reported, kept when later snapshots omit it; null if none. */
+  update: UpdateStatus.nullable(),
   /** Online and its last snapshot reports no problem. */
   ok: z.boolean(),
 });

@@ -7,6 +7,8 @@ import type { MigratableDb } from '../common/db/migrate';
 import { KioskHealthSnapshot, type KioskListResponse } from '../common/protocol';
 import type { AgentClaims } from './auth/tokens';
 import type { HubStore, SqliteDb } from './db/store';
+import { listKioskUpdates } from './updates/store';
+import { onKioskHealth } from './updates/rollout';
 
 /** Hub migration step: latest health per kiosk (appended to server/db/migrations.ts). */
 export function kioskHealthSchema(db: MigratableDb): void {
@@ -50,7 +52,7 @@ export class KioskHealthStore implements KioskHealthSink {
   /** Last frame per kiosk: signals arrive in bursts, so only reports and (dis)connections write. */
   private readonly lastSeen = new Map<string, number>();
 
-  constructor(db: SqliteDb) {
+  constructor(private readonly db: SqliteDb) {
     this.q = {
       connected: db.prepare(
         `INSERT INTO kiosk_health (kiosk_id, last_seen_at, connected_at) VALUES (?, ?, ?)
@@ -86,11 +88,14 @@ export class KioskHealthStore implements KioskHealthSink {
   report(kioskId: string, health: KioskHealthSnapshot, at: number): void {
     this.lastSeen.set(kioskId, at);
     this.q.report.run(kioskId, at, at, JSON.stringify(health));
+    // The booth's version and update state feed the staged rollout (server/updates).
+    onKioskHealth(this.db, kioskId, health, at);
   }
 
   /** Every kiosk account with its presence and latest health, ordered by kiosk id. */
   list(store: Pick<HubStore, 'listKiosks'>, online: ReadonlySet<string>): KioskListResponse {
     const rows = new Map(this.q.all.all().map((r) => [r.kiosk_id, r]));
+    const updates = new Map(listKioskUpdates(this.db).map((u) => [u.kioskId, u]));
     return {
       kiosks: store.listKiosks().map((k) => {
         const row = rows.get(k.kioskId);
@@ -109,6 +114,8 @@ export class KioskHealthStore implements KioskHealthSink {
           disconnectedAt: row?.disconnected_at ?? null,
           healthAt: health ? (row?.health_at ?? null) : null,
           health,
+          version: updates.get(k.kioskId)?.version ?? null,
+          update: updates.get(k.kioskId)?.status ?? null,
           ok: isOnline && health !== null && health.ok,
         };
       }),

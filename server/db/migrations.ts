@@ -1,6 +1,7 @@
 import type { Migration } from '../../common/db/migrate';
 import { kioskHealthSchema } from '../health';
 import { ingestSchema } from '../ingest/schema';
+import { updatesSchema } from '../updates/schema';
 
 /**
  * The hub schema, one numbered step each. Append new steps at the end with the next version
@@ -59,4 +60,6 @@ export const migrations: Migration[] = [
   { version: 2, name: 'outbox ingest, callbacks', up: ingestSchema },
   // Fleet health (issues 3/4): latest `kiosk.health` snapshot and presence per kiosk.
   { version: 3, name: 'kiosk health', up: kioskHealthSchema },
+  // Signed releases and staged rollouts (issue 7); agents.is_admin for the admin routes.
+  { version: 4, name: 'releases, rollouts, booth update state, admin flag', up: updatesSchema },
 ];
