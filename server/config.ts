@@ -17,6 +17,12 @@ export const HubConfigFile = z.object({
   /** Built agent console; served at /agent/. */
   agentStaticDir: z.string().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Release-signing public keys (base64 of the raw 32-byte Ed25519 key, or PEM); the hub verifies releases with them and holds no private key. */
+  updateKeys: z.array(z.string().min(1)).default([]),
+  /** Where release bundles are stored (one folder per version). */
+  releasesDir: z.string().default('.data/releases'),
+  /** Base URL booths download bundles from when the hub sits behind a proxy; default: the URL the booth called. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
 }).strict();
 export type HubConfigFile = z.infer<typeof HubConfigFile>;
 

@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { loadHubConfig, type HubConfigFile } from './config';
 import { createHub, type Hub, type HubOptions } from './hub';
 import { ingestPlugin } from './ingest/plugin';
+import { updatesPlugin } from './updates/plugin';
 
-/** Starts a hub from a parsed config (creating the database folder) with the outbox ingest routes; extra options override, extra plugins are added. */
+/** Starts a hub from a parsed config (creating the database folder) with the outbox ingest and update routes; extra options override, extra plugins are added. */
 export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Partial<HubOptions> = {}): Promise<Hub> {
   if (cfg.dbPath !== ':memory:') mkdirSync(dirname(cfg.dbPath), { recursive: true });
   return createHub({
@@ -16,7 +17,11 @@ export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Part
     ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),
     ...(cfg.agentStaticDir ? { agentStaticDir: cfg.agentStaticDir } : {}),
     ...extra,
-    plugins: [ingestPlugin(), ...(extra.plugins ?? [])],
+    plugins: [
+      ingestPlugin(),
+      updatesPlugin({ keys: cfg.updateKeys, releasesDir: cfg.releasesDir, ...(cfg.publicUrl ? { publicUrl: cfg.publicUrl } : {}) }),
+      ...(extra.plugins ?? []),
+    ],
   });
 }
 
