@@ -147,9 +147,12 @@ export type IngestRequest = z.infer<typeof IngestRequest>;
 
 /**
  * Per-record acknowledgement: `stored` (new) and `duplicate` (already held) both mean the hub has it
- * durably, so the kiosk may purge it; `rejected` is final (malformed for this hub) — do not resend.
- * A record absent from `results` was not processed: resend it later.
+ * durably, so the kiosk may purge it; `rejected` is final (malformed for this hub) — do not resend —
+ * except a rejection whose error starts with ID_COLLISION: the hub holds a *different* record under
+ * that id (another booth's, or one cloned from this booth's image), so the kiosk keeps the record,
+ * gives it a fresh id and sends it again. A record absent from `results` was not processed: resend it later.
  */
+export const ID_COLLISION = 'id_collision';
 export const IngestAck = z.object({ id: z.string(), status: z.enum(['stored', 'duplicate', 'rejected']), error: z.string().optional() });
 export type IngestAck = z.infer<typeof IngestAck>;
 export const IngestResponse = z.object({ results: z.array(IngestAck) });

@@ -1,5 +1,5 @@
 import type { LastSync, OutboxStats } from '../../common/bridge/outbox';
-import { CITIZEN_KINDS, OutboxKind, SEALED_FIELDS, recordSchemas, type IngestAck, type IngestItem } from '../../common/outbox';
+import { CITIZEN_KINDS, ID_COLLISION, OutboxKind, SEALED_FIELDS, recordSchemas, type IngestAck, type IngestItem } from '../../common/outbox';
 import { open, seal, KEY_LEN } from './crypto';
 import { openOutboxDb, type Db, type Recovery } from './db';
 import { InvalidRecordError, OutboxClosedError, OutboxFullError, OutboxKeyError } from './errors';
@@ -182,10 +182,21 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     for (const l of listeners) l();
   }
 
+  /** Gives a pending record a fresh id (re-sealing its personal fields, which are bound to the id). */
+  function rekey(oldId: string): boolean {
+    const row = q.pendingById.get(oldId) as { sealed: Buffer | null } | undefined;
+    if (!row) return false;
+    const newId = nextId();
+    const sealed = row.sealed ? seal(key, newId, open(key, oldId, row.sealed)) : null;
+    return q.rekey.run(newId, sealed, oldId).changes === 1;
+  }
+
   const settleTx = db.transaction((acks: readonly IngestAck[]) => {
     const gone: Change[] = [];
     const parked: Change[] = [];
     for (const a of acks) {
+      // The hub holds a different record under this id: keep ours, under a new id, still pending.
+      if (a.status === 'rejected' && a.error?.startsWith(ID_COLLISION) && rekey(a.id)) continue;
       if (a.status === 'rejected') {
         const r = q.reject.get(a.error ?? 'rejected by hub', a.id) as Change | undefined;
         if (r) parked.push(r);
@@ -324,6 +335,8 @@ function prepare(db: Db) {
     batch: db.prepare('SELECT seq, id, kind, created_at, data, sealed, size FROM outbox WHERE status = 0 ORDER BY citizen DESC, seq LIMIT ?'),
     ack: db.prepare(`DELETE FROM outbox WHERE id = ? ${changed}`),
     reject: db.prepare(`UPDATE outbox SET status = 2, error = ? WHERE id = ? AND status = 0 ${changed}`),
+    pendingById: db.prepare('SELECT sealed FROM outbox WHERE id = ? AND status = 0'),
+    rekey: db.prepare('UPDATE outbox SET id = ?, sealed = ? WHERE id = ? AND status = 0'),
     oldestPendingOf: db.prepare('SELECT created_at AS t FROM outbox WHERE status = 0 AND citizen = ? ORDER BY seq LIMIT 1'),
     expireTelemetry: db.prepare(`DELETE FROM outbox WHERE citizen = 0 AND created_at < ? ${changed}`),
     expireRejected: db.prepare(`DELETE FROM outbox WHERE status = 2 AND created_at < ? ${changed}`),

@@ -1,4 +1,4 @@
-import { OutboxKind, PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem } from '../../common/outbox';
+import { ID_COLLISION, OutboxKind, PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem } from '../../common/outbox';
 import type { SqliteDb } from '../db/store';
 
 interface CallbackRow {
@@ -31,6 +31,8 @@ export class IngestStore {
         'INSERT OR IGNORE INTO callbacks (id, kiosk_id, service, language, time_window, reason, name, phone, created_at, received_at) VALUES (@id, @kioskId, @service, @language, @timeWindow, @reason, @name, @phone, @createdAt, @receivedAt)',
       ),
       count: db.prepare('SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = ?'),
+      held: db.prepare('SELECT kind, created_at, data FROM ingest_records WHERE kiosk_id = ? AND id = ?'),
+      unstore: db.prepare('DELETE FROM ingest_records WHERE kiosk_id = ? AND id = ?'),
       listActive: db.prepare("SELECT * FROM callbacks WHERE status != 'done' ORDER BY created_at LIMIT ?"),
       get: db.prepare('SELECT * FROM callbacks WHERE id = ?'),
       claim: db.prepare("UPDATE callbacks SET status = 'claimed', claimed_by = ?, claimed_name = ?, claimed_at = ? WHERE id = ? AND status = 'open'"),
@@ -55,12 +57,28 @@ export class IngestStore {
     if (!parsed.success) return { id: it.id, status: 'rejected', error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ').slice(0, 500) };
     const data: Record<string, unknown> = { ...parsed.data };
     for (const f of PERSONAL_FIELDS[kind] ?? []) delete data[f];
-    const stored = this.q.insert.run(kioskId, it.id, kind, it.createdAt, now, JSON.stringify(data)).changes === 1;
-    if (stored && kind === 'callback') {
-      const c = parsed.data as ReturnType<typeof recordSchemas.callback.parse>;
-      this.q.insertCallback.run({ id: it.id, kioskId, service: c.service, language: c.language, timeWindow: c.timeWindow, reason: c.reason ?? null, name: c.name, phone: c.phone, createdAt: it.createdAt, receivedAt: now });
+    const text = JSON.stringify(data);
+    const stored = this.q.insert.run(kioskId, it.id, kind, it.createdAt, now, text).changes === 1;
+    if (!stored) {
+      // Same booth, same id: a resend is the same record; anything else is a collision (a booth
+      // cloned from another's image, a broken id generator) that must not be acknowledged as held.
+      // Compared without the personal fields: the hub drops those from the record (and from the
+      // callback once done), so a legitimate resend must still match.
+      const held = this.q.held.get(kioskId, it.id) as { kind: string; created_at: number; data: string } | undefined;
+      if (held && (held.kind !== kind || held.created_at !== it.createdAt || held.data !== text)) return collision(it.id, 'this booth already sent a different record under this id');
+      return { id: it.id, status: 'duplicate' };
     }
-    return { id: it.id, status: stored ? 'stored' : 'duplicate' };
+    if (kind === 'callback') {
+      const c = parsed.data as ReturnType<typeof recordSchemas.callback.parse>;
+      const inserted = this.q.insertCallback.run({ id: it.id, kioskId, service: c.service, language: c.language, timeWindow: c.timeWindow, reason: c.reason ?? null, name: c.name, phone: c.phone, createdAt: it.createdAt, receivedAt: now }).changes === 1;
+      if (!inserted) {
+        // Another booth's callback holds this id: storing the record without its callback row
+        // would lose this citizen's request behind a "stored" acknowledgement.
+        this.q.unstore.run(kioskId, it.id);
+        return collision(it.id, 'another booth sent a callback under this id');
+      }
+    }
+    return { id: it.id, status: 'stored' };
   }
 
   /**
@@ -119,6 +137,11 @@ export class IngestStore {
       // Never fail an agent's action over housekeeping.
     }
   }
+}
+
+/** The rejection a booth answers by re-keying the record and sending it again (see IngestAck). */
+function collision(id: string, why: string): IngestAck {
+  return { id, status: 'rejected', error: `${ID_COLLISION}: ${why}` };
 }
 
 function view(r: CallbackRow, agentId: string): CallbackView {
