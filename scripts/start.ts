@@ -211,6 +211,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       rendererDir: join(repoRoot, 'dist/renderer'),
       open: opts.noOpen ? false : opts.kioskMode ? 'kiosk' : 'app',
       ...(opts.kioskPort !== undefined ? { port: opts.kioskPort } : {}),
+      // The demo's explicit opt-ins: a machine without camera/mic gets Chromium's fake ones, and
+      // root (which Chromium will not sandbox) runs it unsandboxed. Production passes neither.
+      chromium: { fakeMedia: true, noSandbox: process.getuid?.() === 0 },
       log: logger('runtime'),
     });
     return { kioskUrl: runtime.url, agentUrl, hubUrl: hub.url, agent, runtime: opts.noOpen ? 'none' : 'browser', close };

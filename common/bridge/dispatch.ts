@@ -4,6 +4,12 @@ import type { Result } from '../result';
 import { toErrorInfo } from '../result';
 
 /**
+ * Browser runtime only: the frame the page sends every couple of seconds from its own event loop
+ * so main can tell a hung or crashed page from a quiet one (main/runtime/browser-runtime.ts).
+ */
+export const BRIDGE_HEARTBEAT_FRAME = '{"heartbeat":true}';
+
+/**
  * The single main-side entry for a bridge call, shared by Electron's ipcMain.handle and the
  * browser runtime's WebSocket: validates the channel and arguments, runs the handler, and turns
  * every outcome into a Result value.

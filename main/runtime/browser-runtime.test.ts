@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,7 +181,7 @@ describe('browser runtime: bridge socket', () => {
 });
 
 describe('browser runtime: Chromium', () => {
-  it('launches Chromium in app mode on the tokened URL with a fresh profile under the data dir, and kills it on close', async () => {
+  it('launches Chromium in app mode on a 0600 launch page in a fresh 0700 profile (token not in argv), and kills it on close', async () => {
     const spawned: { cmd: string; args: string[]; proc: ChildProcess }[] = [];
     const spawn = vi.fn((cmd: string, args: string[]) => {
       const proc = Object.assign(new EventEmitter(), {
@@ -201,18 +201,28 @@ describe('browser runtime: Chromium', () => {
     expect(spawned).toHaveLength(1);
     const { cmd, args } = spawned[0]!;
     expect(cmd).toBe('/usr/bin/chromium');
-    expect(args).toContain(`--app=${rt.url}`);
-    expect(args).toContain(`--user-data-dir=${join(dataDir, 'chromium-profile')}`);
-    for (const flag of ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required']) {
+    const profile = join(dataDir, 'chromium-profile');
+    expect(args).toContain(`--app=file://${join(profile, 'launch.html')}`);
+    expect(args).toContain(`--user-data-dir=${profile}`);
+    expect(args.join(' ')).not.toContain(rt.token);
+    expect(readFileSync(join(profile, 'launch.html'), 'utf8')).toContain(`location.replace(${JSON.stringify(rt.url)})`);
+    expect(JSON.parse(readFileSync(join(profile, 'Default', 'Preferences'), 'utf8'))).toMatchObject({ session: { restore_on_startup: 4, startup_urls: [rt.url] } });
+    expect(statSync(profile).mode & 0o777).toBe(0o700);
+    expect(statSync(join(profile, 'launch.html')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(profile, 'Default', 'Preferences')).mode & 0o777).toBe(0o600);
+    // Production: sandbox on, real devices; the opt-ins are absent unless asked for.
+    for (const flag of ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run', '--autoplay-policy=no-user-gesture-required']) {
       expect(args).toContain(flag);
     }
+    for (const flag of ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']) expect(args).not.toContain(flag);
     await rt.close();
     expect(spawned[0]!.proc.kill).toHaveBeenCalledWith('SIGTERM');
   });
 
-  it('kiosk mode passes --kiosk URL', () => {
-    const args = chromiumArgs({ url: 'http://127.0.0.1:1/#token=t', mode: 'kiosk' }, '/p');
-    expect(args.slice(-2)).toEqual(['--kiosk', 'http://127.0.0.1:1/#token=t']);
+  it('kiosk mode passes --kiosk and no URL (the start URL is in the profile)', () => {
+    const args = chromiumArgs({ mode: 'kiosk' }, '/p');
+    expect(args.at(-1)).toBe('--kiosk');
+    expect(args.some((a) => a.startsWith('http'))).toBe(false);
   });
 });
 
@@ -233,5 +243,92 @@ describe('browser runtime: visit ownership', () => {
     await fresh.opened;
     holder.ws.close();
     await vi.waitFor(() => expect(reset).toHaveBeenCalledWith('renderer_gone'));
+  });
+});
+
+describe('browser runtime: page watch', () => {
+  function watched() {
+    const procs: (ChildProcess & { exitCode: number | null })[] = [];
+    const spawn = vi.fn(() => {
+      const proc = Object.assign(new EventEmitter(), {
+        pid: 5000 + procs.length,
+        exitCode: null as number | null,
+        signalCode: null,
+        kill: vi.fn((sig: string) => {
+          proc.exitCode = 0;
+          queueMicrotask(() => proc.emit('exit', null, sig));
+          return true;
+        }),
+      }) as unknown as ChildProcess & { exitCode: number | null };
+      procs.push(proc);
+      return proc;
+    });
+    let t = 1_000_000;
+    let tick: () => void = () => {};
+    const pageWatch = {
+      now: () => t,
+      setInterval: (fn: () => void) => ((tick = fn), 1),
+      clearInterval: () => {},
+      heartbeatTimeoutMs: 10_000,
+      reconnectGraceMs: 3_000,
+      launchGraceMs: 30_000,
+    };
+    const advance = (ms: number) => {
+      t += ms;
+      tick();
+    };
+    return { spawn, procs, pageWatch, advance };
+  }
+
+  it('a page that keeps beating is left alone; one that goes silent is reset and Chromium relaunched', async () => {
+    const w = watched();
+    const { rt, core } = await start({ open: 'kiosk', chromium: { spawn: w.spawn }, pageWatch: w.pageWatch });
+    const reset = vi.spyOn(core, 'resetVisit');
+    const page = connect(rt);
+    await page.opened;
+    page.ws.send(JSON.stringify({ id: 1, channel: 'session.phase', args: ['visit'] }));
+    await page.next((f) => f.id === 1);
+    for (let i = 0; i < 10; i++) {
+      page.ws.send('{"heartbeat":true}');
+      await new Promise((r) => setTimeout(r, 5));
+      w.advance(2_000);
+    }
+    expect(w.procs[0]!.kill).not.toHaveBeenCalled();
+    expect(rt.recoveries).toBe(0);
+    // Hung: the socket stays open but nothing comes from the page's event loop.
+    w.advance(10_001);
+    expect(w.procs[0]!.kill).toHaveBeenCalledWith('SIGKILL');
+    expect(reset).toHaveBeenCalledWith('renderer_gone');
+    expect(rt.recoveries).toBe(1);
+    await vi.waitFor(() => expect(w.spawn).toHaveBeenCalledTimes(2));
+  });
+
+  it('a crashed page (socket closed, never back) is relaunched after the grace; a reload that reconnects is not', async () => {
+    const w = watched();
+    const { rt } = await start({ open: 'kiosk', chromium: { spawn: w.spawn }, pageWatch: w.pageWatch });
+    // Cold start: no page yet, within the launch grace.
+    w.advance(29_000);
+    expect(rt.recoveries).toBe(0);
+    const first = connect(rt);
+    await first.opened;
+    // Reload: old socket closes, new one connects within the grace.
+    first.ws.close();
+    await vi.waitFor(() => expect(rt.clients).toBe(0));
+    w.advance(2_000);
+    const second = connect(rt);
+    await second.opened;
+    w.advance(5_000);
+    expect(rt.recoveries).toBe(0);
+    // Crash: the socket goes and nothing comes back.
+    second.ws.terminate();
+    await vi.waitFor(() => expect(rt.clients).toBe(0));
+    w.advance(2_000);
+    expect(rt.recoveries).toBe(0);
+    w.advance(2_000);
+    expect(rt.recoveries).toBe(1);
+    await vi.waitFor(() => expect(w.spawn).toHaveBeenCalledTimes(2));
+    // The relaunched Chromium gets the launch grace again, not the reconnect grace.
+    w.advance(20_000);
+    expect(rt.recoveries).toBe(1);
   });
 });

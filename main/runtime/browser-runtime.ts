@@ -2,14 +2,21 @@
 // loopback and the bridge carried over a loopback WebSocket. Anything else on the machine (another
 // user's process, a web page in another browser) must not drive the bridge, hence: bound to
 // 127.0.0.1, Host and Origin pinned to our own origin, and a per-launch random token that only the
-// page we open knows (it travels in the URL fragment, which is never sent in HTTP requests).
+// page we open knows (it travels in the URL fragment, which is never sent in HTTP requests, and
+// reaches Chromium through its 0700 profile, never its command line: see chromium.ts).
+//
+// Page watch (when this runtime launched Chromium): the page sends a heartbeat frame every 2 s from
+// its own event loop (renderer/shared/bridge-client.ts). A page whose socket is gone and does not
+// come back (renderer crashed: "Aw, Snap!") or whose socket stays silent (renderer hung in a loop;
+// WebSocket pings would not see it, the network service answers them) gets Chromium relaunched on
+// a fresh profile; the visit it held is reset by the socket's close, as for any page that goes away.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { dispatchBridgeCall } from '../../common/bridge/dispatch';
+import { BRIDGE_HEARTBEAT_FRAME, dispatchBridgeCall } from '../../common/bridge/dispatch';
 import type { KioskCore } from '../services/core';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
@@ -42,8 +49,25 @@ export interface BrowserRuntimeOptions {
   chromium?: Partial<Omit<ChromiumOptions, 'url' | 'mode' | 'dataDir'>>;
   /** Fixed token (tests only; default: 32 random bytes per launch). */
   token?: string;
+  /** Page watch limits (only when this runtime opens Chromium). */
+  pageWatch?: PageWatchOptions;
   /** Logger (default silent). */
   log?: Logger;
+}
+
+export interface PageWatchOptions {
+  /** A connected page silent this long is hung (ms, default 10 000; the page beats every 2 000). */
+  heartbeatTimeoutMs?: number;
+  /** After the last socket closed, a page that has not reconnected this long is gone (ms, default 3 000). */
+  reconnectGraceMs?: number;
+  /** After a (re)launch, the page must connect within this (ms, default 30 000: a cold start on a slow booth). */
+  launchGraceMs?: number;
+  /** How often the watch looks (ms, default 500). */
+  checkMs?: number;
+  /** Clock (ms, default Date.now) and timers (tests drive them by hand). */
+  now?: () => number;
+  setInterval?: (fn: () => void, ms: number) => unknown;
+  clearInterval?: (handle: unknown) => void;
 }
 
 /** A running browser runtime. */
@@ -56,6 +80,10 @@ export interface BrowserRuntime {
   origin: string;
   /** How many bridge sockets are connected (diagnostics, tests). */
   readonly clients: number;
+  /** How many times the page watch relaunched Chromium (diagnostics, tests). */
+  readonly recoveries: number;
+  /** The supervised Chromium's browser pid (undefined with `open: false` or between launches). */
+  readonly chromiumPid: number | undefined;
   /** Closes Chromium, bridge sockets and the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -95,6 +123,13 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   let closing = false;
   /** The page that last reported the visit phase: the visit lives and dies with it. */
   let phaseOwner: WebSocket | undefined;
+  const watch = opts.pageWatch ?? {};
+  const now = watch.now ?? Date.now;
+  /** Last frame from any page. */
+  let lastAlive = now();
+  /** With no socket connected, the page must (re)connect by then. */
+  let expectBy = Number.POSITIVE_INFINITY;
+  let recoveries = 0;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void serveStatic(req, res);
@@ -156,11 +191,15 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
 
   function onBridge(ws: WebSocket) {
     sockets.add(ws);
+    lastAlive = now();
     // A (re)connected page learns the link status at once instead of waiting for the next change.
     send(ws, { event: 'hub.status', payload: [opts.core.hubLink.status] });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const frame = parseCallFrame(data.toString());
+      lastAlive = now();
+      const raw = data.toString();
+      if (raw === BRIDGE_HEARTBEAT_FRAME) return;
+      const frame = parseCallFrame(raw);
       if ('error' in frame) {
         log.warn('bridge frame dropped', { error: frame.error });
         if (frame.id !== undefined) send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_frame', message: frame.error } } });
@@ -172,6 +211,8 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
     ws.on('error', (err) => log.warn('bridge socket error', { err: err.message }));
     ws.on('close', () => {
       sockets.delete(ws);
+      // A reload reconnects within moments; a crashed page never does. (Infinity = a relaunch is under way.)
+      if (sockets.size === 0 && expectBy !== Number.POSITIVE_INFINITY) expectBy = Math.max(expectBy, now() + (watch.reconnectGraceMs ?? 3_000));
       // The page holding the visit went away (reload, crash, closed window): nothing of it may
       // linger. Keyed on the page, not on "no sockets left", because a reload's new socket may
       // connect before the old one's close is seen.
@@ -202,8 +243,31 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   log.info('browser runtime listening', { origin });
 
   let chromium: ChromiumHandle | undefined;
+  let watchTimer: unknown;
+  const clearWatch = watch.clearInterval ?? ((h: unknown) => clearInterval(h as NodeJS.Timeout));
   if (opts.open !== false) {
-    chromium = launchChromium({ ...opts.chromium, url, mode: opts.open ?? 'app', dataDir: opts.dataDir, log });
+    const onLaunch = () => {
+      lastAlive = now();
+      expectBy = now() + (watch.launchGraceMs ?? 30_000);
+    };
+    chromium = launchChromium({ ...opts.chromium, url, mode: opts.open ?? 'app', dataDir: opts.dataDir, log, onLaunch });
+    const check = () => {
+      if (closing || !chromium || chromium.pid === undefined) return;
+      const t = now();
+      let reason: string | undefined;
+      if (sockets.size === 0 && t > expectBy) reason = 'page_gone';
+      else if (sockets.size > 0 && t - lastAlive > (watch.heartbeatTimeoutMs ?? 10_000)) reason = 'page_hung';
+      if (!reason) return;
+      recoveries++;
+      log.warn('kiosk page lost; resetting the visit and relaunching Chromium', { reason, recoveries });
+      // A hung page's socket is still open: closing it resets the visit it held (see onBridge).
+      for (const ws of sockets) ws.terminate();
+      if (opts.core.phase !== 'attract' && opts.core.phase !== 'closed') opts.core.resetVisit('renderer_gone');
+      phaseOwner = undefined;
+      expectBy = Number.POSITIVE_INFINITY; // until the relaunch (onLaunch) sets the launch grace
+      chromium.restart(reason);
+    };
+    watchTimer = (watch.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms).unref()))(check, watch.checkMs ?? 500);
   }
 
   let closedPromise: Promise<void> | undefined;
@@ -214,9 +278,16 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
     get clients() {
       return sockets.size;
     },
+    get recoveries() {
+      return recoveries;
+    },
+    get chromiumPid() {
+      return chromium?.pid;
+    },
     close() {
       closedPromise ??= (async () => {
         closing = true;
+        if (watchTimer !== undefined) clearWatch(watchTimer);
         unsubscribe();
         await chromium?.close().catch((err: unknown) => log.warn('chromium close failed', { err: String(err) }));
         for (const ws of sockets) ws.terminate();

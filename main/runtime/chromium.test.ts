@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { launchChromium } from './chromium';
+import { chromiumArgs, launchChromium, testChromiumFlags } from './chromium';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -45,5 +45,40 @@ describe('launchChromium', () => {
     expect(existsSync(join(dataDir, 'chromium-profile'))).toBe(false);
     await new Promise((r) => setTimeout(r, 30));
     expect(h.launches).toBe(2);
+  });
+});
+
+describe('chromiumArgs', () => {
+  const forbidden = ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
+  it('production launches keep the sandbox and the real devices, and carry no URL', () => {
+    for (const mode of ['kiosk', 'app'] as const) {
+      const args = chromiumArgs({ mode }, '/p');
+      for (const f of forbidden) expect(args).not.toContain(f);
+      expect(args.some((a) => a.includes('http'))).toBe(false);
+      expect(args).toContain('--user-data-dir=/p');
+    }
+  });
+
+  it('fake media and no-sandbox are explicit, separate opt-ins', () => {
+    expect(chromiumArgs({ mode: 'kiosk', fakeMedia: true }, '/p')).toEqual(expect.arrayContaining(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']));
+    expect(chromiumArgs({ mode: 'kiosk', fakeMedia: true }, '/p')).not.toContain('--no-sandbox');
+    expect(chromiumArgs({ mode: 'kiosk', noSandbox: true }, '/p')).toContain('--no-sandbox');
+    expect(chromiumArgs({ mode: 'kiosk', noSandbox: true }, '/p')).not.toContain('--use-fake-device-for-media-stream');
+    expect(testChromiumFlags).toEqual(expect.arrayContaining(forbidden));
+  });
+
+  it('the launched profile holds the start URL, readable by the kiosk user only', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-chr-'));
+    dirs.push(dataDir);
+    const { spawn } = fakeSpawn();
+    const url = 'http://127.0.0.1:47100/#token=sekret';
+    const h = launchChromium({ url, mode: 'kiosk', dataDir, spawn });
+    const argv = (spawn.mock.calls[0] as unknown as [string, string[]])[1];
+    expect(argv.join(' ')).not.toContain('sekret');
+    const profile = join(dataDir, 'chromium-profile');
+    expect(statSync(profile).mode & 0o077).toBe(0);
+    expect(JSON.parse(readFileSync(join(profile, 'Default', 'Preferences'), 'utf8')).session.startup_urls).toEqual([url]);
+    await h.close();
   });
 });

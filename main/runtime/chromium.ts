@@ -1,18 +1,22 @@
 // Opens the kiosk page in Debian's Chromium as an appliance window (--app or --kiosk) and keeps it
 // open: if Chromium exits on its own (crash, OOM, someone closed it) it is relaunched with capped
 // backoff. Each launch gets a fresh profile so nothing of a previous visit survives in it.
+//
+// The page's URL carries the bridge token, so it never goes on Chromium's command line (readable by
+// every local user in /proc/PID/cmdline): it is written into the fresh profile, a 0700 directory
+// only the kiosk user can read. --kiosk starts with no URL and opens the profile's startup URL
+// (Preferences: session.restore_on_startup=4); --app needs a URL on the command line, so it points
+// at a 0600 launch page in the profile that replaces itself with the tokened URL.
 import { spawn as nodeSpawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 
-/** Flags every launch carries (fake media devices let CI and demo machines without a camera work). */
-export const chromiumFlags = [
-  '--no-sandbox',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
+/** Production flags: sandbox on, real devices (camera/mic permission comes from the managed policy). */
+export const productionChromiumFlags: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
@@ -26,8 +30,25 @@ export const chromiumFlags = [
   '--overscroll-history-navigation=0',
 ];
 
-export interface ChromiumOptions {
-  /** The page to open. */
+/** Demo/test opt-in: Chromium's test-pattern camera and beep microphone, granted without a prompt. */
+export const fakeMediaFlags: readonly string[] = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
+/** Demo/test opt-in: Chromium refuses to start sandboxed as root (the demo and CI run as root). */
+export const noSandboxFlag = '--no-sandbox';
+
+/** What tests that drive Chromium themselves (Playwright) launch with: production flags + both opt-ins. */
+export const testChromiumFlags: readonly string[] = [noSandboxFlag, ...fakeMediaFlags, ...productionChromiumFlags];
+
+/** The opt-ins only the demo and tests set; production passes none. */
+export interface ChromiumDevOptions {
+  /** Fake camera/mic and no permission prompt (machines without devices). */
+  fakeMedia?: boolean;
+  /** Run without Chromium's sandbox (only for root, which Chromium will not sandbox). */
+  noSandbox?: boolean;
+}
+
+export interface ChromiumOptions extends ChromiumDevOptions {
+  /** The page to open (token included: it is written into the profile, never into argv). */
   url: string;
   /** `app` = chromeless window; `kiosk` = fullscreen, no exit. */
   mode: 'app' | 'kiosk';
@@ -35,7 +56,7 @@ export interface ChromiumOptions {
   dataDir: string;
   /** Chromium binary (default /usr/bin/chromium). */
   executablePath?: string;
-  /** Extra flags (e.g. real devices instead of fake ones are chosen by dropping the fake flags upstream). */
+  /** Extra flags (e.g. `--headless=new` in tests). */
   extraArgs?: string[];
   /** Process spawner (tests). */
   spawn?: (cmd: string, args: string[], opts: SpawnOptions) => ChildProcess;
@@ -43,19 +64,56 @@ export interface ChromiumOptions {
   relaunchMs?: { initial: number; max: number };
   /** Logger (default silent). */
   log?: Logger;
+  /** Called after each (re)launch, with the launch count (the page watch restarts its grace period). */
+  onLaunch?: (launches: number) => void;
 }
 
 /** A supervised Chromium. */
 export interface ChromiumHandle {
   /** How many times Chromium was (re)launched. */
   readonly launches: number;
+  /** The browser process id of the current launch (undefined between launches). */
+  readonly pid: number | undefined;
+  /**
+   * Kills the current Chromium (its page crashed or hung) so the supervisor relaunches it with a
+   * fresh profile, through the same backoff as a crash.
+   */
+  restart(reason: string): void;
   /** Stops supervising and terminates Chromium; resolves when it exited. */
   close(): Promise<void>;
 }
 
-export function chromiumArgs(opts: Pick<ChromiumOptions, 'url' | 'mode' | 'extraArgs'>, profileDir: string): string[] {
-  const target = opts.mode === 'kiosk' ? ['--kiosk', opts.url] : [`--app=${opts.url}`];
-  return [...chromiumFlags, `--user-data-dir=${profileDir}`, ...(opts.extraArgs ?? []), ...target];
+/** The launch page for --app mode (inside the profile, 0600). */
+export const launchPageName = 'launch.html';
+
+/** Command line for a profile prepared by `prepareProfile`: no URL with a token on it. */
+export function chromiumArgs(opts: Pick<ChromiumOptions, 'mode' | 'extraArgs' | 'fakeMedia' | 'noSandbox'>, profileDir: string): string[] {
+  const target = opts.mode === 'kiosk' ? ['--kiosk'] : [`--app=${pathToFileURL(join(profileDir, launchPageName)).href}`];
+  return [
+    ...(opts.noSandbox ? [noSandboxFlag] : []),
+    ...(opts.fakeMedia ? fakeMediaFlags : []),
+    ...productionChromiumFlags,
+    `--user-data-dir=${profileDir}`,
+    ...(opts.extraArgs ?? []),
+    ...target,
+  ];
+}
+
+/**
+ * Creates a fresh profile (0700) holding the start URL: Preferences' startup URL (what --kiosk
+ * opens when given no URL) and a launch page that replaces itself with the URL (what --app opens).
+ */
+export function prepareProfile(profileDir: string, url: string): void {
+  rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  mkdirSync(join(profileDir, 'Default'), { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask and not applied to existing parents: set it explicitly.
+  chmodSync(profileDir, 0o700);
+  chmodSync(join(profileDir, 'Default'), 0o700);
+  const prefs = { session: { restore_on_startup: 4, startup_urls: [url] }, browser: { has_seen_welcome_page: true } };
+  writeFileSync(join(profileDir, 'Default', 'Preferences'), JSON.stringify(prefs), { mode: 0o600 });
+  // location.replace leaves no history entry to go "back" to.
+  const page = `<!doctype html><meta charset="utf-8"><title>Visioguichet</title><script>location.replace(${JSON.stringify(url)})</script>\n`;
+  writeFileSync(join(profileDir, launchPageName), page, { mode: 0o600 });
 }
 
 export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
@@ -73,19 +131,20 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   const launch = () => {
     if (closed) return;
     // Fresh profile: no cookies, storage, cache or permission grants carried between launches.
-    rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    mkdirSync(profileDir, { recursive: true });
+    prepareProfile(profileDir, opts.url);
     const startedAt = Date.now();
     launches++;
     const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: 'ignore', detached: false });
     child = proc;
+    opts.onLaunch?.(launches);
     proc.on('error', (err) => log.error('chromium failed to start', { exe, err: err.message }));
     proc.on('exit', (code, signal) => {
       if (child === proc) child = undefined;
       if (closed) return;
-      // A run that lasted a minute was healthy: start counting failures again.
-      failures = Date.now() - startedAt > 60_000 ? 0 : failures + 1;
-      const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.max(0, failures - 1));
+      // A run that lasted a minute was healthy: start counting failures again. The first failure
+      // relaunches at once (a one-off crash must not keep the citizen waiting), then backoff.
+      failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
+      const delay = failures <= 1 ? 0 : Math.min(backoff.max, backoff.initial * 2 ** (failures - 2));
       log.warn('chromium exited, relaunching', { code, signal, delayMs: delay });
       relaunchTimer = setTimeout(launch, delay);
     });
@@ -95,6 +154,16 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   return {
     get launches() {
       return launches;
+    },
+    get pid() {
+      return child?.pid;
+    },
+    restart(reason) {
+      const proc = child;
+      if (closed || !proc) return;
+      log.warn('chromium restarted by the page watch', { reason, pid: proc.pid });
+      // SIGKILL: a browser whose page hangs may not honour SIGTERM promptly; the profile is wiped anyway.
+      proc.kill('SIGKILL');
     },
     async close() {
       closed = true;

@@ -1,9 +1,13 @@
 // Browser-runtime entry: the fallback shell for booth PCs without Electron (started by
 // build/systemd/visioguichet.service in the kiosk user's graphical session). Same services as the
 // Electron entry; the renderer opens in Chromium --kiosk on loopback. Exit codes: 78 (EX_CONFIG)
-// for a bad configuration so systemd does not restart-loop on it, 1 for anything else.
+// for a bad configuration so systemd does not restart-loop on it (and for running as root), 1 for
+// anything else. Production: Chromium sandboxed, real devices (permission from the managed policy
+// build/chromium/policies), loopback port fixed by config `runtimePort` (default 47100) so the policy
+// can name the origin. Chromium will not sandbox as root, so root is refused unless VG_ALLOW_ROOT=1
+// (development only: Chromium then runs with --no-sandbox, and says so in the log).
 import { composeKiosk } from '../compose';
-import { loadKioskConfigOrExit } from '../services/config';
+import { EXIT_CONFIG, loadKioskConfigOrExit } from '../services/config';
 import type { KioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
 import { startSystemdNotifier } from '../services/watchdog';
@@ -17,6 +21,18 @@ async function main(): Promise<void> {
   const systemd = startSystemdNotifier({ log });
   const config = loadKioskConfigOrExit(log, (code) => process.exit(code));
   if (!config) return;
+  const asRoot = process.getuid?.() === 0;
+  const allowRoot = process.env.VG_ALLOW_ROOT === '1';
+  if (asRoot && !allowRoot) {
+    log.error(
+      'Le kiosque refuse de tourner en root : Chromium ne peut pas y activer son bac à sable. Lancez-le avec l’utilisateur du kiosque. / ' +
+        'The kiosk refuses to run as root: Chromium cannot sandbox itself there. Run it as the kiosk user (development only: VG_ALLOW_ROOT=1).',
+      { uid: 0 },
+    );
+    process.exit(EXIT_CONFIG);
+    return;
+  }
+  if (asRoot) log.warn('running as root with VG_ALLOW_ROOT=1: Chromium runs WITHOUT its sandbox (development only, never on a booth)');
   const running: { core?: KioskCore; runtime?: BrowserRuntime } = {};
   let stopping = false;
   const stop = async (signal: string) => {
@@ -37,8 +53,9 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     // VG_NO_OPEN=1 runs the services headless (a remote Chromium or a test opens the printed URL).
     open: process.env.VG_NO_OPEN === '1' ? false : 'kiosk',
+    ...(config.runtimePort !== undefined ? { port: config.runtimePort } : {}),
     ...(process.env.VG_RENDERER_DIR ? { rendererDir: process.env.VG_RENDERER_DIR } : {}),
-    ...(process.env.VG_CHROMIUM ? { chromium: { executablePath: process.env.VG_CHROMIUM } } : {}),
+    chromium: { ...(process.env.VG_CHROMIUM ? { executablePath: process.env.VG_CHROMIUM } : {}), ...(asRoot ? { noSandbox: true } : {}) },
     log,
   }));
   // With no window of its own, whoever opens the page (a remote Chromium, a test) needs the full URL,

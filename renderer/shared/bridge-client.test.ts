@@ -43,7 +43,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function make(opts: { callTimeoutMs?: number } = {}) {
+function make(opts: { callTimeoutMs?: number; heartbeatMs?: number } = {}) {
   const sockets: FakeSocket[] = [];
   bridge = createWsBridge({
     url: 'ws://127.0.0.1:9/bridge?token=t',
@@ -53,12 +53,26 @@ function make(opts: { callTimeoutMs?: number } = {}) {
       return s;
     },
     reconnectMs: { initial: 1, max: 4 },
+    heartbeatMs: 0,
     ...opts,
   });
   return { bridge, sockets };
 }
 
 describe('WebSocket bridge client', () => {
+  it('beats every heartbeatMs while the socket is open, and stops when closed', () => {
+    vi.useFakeTimers();
+    const { bridge, sockets } = make({ heartbeatMs: 2_000 });
+    vi.advanceTimersByTime(2_000);
+    expect(sockets[0]!.sent).toEqual([]); // still connecting: nothing to beat on
+    sockets[0]!.open();
+    vi.advanceTimersByTime(4_000);
+    expect(sockets[0]!.sent).toEqual([{ heartbeat: true }, { heartbeat: true }]);
+    bridge.close();
+    vi.advanceTimersByTime(4_000);
+    expect(sockets[0]!.sent).toHaveLength(2);
+  });
+
   it('queues calls made while connecting, sends them on open and resolves with the answer', async () => {
     const { bridge, sockets } = make();
     const p = bridge.invoke('hub.status');

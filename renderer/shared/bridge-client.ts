@@ -3,6 +3,7 @@
 // arrives in the URL fragment. Screens cannot tell the two apart, and no call ever throws: every
 // failure (socket closed, timeout, handler error) is a Result value.
 import type { BridgeApi, CallArgs, CallName, CallResult, EventName, EventPayload } from '../../common/bridge/contract';
+import { BRIDGE_HEARTBEAT_FRAME } from '../../common/bridge/dispatch';
 import type { Result } from '../../common/result';
 
 declare global {
@@ -32,6 +33,11 @@ export interface WsBridgeOptions {
   reconnectMs?: { initial: number; max: number };
   /** A call unanswered this long resolves to `bridge_timeout` (ms, default 30 000). */
   callTimeoutMs?: number;
+  /** Heartbeat period (ms, default 2 000; 0 = none): main relaunches a page that stops beating. */
+  heartbeatMs?: number;
+  /** Timers (tests pass fakes). */
+  setInterval?: (fn: () => void, ms: number) => unknown;
+  clearInterval?: (handle: unknown) => void;
 }
 
 /** A BridgeApi over a WebSocket, plus `close()` for tests and page teardown. */
@@ -130,6 +136,16 @@ export function createWsBridge(opts: WsBridgeOptions): WsBridge {
   }
 
   connect();
+  // Sent from this page's event loop: a renderer stuck in a loop stops beating (a WebSocket ping
+  // would still be answered by the browser's network service).
+  const heartbeatMs = opts.heartbeatMs ?? 2_000;
+  const clearBeat = opts.clearInterval ?? ((h: unknown) => clearInterval(h as ReturnType<typeof setInterval>));
+  const beat =
+    heartbeatMs > 0
+      ? (opts.setInterval ?? ((fn: () => void, ms: number) => setInterval(fn, ms)))(() => {
+          if (socket?.readyState === OPEN) socket.send(BRIDGE_HEARTBEAT_FRAME);
+        }, heartbeatMs)
+      : undefined;
 
   return {
     invoke<K extends CallName>(channel: K, ...args: CallArgs<K>): Promise<Result<CallResult<K>>> {
@@ -161,6 +177,7 @@ export function createWsBridge(opts: WsBridgeOptions): WsBridge {
     },
     close() {
       closed = true;
+      if (beat !== undefined) clearBeat(beat);
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
       const s = socket;
       socket = undefined;

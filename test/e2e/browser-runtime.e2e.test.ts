@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KioskPublicConfig } from '../../common/config';
-import { chromiumFlags, launchChromium } from '../../main/runtime/chromium';
+import { launchChromium, testChromiumFlags } from '../../main/runtime/chromium';
 import { startBrowserRuntime } from '../../main/runtime/browser-runtime';
 import type { BrowserRuntime } from '../../main/runtime/browser-runtime';
 import { createKioskCore } from '../../main/services/core';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   );
   await build({ entryPoints: [entry], outfile: join(root, 'assets/kiosk.js'), bundle: true, format: 'esm', platform: 'browser', target: 'chrome120' });
   writeFileSync(join(root, 'kiosk/index.html'), '<!doctype html><meta charset="utf-8"><title>kiosk</title><script type="module" src="../assets/kiosk.js"></script>');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...testChromiumFlags] });
 });
 afterAll(async () => {
   await browser?.close();
@@ -127,7 +127,7 @@ describe('browser runtime in Chromium', () => {
     });
     const rt = await startBrowserRuntime({ core, dataDir, rendererDir: root, open: false });
     // Headless because test machines have no display; everything else is the production launch.
-    const handle = launchChromium({ url: rt.url, mode: 'app', dataDir, extraArgs: ['--headless=new'] });
+    const handle = launchChromium({ url: rt.url, mode: 'app', dataDir, extraArgs: ['--headless=new'], noSandbox: true, fakeMedia: true });
     cleanups.push(() => core.close(), () => rt.close(), () => handle.close());
     await vi.waitFor(() => expect(rt.clients).toBe(1), { timeout: 30_000, interval: 100 });
   });

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KioskPublicConfig } from '../../common/config';
 import { composeKiosk } from '../../main/compose';
-import { chromiumFlags } from '../../main/runtime/chromium';
+import { testChromiumFlags } from '../../main/runtime/chromium';
 import { startBrowserRuntime } from '../../main/runtime/browser-runtime';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -37,7 +37,7 @@ beforeAll(async () => {
     join(root, 'kiosk/index.html'),
     '<!doctype html><meta charset="utf-8"><title>kiosk</title><link rel="stylesheet" href="../assets/kiosk.css"><body style="margin:0;width:100vw;height:100vh"><script type="module" src="../assets/kiosk.js"></script></body>',
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...testChromiumFlags] });
 });
 afterAll(async () => {
   await browser?.close();

@@ -9,7 +9,7 @@ import { KioskPublicConfig, allDaySchedule } from '../../common/config';
 import type { KioskConfig } from '../../main/services/config';
 import type { WeeklySchedule } from '../../common/config';
 import { composeKiosk } from '../../main/compose';
-import { chromiumFlags } from '../../main/runtime/chromium';
+import { fakeMediaFlags, noSandboxFlag, productionChromiumFlags } from '../../main/runtime/chromium';
 import { startBrowserRuntime, type BrowserRuntime } from '../../main/runtime/browser-runtime';
 import type { KioskCore } from '../../main/services/core';
 import { createAgent, createKiosk } from '../../server/accounts';
@@ -111,12 +111,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   return stack;
 }
 
-/** Debian's Chromium with fake camera/mic; background pages keep decoding (two pages side by side). */
+/** Debian's Chromium with the tests' explicit opt-ins (fake camera/mic, no sandbox as root); background pages keep decoding (two pages side by side). */
 export function launchTestBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.VG_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: [...chromiumFlags, '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+    args: [noSandboxFlag, ...fakeMediaFlags, ...productionChromiumFlags, '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
   });
 }
 
