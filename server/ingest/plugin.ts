@@ -23,6 +23,8 @@ export interface IngestPluginOptions {
   onStore?: (store: IngestStore) => void;
   /** Days ingested records (and done callbacks) are kept; default 90, the figure the kiosk's consent screen states. */
   retentionDays?: number;
+  /** Days a survey's free-text comment is kept before only its rating remains; default 14. */
+  commentReviewDays?: number;
   /** How often retention runs (ms); default hourly. */
   pruneEveryMs?: number;
 }
@@ -39,7 +41,7 @@ export function ingestPlugin(options: IngestPluginOptions = {}): HubPlugin {
     const maxAgeMs = (options.retentionDays ?? 90) * 24 * 60 * 60 * 1000;
     const prune = () => {
       try {
-        const n = store.prune(ctx.now(), maxAgeMs);
+        const n = store.prune(ctx.now(), maxAgeMs, (options.commentReviewDays ?? 14) * 24 * 60 * 60 * 1000);
         if (n > 0) app.log.info({ rows: n }, 'ingest: retention pruned');
       } catch (err) {
         app.log.error({ err }, 'ingest: retention failed');

@@ -16,6 +16,13 @@ interface CallbackRow {
   claimed_name: string | null;
 }
 
+/**
+ * How long the hub keeps a survey's free-text comment (by arrival): long enough for a weekly review
+ * of what citizens wrote, then only the rating remains. Citizens write names and numbers there;
+ * Loi 25 asks for no more personal information than the purpose needs, for no longer than it needs.
+ */
+export const DEFAULT_COMMENT_REVIEW_MS = 14 * 24 * 60 * 60 * 1000;
+
 /** Result of a claim/done attempt. */
 export type CallbackChange = { ok: true; callback: CallbackView } | { ok: false; reason: 'not_found' | 'conflict' };
 
@@ -39,6 +46,8 @@ export class IngestStore {
       // Done purges the citizen's name and phone: the hub keeps only what operations need.
       expireRecords: db.prepare('DELETE FROM ingest_records WHERE kind = ? AND created_at < ?'),
       expireDone: db.prepare("DELETE FROM callbacks WHERE status = 'done' AND done_at < ?"),
+      // A survey's free text is kept only for its review window (see prune), then only the rating stays.
+      dropComments: db.prepare("UPDATE ingest_records SET data = json_remove(data, '$.comment') WHERE kind = 'survey' AND received_at < ? AND json_type(data, '$.comment') IS NOT NULL"),
       done: db.prepare("UPDATE callbacks SET status = 'done', done_at = ?, name = NULL, phone = NULL WHERE id = ? AND status = 'claimed' AND claimed_by = ?"),
     };
     // One transaction per batch: a crash mid-batch stores none of it, and the kiosk resends all.
@@ -86,13 +95,17 @@ export class IngestStore {
    * ago than that are deleted. Open or claimed callbacks are kept whatever their age: a citizen
    * is still waiting for that call. Returns how many rows went.
    */
-  prune(now: number, maxAgeMs: number): number {
+  prune(now: number, maxAgeMs: number, commentMaxAgeMs = DEFAULT_COMMENT_REVIEW_MS): number {
     const cutoff = now - maxAgeMs;
-    return this.db.transaction(() => {
+    const { n, comments } = this.db.transaction(() => {
       let n = 0;
       for (const kind of OutboxKind.options) n += this.q.expireRecords.run(kind, cutoff).changes;
-      return n + this.q.expireDone.run(cutoff).changes;
+      const comments = this.q.dropComments.run(now - commentMaxAgeMs).changes;
+      return { n: n + this.q.expireDone.run(cutoff).changes, comments };
     })();
+    // The old text also sits in WAL page images until a checkpoint: fold and truncate now.
+    if (comments > 0) this.checkpoint();
+    return n + comments;
   }
 
   /** Records held for a kiosk (tests, health). */

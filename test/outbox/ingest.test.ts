@@ -1,8 +1,9 @@
 // Hub side of the outbox: the ingest endpoint's refusals, per-record validation and dedupe, and the
 // migration that adds its tables to an existing hub database.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INGEST_PATH, IngestResponse, kioskAuthHeader } from '../../common/outbox';
 import { migrations } from '../../server/db/migrations';
@@ -92,5 +93,29 @@ describe('hub migration v2 (ingest)', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['ingest_records', 'callbacks']));
     db.close();
+  });
+});
+
+describe('survey comments at the hub', () => {
+  it('keeps the free text for the review window only, then the rating alone; the text leaves the files (WAL included)', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const comment = 'Merci Zqxsurvey, rappelez-moi au 514 555 0199';
+    const survey = { service: 'emploi', language: 'fr', rating: 4, comment };
+    const res = IngestResponse.parse(await (await post({ v: 1, records: [{ id: uuid(9), kind: 'survey', createdAt: Date.now(), data: survey }] })).json()).results;
+    expect(res[0]!.status).toBe('stored');
+    const files = () => readdirSync(dir).filter((f) => f.startsWith('hub.db')).map((f) => join(dir, f));
+    const inFiles = () => files().some((f) => readFileSync(f).includes(Buffer.from('Zqxsurvey')));
+    const store = hub.store();
+    expect(inFiles()).toBe(true);
+    // Within the window nothing changes.
+    expect(store.prune(Date.now() + 13 * day, 90 * day)).toBe(0);
+    // Past it, the text goes and the rating stays.
+    expect(store.prune(Date.now() + 15 * day, 90 * day)).toBe(1);
+    const raw = new Database(join(dir, 'hub.db'), { readonly: true });
+    const row = raw.prepare('SELECT data FROM ingest_records WHERE id = ?').get(uuid(9)) as { data: string };
+    raw.close();
+    expect(JSON.parse(row.data)).toEqual({ service: 'emploi', language: 'fr', rating: 4 });
+    expect(inFiles()).toBe(false);
+    expect(store.prune(Date.now() + 16 * day, 90 * day)).toBe(0);
   });
 });
