@@ -31,11 +31,11 @@ describe('build/ packaging', () => {
     expect(existsSync(join(repo, deb.afterRemove))).toBe(true);
   });
 
-  it('the browser-runtime unit starts the entry that exists and does not restart-loop on a bad config', () => {
+  it('the browser-runtime unit starts the installed launcher and does not restart-loop on a bad config', () => {
     const unit = read('build/systemd/visioguichet.service');
-    const exec = /^ExecStart=.*?--import tsx (\S+)$/m.exec(unit);
-    expect(exec?.[1]).toBe('main/runtime/entry.ts');
-    expect(existsSync(join(repo, exec![1]!))).toBe(true);
+    // The .deb layout (update-contract.md): the launcher ships from build/bin and execs the current release.
+    const exec = /^ExecStart=(\S+)$/m.exec(unit);
+    expect(exec?.[1]).toBe('/opt/visioguichet/bin/visioguichet-kiosk');
     expect(unit).toMatch(/^RestartPreventExitStatus=78$/m);
     expect(unit).toMatch(/^WantedBy=graphical-session.target$/m);
   });
