@@ -309,9 +309,11 @@ export function startKioskApp(o: KioskAppOptions) {
     }
     o.cameraHealth?.stop();
     o.cameraHealth?.detach();
-    // A camera that cannot be had gives no frames: health must not keep its last "ok".
+    // A camera that cannot be had gives no frames: health must not keep its last "ok". No camera
+    // at all is `missing` (a technician plugs one in), one that fails is `no_frames`.
     if (st.status === 'unavailable') {
-      void o.bridge.invoke('hardware.cameraHealth', { verdict: 'no_frames', meanLuma: 0, variance: 0, meanDiff: 0, frames: 0, deviceLabel: null });
+      const verdict = st.reason === 'no_camera' ? 'missing' : 'no_frames';
+      void o.bridge.invoke('hardware.cameraHealth', { verdict, meanLuma: 0, variance: 0, meanDiff: 0, frames: 0, deviceLabel: null });
     }
     // 'idle' is our own release (reset, end of call): not a loss.
     if (prev === 'live' && st.status !== 'idle') actor.send({ type: 'devices.lost', reason: st.status === 'unavailable' ? st.reason : 'reacquiring' });

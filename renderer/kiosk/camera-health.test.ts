@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CameraHealth } from '../../common/bridge/hardware';
 import type { FrameLike } from '../../common/frame-health';
-import { createCameraHealthSampler } from './camera-health';
+import { cameraMissingReport, createCameraHealthSampler, watchCameraPresence } from './camera-health';
 
 /** Fake timers: `tick(n)` runs the interval callback n times. */
 function fakeTimers() {
@@ -69,5 +69,38 @@ describe('camera health sampler', () => {
     timers.tick(8);
     expect(reports.map((r) => r.verdict)).toEqual(['no_frames', 'no_frames']);
     expect(reports[0]!.deviceLabel).toBeNull();
+  });
+});
+
+describe('watchCameraPresence', () => {
+  it('reports missing at boot and on a device change that leaves no camera; says nothing while one is there', async () => {
+    let list: Array<{ kind: string }> = [{ kind: 'audioinput' }];
+    let changed: (() => void) | null = null;
+    const reports: CameraHealth[] = [];
+    const stop = watchCameraPresence({
+      enumerate: () => Promise.resolve(list),
+      onDeviceChange: (l) => ((changed = l), () => void (changed = null)),
+      report: (h) => reports.push(h),
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(reports).toEqual([cameraMissingReport]);
+    list = [{ kind: 'audioinput' }, { kind: 'videoinput' }];
+    changed!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reports).toHaveLength(1);
+    list = [];
+    changed!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reports.map((r) => r.verdict)).toEqual(['missing', 'missing']);
+    stop();
+    expect(changed).toBeNull();
+  });
+
+  it('a failing enumeration reports nothing', async () => {
+    const reports: CameraHealth[] = [];
+    watchCameraPresence({ enumerate: () => Promise.reject(new Error('no')), onDeviceChange: () => () => {}, report: (h) => reports.push(h) });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reports).toEqual([]);
   });
 });

@@ -107,3 +107,39 @@ export function videoFrameGrabber(doc: Document): { attach(stream: MediaStream):
     },
   };
 }
+
+/** The "no camera at all" report (verdict `missing`): no frames to measure, no device to name. */
+export const cameraMissingReport: CameraHealth = { verdict: 'missing', meanLuma: 0, variance: 0, meanDiff: 0, frames: 0, deviceLabel: null };
+
+export interface CameraPresenceOptions {
+  /** `navigator.mediaDevices.enumerateDevices` (lists devices without permission, labels hidden). */
+  enumerate(): Promise<Array<{ kind: string }>>;
+  /** Subscribes to `devicechange`; returns the unsubscribe function. */
+  onDeviceChange(listener: () => void): () => void;
+  /** Sends the report (bridge `hardware.cameraHealth`). */
+  report(health: CameraHealth): void;
+}
+
+/**
+ * Tells main at boot, and whenever devices change, that the booth has no camera at all (the hub
+ * sees `camera:missing` before any citizen tries). A camera that comes back is not reported here:
+ * the sampler reports its frames once a visit opens it. Returns the unsubscribe function.
+ */
+export function watchCameraPresence(o: CameraPresenceOptions): () => void {
+  let stopped = false;
+  const check = async () => {
+    let devices: Array<{ kind: string }>;
+    try {
+      devices = await o.enumerate();
+    } catch {
+      return; // cannot tell: say nothing rather than something false
+    }
+    if (!stopped && !devices.some((d) => d.kind === 'videoinput')) o.report(cameraMissingReport);
+  };
+  void check();
+  const off = o.onDeviceChange(() => void check());
+  return () => {
+    stopped = true;
+    off();
+  };
+}

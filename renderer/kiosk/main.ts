@@ -8,7 +8,7 @@ import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
-import { createCameraHealthSampler, videoFrameGrabber } from './camera-health';
+import { createCameraHealthSampler, videoFrameGrabber, watchCameraPresence } from './camera-health';
 import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
 import { mountTechnician } from './technician/index';
@@ -55,8 +55,18 @@ async function boot(): Promise<void> {
       window.location.reload();
     },
   });
+  // A booth with no camera at all says so at once (hub: camera:missing), not at the first visit.
+  const stopPresence = watchCameraPresence({
+    enumerate: () => devices.enumerateDevices(),
+    onDeviceChange: (l) => {
+      navigator.mediaDevices.addEventListener('devicechange', l);
+      return () => navigator.mediaDevices.removeEventListener('devicechange', l);
+    },
+    report: (h) => void bridge.invoke('hardware.cameraHealth', h),
+  });
   // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
   window.addEventListener('pagehide', () => {
+    stopPresence();
     app.stop();
     media.dispose?.();
   });
