@@ -48,8 +48,29 @@ const FileShape = z
     /** Loopback port of the browser runtime: fixed so Chromium's policy can name the kiosk origin (0 = any free port, dev only). */
     runtimePort: z.number().int().min(0).max(65535).default(DEFAULT_RUNTIME_PORT),
     public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
+    /** Signed updates (main/update/README.md); off unless enabled with at least one key. */
+    updates: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Trusted Ed25519 release keys: base64 of the raw 32 bytes (`scripts/release.ts keygen`) or PEM. */
+        keys: z.array(z.string().min(1).max(4096)).max(10).default([]),
+        /** Hub poll period (ms; ± 20 % jitter), and at once whenever the hub link comes back. */
+        pollMs: z.number().int().min(1000).default(15 * 60_000),
+        /** Time a new version has to become healthy before it is rolled back (ms). */
+        probationMs: z.number().int().min(1000).default(10 * 60_000),
+        /** A static manifest.json URL instead of the hub (its signature at <url>.sig). */
+        manifestUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** Install root and state dir (default: env VG_ROOT / VG_UPDATE_STATE_DIR, set by the launcher). */
+        root: z.string().regex(/^\//, 'absolute path').optional(),
+        stateDir: z.string().regex(/^\//, 'absolute path').optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** The `updates` section of the kiosk config. */
+export type UpdatesConfig = NonNullable<z.infer<typeof FileShape>['updates']>;
 
 /** The validated kiosk configuration. */
 export interface KioskConfig {
@@ -71,6 +92,8 @@ export interface KioskConfig {
   profilesDir?: string;
   /** Loopback port of the browser runtime (loaded configs: default 47100, the origin the Chromium policy names; absent = any free port). */
   runtimePort?: number;
+  /** Signed updates (absent = off). */
+  updates?: UpdatesConfig;
 }
 
 export interface LoadConfigOptions {
@@ -132,6 +155,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     runtimePort: r.data.runtimePort,
     ...(r.data.technicianPin !== undefined ? { technicianPin: r.data.technicianPin } : {}),
     ...(r.data.profilesDir !== undefined ? { profilesDir: resolve(base, r.data.profilesDir) } : {}),
+    ...(r.data.updates !== undefined ? { updates: r.data.updates } : {}),
   };
 }
 
