@@ -128,7 +128,7 @@ function checkNode(node: string): void {
   }
 }
 
-async function bundleEntry(stage: string): Promise<void> {
+async function bundleEntry(stage: string, version: string): Promise<void> {
   const esbuild = await import('esbuild');
   const outfile = join(stage, 'dist/runtime/entry.mjs');
   try {
@@ -141,7 +141,15 @@ async function bundleEntry(stage: string): Promise<void> {
       target: 'node22',
       external: [...nativeExternals, ...optionalAbsent],
       // CommonJS dependencies (ws, fastify's friends) call require(): give the ESM bundle a real one.
-      banner: { js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);" },
+      // The fleet view's version (main/services/core.ts: VG_APP_VERSION, else npm_package_version): the
+      // release knows its own, whoever starts it.
+      banner: {
+        js: [
+          "import { createRequire as __vgCreateRequire } from 'node:module';",
+          'const require = __vgCreateRequire(import.meta.url);',
+          `process.env.npm_package_version ??= ${JSON.stringify(version)};`,
+        ].join('\n'),
+      },
       sourcemap: 'linked',
       legalComments: 'linked',
       logLevel: 'warning',
@@ -237,7 +245,7 @@ export async function buildRelease(opts: BuildReleaseOptions = {}): Promise<Buil
   mkdirSync(stage, { recursive: true });
   try {
     log(`bundling main/runtime/entry.ts (esbuild, node22, natives external)`);
-    await bundleEntry(stage);
+    await bundleEntry(stage, version);
     log('building the kiosk renderer (vite)');
     await buildRenderer(stage);
     const closure = productionClosure(nativeExternals);

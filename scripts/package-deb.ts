@@ -21,11 +21,32 @@ export const debDepends = ['chromium', 'libc6 (>= 2.28)', 'libstdc++6', 'libgcc-
 /** The appliance session (X server, window manager, screen controls); recommended, not required (a site may bring its own). */
 export const debRecommends = ['xserver-xorg', 'xinit', 'openbox', 'x11-xserver-utils', 'ddcutil', 'wlr-randr', 'fonts-dejavu-core'];
 
+/** build/session/install.json (helper B's map): each session file's absolute target, octal mode, owner. */
+interface SessionMap {
+  files: Record<string, { target: string; mode: string; owner: string }>;
+}
+
 /**
- * build/session/** → target path, mode. Every file there must be listed: an unlisted file is an error
- * rather than a file silently left out of the booth.
+ * build/session/** → target path and mode, from build/session/install.json. Every file there must be
+ * listed: an unlisted one is an error rather than a file silently left out of the booth.
  */
-export const sessionFiles: Record<string, { to: string; mode: number }> = {};
+export function sessionFiles(sessionDir = join(repoRoot, 'build/session')): { from: string; to: string; mode: number }[] {
+  const files = listFiles(sessionDir).filter((f) => f !== 'install.json' && f !== 'README.md');
+  if (files.length === 0) return [];
+  const mapPath = join(sessionDir, 'install.json');
+  if (!existsSync(mapPath)) throw new PackageDebError('unmapped_file', `build/session has files but no install.json mapping them to their targets`);
+  const map = JSON.parse(readFileSync(mapPath, 'utf8')) as SessionMap;
+  return files.map((f) => {
+    const e = map.files[f];
+    if (!e) throw new PackageDebError('unmapped_file', `build/session/${f} has no install target in build/session/install.json`);
+    if (!e.target.startsWith('/') || e.target.includes('..')) throw new PackageDebError('unmapped_file', `build/session/install.json: "${f}" target must be an absolute path (${e.target})`);
+    // --root-owner-group ships every file as root: another owner would need a postinst chown.
+    if (e.owner !== 'root') throw new PackageDebError('unmapped_file', `build/session/install.json: "${f}" owner ${e.owner} is not supported (root only)`);
+    const mode = parseInt(e.mode, 8);
+    if (!(mode >= 0 && mode <= 0o7777)) throw new PackageDebError('unmapped_file', `build/session/install.json: "${f}" mode ${e.mode} is not octal`);
+    return { from: join(sessionDir, f), to: e.target, mode };
+  });
+}
 
 export class PackageDebError extends Error {
   constructor(
@@ -42,6 +63,8 @@ export interface PackageDebOptions {
   version?: string;
   /** An already built release directory (default: build one with scripts/build-release.ts). */
   releaseDir?: string;
+  /** Where that build puts the release (default dist/release/browser). */
+  releaseOutDir?: string;
   /** Output directory (default dist/deb). */
   outDir?: string;
   /** The Node ≥ 22 binary shipped as node/bin/node (default: the running one). */
@@ -114,7 +137,7 @@ export async function packageDeb(opts: PackageDebOptions = {}): Promise<BuiltDeb
   // Debian versions: the release's semver with '-' (pre-release) as '~' so 1.0.0~rc1 sorts before 1.0.0.
   const debVersion = version.replace('-', '~');
   if (!/^\d+\.\d+\.\d+/.test(version)) throw new PackageDebError('bad_version', `package version "${version}" is not semver`);
-  const releaseDir = opts.releaseDir ? resolve(opts.releaseDir) : (await buildRelease({ version, log })).dir;
+  const releaseDir = opts.releaseDir ? resolve(opts.releaseDir) : (await buildRelease({ version, log, ...(opts.releaseOutDir ? { outDir: opts.releaseOutDir } : {}) })).dir;
   const relVersion = (JSON.parse(readFileSync(join(releaseDir, 'package.json'), 'utf8')) as { version: string }).version;
   if (relVersion !== version) throw new PackageDebError('bad_version', `release ${releaseDir} is version ${relVersion}, not ${version}`);
   const node = realpathSync(opts.node ?? process.execPath);
@@ -144,22 +167,18 @@ export async function packageDeb(opts: PackageDebOptions = {}): Promise<BuiltDeb
     }
 
     // systemd units of the browser runtime (the Electron unit belongs to the Electron package).
-    for (const f of listFiles(join(repoRoot, 'build/systemd')).filter((f) => !f.includes('electron'))) {
+    for (const f of listFiles(join(repoRoot, 'build/systemd')).filter((f) => !f.includes('electron') && /\.(service|target|socket|timer|path)$/.test(f))) {
       const src = join(repoRoot, 'build/systemd', f);
-      const kind = f.endsWith('.service') ? unitTarget(readFileSync(src, 'utf8')) : 'system';
-      install(src, at(`usr/lib/systemd/${kind}/${f}`), 0o644);
+      install(src, at(`usr/lib/systemd/${unitTarget(readFileSync(src, 'utf8'))}/${f}`), 0o644);
     }
     // udev rules shipped by a package live in /usr/lib/udev/rules.d (/etc/udev/rules.d is the admin's).
     for (const f of listFiles(join(repoRoot, 'build/udev')).filter((f) => f.endsWith('.rules'))) {
       install(join(repoRoot, 'build/udev', f), at(`usr/lib/udev/rules.d/${f}`), 0o644);
     }
-    // The appliance session (helper B's files), each to its documented place.
-    for (const f of listFiles(join(repoRoot, 'build/session'))) {
-      if (f === 'README.md') continue;
-      const target = sessionFiles[f];
-      if (!target) throw new PackageDebError('unmapped_file', `build/session/${f} has no install target: add it to sessionFiles in scripts/package-deb.ts`);
-      install(join(repoRoot, 'build/session', f), at(target.to), target.mode);
-      if (target.to.startsWith('/etc/')) conffiles.push(target.to);
+    // The appliance session (helper B's files), each to the target build/session/install.json names.
+    for (const f of sessionFiles()) {
+      install(f.from, at(f.to), f.mode);
+      if (f.to.startsWith('/etc/')) conffiles.push(f.to);
     }
     // Documentation.
     const doc = at(`usr/share/doc/${packageName}`);

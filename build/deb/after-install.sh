@@ -27,8 +27,23 @@ done
 
 # Writable by the kiosk only: its data (outbox, Chromium profile) and the updater's state.
 install -d -m 0750 -o "$KIOSK_USER" -g "$KIOSK_USER" "$STATE" "$STATE/update"
+# The session's files in the home (.bash_profile, .local/share/dbus-1/…) come from dpkg as root: the
+# directories above them must stay the kiosk's so its programs can write beside them.
+for d in "$STATE/.local" "$STATE/.local/share"; do
+  if [ -d "$d" ]; then chown "$KIOSK_USER:$KIOSK_USER" "$d"; fi
+done
 # Secrets (kiosk secret, technician PIN) live here: readable by the kiosk group only.
 install -d -m 0750 -o root -g "$KIOSK_USER" /etc/visioguichet
+
+# Browser runtime: the signed updater (running as the kiosk) adds releases and repoints `current`.
+# Group-writable + sticky: it may create entries and replace the links it owns, never delete or
+# rename root's bin/, node/ or the packaged release.
+OPT=/opt/visioguichet
+if [ -d "$OPT/releases" ]; then
+  chgrp "$KIOSK_USER" "$OPT" "$OPT/releases"
+  chmod 1775 "$OPT" "$OPT/releases"
+  if [ -L "$OPT/current" ]; then chown -h "$KIOSK_USER:$KIOSK_USER" "$OPT/current"; fi
+fi
 
 RES=/opt/Visioguichet/resources
 if [ -f "$RES/udev/70-visioguichet.rules" ]; then
