@@ -4,6 +4,7 @@ import type { BridgeHandlers, EmitEvent, EventName, EventPayload } from '../../c
 import type { VisitPhase } from '../../common/bridge/core';
 import type { OutboxStats } from '../../common/bridge/outbox';
 import type { KioskHealthSnapshot } from '../../common/protocol';
+import type { UpdateStatus } from '../../common/update';
 import type { HardwareHealth } from '../../hardware/index';
 import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
 import type { CallGuard } from './call-guard';
@@ -32,6 +33,8 @@ export interface KioskHealthSources {
   intervalMs?: number;
   /** Outbox `health` record period (ms, default 15 min). */
   recordEveryMs?: number;
+  /** Signed-update status (main/update). */
+  update?: () => UpdateStatus | null;
 }
 
 /** Phases in which no call can be live: a call main still sees then was left behind by the renderer. */
@@ -83,6 +86,8 @@ export interface KioskCore {
   readonly calls: Pick<CallGuard, 'current'>;
   /** The health snapshot reported to the hub. */
   health(): KioskHealthSnapshot;
+  /** Sends a `kiosk.health` frame now if the hub link is online (e.g. right after an update state change). */
+  sendHealthNow(): boolean;
   /** Closes the hub link and releases the power-save blocker. Idempotent. */
   close(): Promise<void>;
 }
@@ -158,6 +163,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       hardware: safely(() => deps.health?.hardware?.() ?? null),
       outbox: safely(() => deps.health?.outbox?.() ?? null),
       audio: audioHealth.last(),
+      update: safely(() => deps.health?.update?.() ?? null),
     });
   // A broken source (outbox closed, hardware disposed) drops out of the report instead of breaking it.
   function safely<T>(fn: () => T | null): T | null {
@@ -203,6 +209,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     emit,
     calls: callGuard,
     health: snapshot,
+    sendHealthNow: () => reporter.sendNow(),
     resetVisit(reason) {
       log.warn('visit reset by main', { reason });
       callGuard.release(reason);

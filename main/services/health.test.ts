@@ -158,3 +158,15 @@ describe('camera missing in the health snapshot', () => {
     expect(buildHardwareHealth({ devices, camera: camera('ok', 1_000), now: 1_000 + 60_000 }).problems).toEqual(['camera:no_frames']);
   });
 });
+
+describe('update status in the health snapshot', () => {
+  const base = { now: 10_000, startedAt: 4_000, appVersion: '1.2.0', hubLink: 'online' as const, phase: 'attract' as const, hardware: null, outbox: null };
+  it('carries the update state (long messages clipped) and still validates; absent when updates are off', () => {
+    const update = { current: '1.1.0', target: '1.2.0', state: 'rolled_back' as const, error: { code: 'health_timeout' as const, message: 'm'.repeat(900) }, at: 9_000 };
+    const s = buildKioskHealth({ ...base, update });
+    expect(s.update).toMatchObject({ state: 'rolled_back', target: '1.2.0', error: { code: 'health_timeout' } });
+    expect(s.update?.error?.message).toHaveLength(500);
+    expect(KioskHealthSnapshot.safeParse(s).success).toBe(true);
+    expect('update' in buildKioskHealth(base)).toBe(false);
+  });
+});

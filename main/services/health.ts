@@ -6,6 +6,7 @@ import type { AudioEchoReport } from '../../common/bridge/hardware';
 import type { OutboxStats } from '../../common/bridge/outbox';
 import type { HubLinkStatus, VisitPhase } from '../../common/bridge/core';
 import type { KioskHealthSnapshot } from '../../common/protocol';
+import type { UpdateStatus } from '../../common/update';
 import { KioskHealthSnapshot as KioskHealthSchema } from '../../common/protocol';
 import type { HardwareHealth } from '../../hardware/index';
 import type { HubLink, Timers } from './hub-link';
@@ -25,6 +26,8 @@ export interface HealthInputs {
   outbox: OutboxStats | null;
   /** Last echo-path test from the technician panel (null/absent: never run since main started). */
   audio?: AudioEchoReport | null;
+  /** Signed-update status (main/update); absent when updates are off. */
+  update?: UpdateStatus | null;
 }
 
 /** An outbox that was never delivered for this long is a problem worth a technician's look. */
@@ -99,6 +102,7 @@ export function buildKioskHealth(i: HealthInputs): KioskHealthSnapshot {
     media,
     outbox,
     audio: i.audio ? { heard: i.audio.heard, at: i.audio.at, ratio: i.audio.ratio, level: i.audio.level, error: i.audio.error === null ? null : clip(i.audio.error, 64) } : null,
+    ...(i.update ? { update: { ...i.update, error: i.update.error ? { code: i.update.error.code, message: clip(i.update.error.message, 500) } : null } } : {}),
   };
 }
 
