@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { LoginRequest, parseFrame, type IceServer, type LoginResponse } from '../common/protocol';
 import { KioskVerifier, verifyAgentPassword } from './accounts';
 import { AgentTokens, type AgentClaims } from './auth/tokens';
+import { CallLogWriter, type CallLogOptions } from './db/call-log';
 import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
 import { Dispatcher } from './dispatcher';
 import { FailureThrottle } from './ratelimit';
@@ -67,6 +68,8 @@ export interface HubOptions {
   authTimeoutMs?: number;
   /** Heartbeat period (ms); default 30 000. */
   heartbeatMs?: number;
+  /** Calls-log writes held while the disk is full: bound and retry period. */
+  callLog?: CallLogOptions;
 }
 
 /** A running hub. */
@@ -94,6 +97,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   let app: FastifyInstance | undefined;
   let sockets: HubSockets | undefined;
   let dispatcher: Dispatcher | undefined;
+  let callLogWriter: CallLogWriter | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
@@ -106,6 +110,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const log = app.log;
     await app.register(websocket, { options: { maxPayload: opts.maxPayloadBytes ?? 128 * 1024 } });
 
+    // A full disk never stops routing: call records wait in memory (bounded) until it has room.
+    const callLog = (callLogWriter = new CallLogWriter(store, log, opts.callLog));
     // Sockets and dispatcher reference each other's outlets; the lambdas resolve after both exist.
     const out: { sockets?: HubSockets } = {};
     dispatcher = new Dispatcher({
@@ -117,9 +123,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       ringTimeoutMs: opts.ringTimeoutMs ?? 20_000,
       ...(opts.declineCooldownMs !== undefined ? { declineCooldownMs: opts.declineCooldownMs } : {}),
       log: {
-        requested: (c) => guard(log, () => store.callRequested(c)),
-        accepted: (id, agentId, at) => guard(log, () => store.callAccepted(id, agentId, at)),
-        ended: (id, e) => guard(log, () => store.callEnded(id, e)),
+        requested: (c) => callLog.requested(c),
+        accepted: (id, agentId, at) => callLog.accepted(id, agentId, at),
+        ended: (id, e) => callLog.ended(id, e),
       },
     });
     const kioskHealth = new KioskHealthStore(store.db);
@@ -215,6 +221,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
           hubDispatcher.dispose();
           hubSockets.close();
           await runningApp.close();
+          callLogWriter?.close();
           store.close();
         })()),
     };
@@ -222,6 +229,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     dispatcher?.dispose();
     sockets?.close();
     await app?.close().catch(() => {});
+    callLogWriter?.close();
     store.close();
     throw err;
   }
@@ -236,13 +244,6 @@ function loadOrCreateJwtSecret(store: HubStore): Uint8Array {
   return key;
 }
 
-function guard(log: FastifyInstance['log'], fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    log.error({ err }, 'calls log write failed');
-  }
-}
 
 // Account helpers, re-exported so a starter script needs one import.
 export { createAgent, createKiosk, parseKioskAuthorization, KioskVerifier } from './accounts';
