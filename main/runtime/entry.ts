@@ -47,7 +47,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const core = (running.core = await composeKiosk({ config, hardware: config.public.simulation ? 'simulated' : 'real', log }));
+  const core = (running.core = await composeKiosk({
+    config,
+    hardware: config.public.simulation ? 'simulated' : 'real',
+    log,
+    ...(config.healthIntervalMs !== undefined ? { health: { intervalMs: config.healthIntervalMs } } : {}),
+  }));
   const runtime = (running.runtime = await startBrowserRuntime({
     core,
     dataDir: config.dataDir,

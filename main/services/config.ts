@@ -47,6 +47,8 @@ const FileShape = z
     profilesDir: z.string().min(1).optional(),
     /** Loopback port of the browser runtime: fixed so Chromium's policy can name the kiosk origin (0 = any free port, dev only). */
     runtimePort: z.number().int().min(0).max(65535).default(DEFAULT_RUNTIME_PORT),
+    /** Period of the live `kiosk.health` frame to the hub (ms; absent = the reporter's default, 60 s). */
+    healthIntervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
     public: KioskPublicConfig.default(KioskPublicConfig.parse({})),
     /** Signed updates (main/update/README.md); off unless enabled with at least one key. */
     updates: z
@@ -92,6 +94,8 @@ export interface KioskConfig {
   profilesDir?: string;
   /** Loopback port of the browser runtime (loaded configs: default 47100, the origin the Chromium policy names; absent = any free port). */
   runtimePort?: number;
+  /** Period of the live health frame (ms; absent = 60 s). */
+  healthIntervalMs?: number;
   /** Signed updates (absent = off). */
   updates?: UpdatesConfig;
 }
@@ -153,6 +157,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
     runtimePort: r.data.runtimePort,
+    ...(r.data.healthIntervalMs !== undefined ? { healthIntervalMs: r.data.healthIntervalMs } : {}),
     ...(r.data.technicianPin !== undefined ? { technicianPin: r.data.technicianPin } : {}),
     ...(r.data.profilesDir !== undefined ? { profilesDir: resolve(base, r.data.profilesDir) } : {}),
     ...(r.data.updates !== undefined ? { updates: r.data.updates } : {}),
