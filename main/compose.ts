@@ -16,6 +16,8 @@ import { createKioskCore } from './services/core';
 import type { Logger } from './services/log';
 import { silentLogger } from './services/log';
 import type { PowerSaveBlocker } from './services/power-save';
+import type { KioskUpdateOptions } from './update/service';
+import { createKioskUpdates } from './update/service';
 
 export interface ComposeKioskOptions {
   /** Validated configuration. */
@@ -37,6 +39,8 @@ export interface ComposeKioskOptions {
   screenTimers?: HardwareTimers;
   /** Health report periods (ms) and app version. */
   health?: { intervalMs?: number; recordEveryMs?: number; appVersion?: string };
+  /** Signed updates (on when config.updates.enabled): restart hook, timers, clock, fetch for tests. */
+  update?: Partial<Pick<KioskUpdateOptions, 'restart' | 'timers' | 'now' | 'fetch' | 'settleMs' | 'runtime' | 'env' | 'freeBytes'>>;
 }
 
 /** The hub's HTTP base for a WebSocket endpoint (`wss://h/x/ws` → `https://h/x/`). */
@@ -158,6 +162,17 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       onSync: (r) => (r.ok ? undefined : log.warn('outbox sync failed', { error: r.error })),
     });
     const outboxSection = outboxHandlers(outbox);
+    // Signed updates: switched only between visits (the gate below), reported in kiosk.health at once.
+    const late: { core?: KioskCore } = {};
+    const env = typeof process === 'undefined' ? {} : process.env;
+    const updates = await createKioskUpdates({
+      config,
+      hubBase: hubHttpBase(config.hubUrl),
+      appVersion: opts.health?.appVersion ?? env.VG_APP_VERSION ?? env.npm_package_version ?? 'dev',
+      log,
+      onStatus: () => late.core?.sendHealthNow(),
+      ...opts.update,
+    });
     const core = createKioskCore({
       config,
       log,
@@ -168,23 +183,44 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
         ...outboxSection,
         // A new record goes out at once instead of at the next poll.
         'outbox.put': async (input) => {
-          const r = await outboxSection['outbox.put'](input);
-          sender.nudge();
-          return r;
+          // A citizen's record being written holds any update switch until it is on disk.
+          const done = input.kind === 'health' ? undefined : updates?.gate.writing();
+          try {
+            const r = await outboxSection['outbox.put'](input);
+            sender.nudge();
+            return r;
+          } finally {
+            done?.();
+          }
         },
       },
-      ...(peripherals ? { onPhase: (phase: Parameters<HardwareService['setPhase']>[0]) => peripherals.service.setPhase(phase) } : {}),
+      ...(peripherals || updates
+        ? {
+            onPhase: (phase: Parameters<HardwareService['setPhase']>[0]) => {
+              updates?.gate.phase(phase);
+              updates?.updater.rendererPhase(phase);
+              return peripherals?.service.setPhase(phase);
+            },
+          }
+        : {}),
       health: {
         ...opts.health,
         ...(peripherals ? { hardware: () => peripherals.service.health() } : {}),
         outbox: () => openOutbox.stats(),
         // Telemetry: dropped oldest first at the cap, never in the way of a citizen's record.
         putRecord: (metrics) => openOutbox.put('health', { metrics }),
+        ...(updates ? { update: () => updates.updater.status() } : {}),
       },
       // Closed in reverse: sender stops (no request in flight) before the database closes.
-      closeables: [...(peripherals ? [peripherals] : []), outbox, { close: () => sender.stop() }],
+      closeables: [...(peripherals ? [peripherals] : []), outbox, { close: () => sender.stop() }, ...(updates ? [{ close: () => updates.updater.stop() }] : [])],
     });
     coreEmit = core.emit;
+    late.core = core;
+    if (updates) {
+      core.hubLink.onStatus((s) => updates.updater.hubStatus(s));
+      updates.updater.hubStatus(core.hubLink.status);
+      void updates.updater.start().catch((err: unknown) => log.error('updater failed to start', { err: String(err) }));
+    }
     core.hubLink.onStatus((s) => s === 'online' && sender.nudge());
     sender.start();
     return core;

@@ -1,4 +1,4 @@
-// Echo-path proof (issue 3 item 6, used at provisioning): the chosen speaker plays a self-test
+// Echo-path proof (a device health proof, used by the provisioning check): the chosen speaker plays a self-test
 // tone and the chosen microphone must hear it. The capture has echo cancellation, noise
 // suppression and auto gain OFF: all three exist to remove exactly this tone from the signal.
 // The analysis is common/audio-health.ts (Goertzel ratio, gain-independent), run on several short

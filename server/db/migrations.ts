@@ -56,10 +56,10 @@ export const migrations: Migration[] = [
       `);
     },
   },
-  // Outbox ingest (issue 4): records from kiosk outboxes, deduped by idempotency key; callbacks.
+  // Outbox ingest: records from kiosk outboxes, deduped by idempotency key; callbacks.
   { version: 2, name: 'outbox ingest, callbacks', up: ingestSchema },
-  // Fleet health (issues 3/4): latest `kiosk.health` snapshot and presence per kiosk.
+  // Fleet health: latest `kiosk.health` snapshot and presence per kiosk.
   { version: 3, name: 'kiosk health', up: kioskHealthSchema },
-  // Signed releases and staged rollouts (issue 7); agents.is_admin for the admin routes.
+  // Signed releases and staged rollouts (server/updates/); agents.is_admin for the admin routes.
   { version: 4, name: 'releases, rollouts, booth update state, admin flag', up: updatesSchema },
 ];
