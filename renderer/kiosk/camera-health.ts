@@ -1,4 +1,4 @@
-// Camera health proof while the camera is live (issue 3 item 6): a few frames a second of the
+// Camera health proof while the camera is live (frames arrive, not black, not frozen): a few frames a second of the
 // local stream are drawn into a tiny canvas and pushed into a FrameWindow (common/frame-health.ts);
 // every few seconds the verdict (ok / black / frozen / no_frames) goes to main with
 // `hardware.cameraHealth`. The sampling and reporting loop is plain logic with injected timers and

@@ -1,4 +1,4 @@
-// Crash consistency (issue 4 acceptance): a child enqueues continuously and syncs to a real hub on
+// Outbox crash consistency (no resolved put lost or duplicated): a child enqueues continuously and syncs to a real hub on
 // loopback, and is SIGKILLed at random points — while starting, mid-put, mid-batch. After every
 // kill the database passes integrity_check; at the end every record whose put resolved is at the
 // hub exactly once. CRASH_KILLS=2000 npx vitest run test/crash for a longer run.

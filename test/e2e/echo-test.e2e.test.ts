@@ -1,4 +1,4 @@
-// The speaker → microphone echo test (issue 3 item 6, provisioning) in Debian Chromium, from the
+// The speaker → microphone echo test (provisioning check) in Debian Chromium, from the
 // technician panel's button to main's health report. Chromium's fake microphone plays its own
 // beep, not what the page plays, so the microphone is replaced by a "loopback twin" (init script):
 // getUserMedia's audio track carries whatever the page sends to any AudioContext's speakers,

@@ -1,4 +1,4 @@
-// Helpers for the booth E2E (issue 3): drive the simulated twins through main's bridge handlers,
+// Helpers for the booth-peripherals E2E: drive the simulated twins through main's bridge handlers,
 // read what they show, and a media stub for the kiosk page that can pull the camera out, plug it
 // back and turn it into a black one, on top of Chromium's fake devices.
 import type { Page } from 'playwright-core';

@@ -1,4 +1,4 @@
-// Helpers for the callback-request E2E (issue 4): the kiosk form driven by its on-screen keys, a
+// Helpers for the callback-request E2E: the kiosk form driven by its on-screen keys, a
 // gate on the bridge's outbox.put (to see what the screen shows before the commit), read-only
 // looks into the kiosk outbox and the hub database, and a raw-byte search of the kiosk's files.
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The callback request inside the visit (issue 4): the offer shown on the screens that send the
+// The callback request inside the visit: the offer shown on the screens that send the
 // citizen away without a call (callFailed, videoUnavailable, closed), the form screen itself
 // (renderCallbackForm, mounted through a ref so the form keeps its own keyboard state), and the
 // "Terminer l'appel ?" prompt shown over the call when the handset is hung up.

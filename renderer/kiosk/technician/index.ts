@@ -1,4 +1,4 @@
-// The hidden technician panel (issue 3 items 5–6): mount once beside the kiosk app.
+// The hidden technician panel (simulated-device controls, device diagnostics, health proofs): mount once beside the kiosk app.
 //   mountTechnician(document.body, { bridge, t: translator('fr') })
 // Normal use: nothing visible; a 3 s long-press in the top-right corner (80 px) opens a PIN pad,
 // and main checks the PIN (kiosk config `technicianPin`). Simulation mode: a small "Technicien"

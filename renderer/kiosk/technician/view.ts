@@ -135,7 +135,7 @@ function mediaSection(s: TechState, t: Translate, media: { start(): void; stop()
   );
 }
 
-/** Provisioning: the speaker plays a tone, the microphone must hear it (issue 3 item 6). */
+/** Provisioning check: the speaker plays a tone, the microphone must hear it (echo-path test). */
 function audioSection(s: TechState, c: TechnicianController, t: Translate): VNode {
   const r = s.echo.result;
   const verdict = !r ? null : r.error ? t('tech.echo.error', { error: r.error }) : r.heard ? t('tech.echo.pass') : t('tech.echo.fail');
