@@ -8,12 +8,14 @@ import { VisioError } from '../common/result';
 import { createAgent, createKiosk } from './accounts';
 import { loadHubConfig } from './config';
 import { backupHubDb, HubStore } from './db/store';
+import { runUpdatesCommand, UPDATES_USAGE } from './updates/cli';
 
 const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
   create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en]
   create-kiosk <kioskId> <name> <office>
   list
   backup <dest.sqlite>     online, consistent copy of the running hub's database (SQLite backup API)
+${UPDATES_USAGE}
 The database defaults to VG_HUB_DB, then the config file's dbPath (VG_HUB_CONFIG), then .data/hub.sqlite.`;
 
 /** Misuse of the command line. */
@@ -31,7 +33,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     out(USAGE);
     return flags.help !== undefined ? 0 : 2;
   }
-  const dbPath = flags.db ?? loadHubConfig(env).dbPath;
+  const config = loadHubConfig(env);
+  const dbPath = flags.db ?? config.dbPath;
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const store = HubStore.open(dbPath);
   try {
@@ -75,6 +78,17 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         out(`backup written: ${dest} (${pages} pages, quick_check ok)`);
         return 0;
       }
+      case 'release':
+      case 'rollout':
+      case 'set-admin':
+        return await runUpdatesCommand(command, args, {
+          db: store.db, flags, out,
+          keys: flags.keys !== undefined ? flags.keys.split(',').filter(Boolean) : config.updateKeys,
+          releasesDir: flags['releases-dir'] ?? config.releasesDir,
+          usage: (message) => {
+            throw new CliUsageError(message);
+          },
+        });
       default:
         throw new CliUsageError(`unknown command ${command}`);
     }

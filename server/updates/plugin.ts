@@ -95,7 +95,10 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
       return reply.code(503).send({ code: 'bundle_missing', message: 'bundle file at the hub is damaged' });
     }
     req.log.info({ kioskId: kiosk.kioskId, version: rel.version }, 'updates: bundle download');
-    return reply.header('content-length', String(size)).type('application/gzip').send(createReadStream(file));
+    // One connection per bundle: the booth has every byte (Content-Length) slightly before the hub's
+    // side of the response finishes, and a kept-alive socket caught in that instant holds a hub
+    // shutdown for the whole keep-alive timeout.
+    return reply.header('content-length', size).header('connection', 'close').type('application/gzip').send(createReadStream(file));
   });
 
   // ---- administration (agent token + admin flag) ------------------------------------------------

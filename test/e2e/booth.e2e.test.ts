@@ -1,4 +1,4 @@
-// Issue 3 acceptance through the real product: the kiosk page (browser runtime, real bridge) and
+// Booth peripherals and camera end to end through the real product: the kiosk page (browser runtime, real bridge) and
 // main's services composed with the simulated booth — DeviceManager over the simulated HID backend,
 // the same drivers and parsers as real devices — a real hub and an agent console, in Chromium.
 // The twins are driven as the technician panel drives them (`hardware.sim.control`); what they
@@ -55,7 +55,7 @@ async function toDeviceCheck(k: Page): Promise<void> {
   await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])', { timeout: 20_000 });
 }
 
-describe('booth peripherals through a whole visit (issue 3, simulated twins)', () => {
+describe('booth peripherals through a whole visit (simulated twins)', () => {
   it('call button, scanner, status light, handset route and hang-up, unplug/replug mid-call', async () => {
     const s = await stack();
     const agent = await page();
@@ -154,7 +154,7 @@ describe('booth peripherals through a whole visit (issue 3, simulated twins)', (
   });
 });
 
-describe('the booth camera on the real kiosk page (issue 3)', () => {
+describe('the booth camera on the real kiosk page', () => {
   it('camera pulled out while waiting → video unavailable (toll-free, callback); plugged back → device check, frames flow, no reload', async () => {
     const s = await stack();
     const k = await kioskPage(s);

@@ -1,4 +1,4 @@
-// Issue 4 acceptance through the real product: the kiosk app (browser runtime, real bridge, the
+// The callback request end to end through the real product: the kiosk app (browser runtime, real bridge, the
 // outbox and sender composed as in production) and the agent console served by a real hub, in
 // Debian's Chromium. With the hub unreachable a citizen leaves a callback request; the hub comes
 // back and the outbox delivers it; an agent claims it and marks it done; the kiosk's database files
@@ -68,7 +68,7 @@ const personal = (name: string, digits: string) => {
   return [name, ...name.split(' '), digits, `+1${digits}`, `1${digits}`, `${a} ${b} ${c}`, `${a} ${b}-${c}`, `(${a}) ${b}-${c}`, `${a}-${b}-${c}`];
 };
 
-describe('callback request through the real kiosk and agent console (issue 4)', () => {
+describe('callback request through the real kiosk and agent console', () => {
   it('hub unreachable: the citizen leaves a request, saved only after the commit; the hub comes back, an agent handles it; the kiosk keeps nothing', { timeout: 240_000 }, async () => {
     const s = await stack({ agents: 1, publicConfig: { timers } });
     const { page: k } = await kioskPage(s);

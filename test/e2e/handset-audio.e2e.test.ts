@@ -1,4 +1,4 @@
-// Issue 3, capability 3: lifting the handset routes the MICROPHONE too, not only the agent's voice.
+// Handset audio route: lifting the handset routes the MICROPHONE too, not only the agent's voice.
 // The real kiosk page with the simulated booth (twins driven as the technician panel drives them),
 // a real hub and agent console, in Chromium. Chromium's fake devices have one microphone, so the
 // handset's microphone is a stub device (an oscillator track with its own id, test/support/booth.ts
@@ -69,7 +69,7 @@ async function agentHearsKiosk(agent: Page): Promise<void> {
   await until(() => inboundAudioPackets(agent), (n) => n > before + 25, 'the agent receiving the kiosk’s audio');
 }
 
-describe('the handset microphone (issue 3, capability 3)', () => {
+describe('the handset microphone follows the handset', () => {
   it('lifted mid-call: the call sends the handset microphone on the same connection; hang up + Non: back to the booth mic; end: every track stopped', async () => {
     const s = await stack();
     const agent = await agentPage(s);

@@ -1,4 +1,4 @@
-// Issue 2 acceptance: a citizen's walk-up video visit through a real hub on loopback, in Debian's
+// A citizen's walk-up video visit, end to end, through a real hub on loopback, in Debian's
 // Chromium with fake camera and microphone — kiosk page (browser runtime, real bridge) and agent
 // console page (served by the hub).
 import type { Page } from 'playwright-core';
@@ -74,7 +74,7 @@ const remoteAudioTracks = (p: Page) =>
   });
 
 
-describe('walk-up video visit (issue 2)', () => {
+describe('walk-up video visit', () => {
   it('citizen → agent: ring with context, live video and audio both ways, agent ends, survey, reset leaves nothing', async () => {
     const s = await stack({ agents: 1, publicConfig: { timers: { idleMs: 120_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_000, thankYouMs: 1_500, declinedMs: 2_000 } } });
     const agent = await page();
