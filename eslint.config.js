@@ -1,4 +1,4 @@
-// Lint = the layering rule (DESIGN.md "Boundaries"): which folder may import what.
+// Lint = the layering rule (docs/ARCHITECTURE.md "Boundaries"): which folder may import what.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -118,7 +118,7 @@ export const KioskHealthSnapshot = z
     media: z.object({ camera: z.string().max(200).nullable(), microphone: z.string().max(200).nullable(), speaker: z.string().max(200).nullable(), fallback: z.boolean() }).nullable(),
     /** Last echo-path test (speaker tone heard by the microphone); optional: older kiosks do not send it. */
     audio: z.object({ heard: z.boolean(), at: z.number(), ratio: z.number(), level: z.number(), error: z.string().max(64).nullable() }).nullable().optional(),
-    /** Signed-update state (issue 7, common/update.ts); optional: older kiosks do not send it. */
+    /** Signed-update state (common/update.ts); optional: older kiosks do not send it. */
     update: UpdateStatus.optional(),
     outbox: z
       .object({
@@ -212,7 +212,7 @@ export const KioskListItem = z.object({
   /** Hub clock when `health` arrived. */
   healthAt: z.number().nullable(),
   health: KioskHealthSnapshot.nullable(),
-  /** Version the booth runs: its update report's `current`, else its appVersion; null if it never reported (issue 7). */
+  /** Version the booth runs: its update report's `current`, else its appVersion; null if it never reported. */
   version: z.string().nullable(),
   /** Last signed-update status it reported, kept when later snapshots omit it; null if none. */
   update: UpdateStatus.nullable(),

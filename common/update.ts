@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Signed release updates (issue 7, "Updates that never interrupt a citizen"): the release manifest
+ * Signed release updates that never interrupt a citizen: the release manifest
  * both the booth (main/update) and the hub (server/updates) parse, the update status the booth reports
  * in `kiosk.health`, the stable error codes and a semver comparison. Pure: no node:* here.
  *

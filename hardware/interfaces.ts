@@ -1,4 +1,4 @@
-// One interface per capability (DESIGN.md "Hardware layer"). Drivers (node-hid), simulated twins
+// One interface per capability (docs/ARCHITECTURE.md "Hardware layer"). Drivers (node-hid), simulated twins
 // and the DeviceManager's stable facades all implement these, so the session wiring never knows
 // which one it holds.
 //

@@ -297,7 +297,7 @@ async function toNoAgent(available: boolean) {
   return h;
 }
 
-describe('callback request (issue 4)', () => {
+describe('callback request', () => {
   it('callFailed offers it once outbox.stats said it can be taken; the form carries service, language and reason', async () => {
     const h = await toNoAgent(true);
     expect(view(h).screen).toBe('callFailed');
@@ -389,7 +389,7 @@ describe('callback request (issue 4)', () => {
   });
 });
 
-describe('hardware inputs (issue 3)', () => {
+describe('hardware inputs', () => {
   it('call button starts a visit from attract like a touch, and answers the idle prompt', () => {
     const h = createHarness();
     h.actor.send({ type: 'callButton.pressed' });
@@ -485,7 +485,7 @@ describe('hardware inputs (issue 3)', () => {
   });
 });
 
-describe('video unavailable (issue 3)', () => {
+describe('video unavailable', () => {
   it('a camera lost in line leaves the line; it returning brings the device check back', async () => {
     const h = createHarness();
     await toWaiting(h);

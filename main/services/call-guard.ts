@@ -1,4 +1,4 @@
-// Reset hygiene (issue 3 item 3): main sees every frame between the renderer and the hub, so it
+// Reset hygiene (no ghost call left at the hub): main sees every frame between the renderer and the hub, so it
 // knows whether this kiosk has a call the hub is holding. When the visit ends without the
 // renderer releasing that call (page reload, renderer crash, main's resetVisit), main sends
 // call.cancel / call.end itself, so the hub never keeps a ghost call that makes the next

@@ -1,4 +1,4 @@
-// Benchmark (issue 2): N calls through the real hub on loopback, kiosk and agent pages in Debian's
+// Walk-up call benchmark: N calls through the real hub on loopback, kiosk and agent pages in Debian's
 // Chromium with fake media. Prints p50/p95 of
 //   (a) citizen touches "Continuer" (the call request) → the agent's ring panel is shown;
 //   (b) agent touches "Accepter" → first decoded remote frame on the kiosk;

@@ -1,4 +1,4 @@
-// E2E (issue 4): with the hub unreachable, a citizen leaves a callback request on the kiosk form in
+// Offline callback request E2E: with the hub unreachable, a citizen leaves a callback request on the kiosk form in
 // Chromium; "Votre demande est enregistrée" shows only after the commit; the hub comes back, the
 // outbox delivers; an agent sees the request in the console panel, claims it and marks it done;
 // the kiosk database file no longer holds the name or the phone number.
