@@ -81,7 +81,7 @@ export const Ping = msg('ping', { t: z.number() });
 
 
 /**
- * Kiosk health snapshot (issues 3 and 4): health proofs, not liveness. Sent by main as
+ * Kiosk health snapshot: health proofs, not liveness. Sent by main as
  * `kiosk.health` over the hub link; the hub keeps the latest per kiosk for GET /api/kiosks.
  */
 const ProblemCode = z.string().max(80);

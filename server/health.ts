@@ -1,4 +1,4 @@
-// Fleet health at the hub (issues 3 and 4): kiosks send `kiosk.health` snapshots over their socket;
+// Fleet health at the hub (device health proofs and outbox figures): kiosks send `kiosk.health` snapshots over their socket;
 // the hub keeps the latest per kiosk (one row each, overwritten) plus when it was last seen, and
 // lists the fleet for agents and technicians at GET /api/kiosks. Online means "has an
 // authenticated socket right now", read from the socket layer, never guessed from timestamps.

@@ -1,4 +1,4 @@
-// The kiosk's health report (issues 3 and 4): one snapshot built from the hub link, the hardware
+// The kiosk's health report: one snapshot built from the hub link, the hardware
 // layer's health proofs, the outbox figures and the visit phase. It goes to the hub live as a
 // `kiosk.health` frame (latest per kiosk, for the fleet view) and, less often, into the outbox as
 // a `health` record (history that survives the network being down), and to the technician panel.
