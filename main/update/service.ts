@@ -7,6 +7,7 @@ import type { Timers } from '../services/hub-link';
 import type { Logger } from '../services/log';
 import type { SwitchGate } from './gate';
 import { createSwitchGate } from './gate';
+import { parsePublicKey } from './keys';
 import type { UpdateLayout } from './layout';
 import { readCurrentVersion } from './layout';
 import type { Updater } from './updater';
@@ -76,6 +77,13 @@ export async function createKioskUpdates(o: KioskUpdateOptions): Promise<KioskUp
     o.log.error('updates enabled without any key (updates.keys): every release would be refused; updates off');
     return null;
   }
+  u.keys.forEach((k, i) => {
+    try {
+      parsePublicKey(k);
+    } catch (err) {
+      o.log.error('update key unusable (it will match no release)', { index: i, err: (err as Error).message });
+    }
+  });
   const layout = { root, stateDir };
   const now = o.now ?? Date.now;
   const currentVersion = (await readCurrentVersion(layout)) ?? o.appVersion;

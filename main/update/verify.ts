@@ -22,12 +22,20 @@ export function verifyManifest(text: string, signatureB64: string, publicKeys: r
   if (sigBytes.length !== 64) return fail('signature_invalid', `signature is ${sigBytes.length} bytes, an Ed25519 signature is 64`);
   const bytes = Buffer.from(text, 'utf8');
   let keyIndex = -1;
+  const unusable: string[] = [];
   for (let i = 0; i < publicKeys.length && keyIndex < 0; i++) {
     const k = publicKeys[i]!;
-    const key = typeof k === 'string' ? parsePublicKey(k) : k;
+    let key: KeyObject;
+    try {
+      key = typeof k === 'string' ? parsePublicKey(k) : k;
+    } catch (err) {
+      // A mistyped key in the config must not make every update crash: it just matches nothing.
+      unusable.push(`key #${i} unusable: ${(err as Error).message}`);
+      continue;
+    }
     if (verify(null, bytes, key, sigBytes)) keyIndex = i;
   }
-  if (keyIndex < 0) return fail('signature_invalid', `manifest signature does not match any of the ${publicKeys.length} trusted update key(s)`);
+  if (keyIndex < 0) return fail('signature_invalid', `manifest signature does not match any of the ${publicKeys.length} trusted update key(s)${unusable.length ? ` (${unusable.join('; ')})` : ''}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
