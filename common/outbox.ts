@@ -39,6 +39,7 @@ export type TimeWindow = z.infer<typeof TimeWindow>;
 
 /** Why the kiosk offered a callback. */
 export const CallbackReason = z.enum(['no_agent', 'call_failed', 'hub_unreachable', 'closed']);
+export type CallbackReason = z.infer<typeof CallbackReason>;
 
 /** A citizen asks to be called back. `name` and `phone` are personal data (Loi 25). */
 export const CallbackRecord = z
@@ -52,15 +53,19 @@ export const CallbackRecord = z
   })
   .strict();
 
+/** Longest survey comment kept (the kiosk's form cuts there too). */
+export const SURVEY_COMMENT_MAX = 500;
+
 /** The end-of-visit survey: rating 1–5, or null when the citizen skipped it. */
 export const SurveyRecord = z
   .object({
     service: Service,
     language: Language,
     rating: z.number().int().min(1).max(5).nullable(),
-    comment: z.string().trim().max(500).optional(),
+    comment: z.string().trim().max(SURVEY_COMMENT_MAX).optional(),
   })
   .strict();
+export type SurveyRecord = z.infer<typeof SurveyRecord>;
 
 /** An anonymous visit: nothing that identifies the citizen. */
 export const VisitRecord = z

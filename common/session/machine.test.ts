@@ -89,7 +89,7 @@ describe('session machine', () => {
     expect(peer.destroyed).toBe(true);
     expect(h.log.remote.at(-1)).toBeNull();
     h.actor.send({ type: 'survey.submit', rating: 5, comment: 'Merci' });
-    expect(h.log.surveys).toEqual([{ rating: 5, comment: 'Merci', serviceId: 'immigration', lang: 'en' }]);
+    expect(h.log.surveys).toEqual([{ rating: 5, comment: 'Merci', service: 'immigration', language: 'en' }]);
     const sent = h.log.hub.length;
     h.clock.increment(timers.thankYouMs);
     expectReset(h);

@@ -4,6 +4,7 @@ import type { VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
+import { SURVEY_COMMENT_MAX } from '../outbox';
 import type { AudioRoute, CallbackReason, FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
 import { emptyVisit, noCall } from './types';
 
@@ -39,7 +40,7 @@ const scanDraft = (raw: string) => raw.toUpperCase().replace(/[^A-Z0-9]/g, '').s
 const reasonOfFailure = (f: FailureReason | null): CallbackReason =>
   f === 'noAgent' ? 'no_agent' : f === 'hubOffline' ? 'hub_unreachable' : 'call_failed';
 const MAX_EARLY_SIGNALS = 64;
-const MAX_COMMENT = 500; // common/outbox.ts SurveyRecord
+const MAX_COMMENT = SURVEY_COMMENT_MAX;
 const clampRating = (r: number) => Math.min(5, Math.max(1, Math.round(Number.isFinite(r) ? r : 1)));
 
 const release = (reason: EndReason = 'kiosk_hangup') => ({

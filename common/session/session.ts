@@ -2,6 +2,7 @@ import type { SnapshotFrom } from 'xstate';
 import type { RendererToHub, VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { Language } from '../config';
+import type { SurveyRecord } from '../outbox';
 import type { Result } from '../result';
 import type { CallActorDeps } from './call-actor';
 import { createCallActor } from './call-actor';
@@ -9,17 +10,6 @@ import type { AudioRoute, FailureReason, SessionContext, StampMark, VisitOutcome
 import { sessionMachine } from './machine';
 import { assign, fromCallback } from 'xstate';
 
-/** What the survey store receives (anonymous: no code, no call id). */
-export interface SurveyRecord {
-  /** 1–5, or null when the citizen skipped the survey. */
-  rating: number | null;
-  /** Optional free text (empty when none). */
-  comment: string;
-  /** Service of the visit. */
-  serviceId: string | null;
-  /** Language of the visit. */
-  lang: Language;
-}
 
 /** The anonymous visit record (common/outbox.ts VisitRecord, minus nothing: no code, no ids). */
 export interface VisitSummary {
@@ -48,7 +38,8 @@ export interface SessionDeps<S = unknown> {
   /** Tell main the coarse phase (power-save blocker, status light). */
   reportPhase(phase: VisitPhase): void;
   /** Store a survey answer (anonymous visit data). */
-  recordSurvey(answer: SurveyRecord): void;
+  /** The outbox's survey record (anonymous: no code, no call id); not called for a visit without a service. */
+  recordSurvey(record: SurveyRecord): void;
   /** Remove whatever the UI holds of the visit (DOM, web storage). */
   wipeUi(): void;
   /** Store the anonymous visit record, once per visit, at its reset. */
@@ -90,7 +81,9 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
       },
       stopMedia: () => deps.stopMedia(),
       reportPhase: (_, { phase }) => deps.reportPhase(phase),
-      recordSurvey: ({ context }, { rating, comment }) => deps.recordSurvey({ rating, comment, serviceId: context.serviceId, lang: context.lang }),
+      recordSurvey: ({ context }, { rating, comment }) => {
+        if (context.serviceId) deps.recordSurvey({ service: context.serviceId, language: context.lang, rating, ...(comment ? { comment } : {}) });
+      },
       wipeUi: () => deps.wipeUi(),
       recordVisit: (_, { outcome, serviceId, lang, stamps }) => {
         if (stamps.visit === null) return; // a reset with no visit (start-up, main's reset at attract)

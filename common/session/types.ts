@@ -1,6 +1,7 @@
 import type { Language, WeeklySchedule } from '../config';
 import type { EndReason } from '../protocol';
 import type { HardwareInput } from '../bridge/hardware';
+import type { CallbackReason } from '../outbox';
 
 /** Why the citizen sees the "call failed" screen; each reason has its own plain-language message. */
 export type FailureReason = 'noAgent' | 'dropped' | 'hubOffline' | 'error';
@@ -19,8 +20,8 @@ export interface SessionTimers {
   declinedMs: number;
 }
 
-/** Why a callback is offered (common/outbox.ts CallbackReason). */
-export type CallbackReason = 'no_agent' | 'call_failed' | 'hub_unreachable' | 'closed';
+/** Why a callback is offered: the outbox record's own type. */
+export type { CallbackReason };
 
 /** The screen the callback form was opened from ("Retour" goes back to it). */
 export type CallbackFrom = 'callFailed' | 'videoUnavailable' | 'closed';

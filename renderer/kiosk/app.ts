@@ -106,11 +106,7 @@ export function startKioskApp(o: KioskAppOptions) {
     acquireMedia: () => o.media.acquire(),
     stopMedia: () => o.media.stop(),
     reportPhase: (phase) => void o.bridge.invoke('session.phase', phase),
-    recordSurvey: (s) => {
-      if (!s.serviceId) return;
-      const record = { service: s.serviceId, language: s.lang, rating: s.rating, ...(s.comment ? { comment: s.comment } : {}) };
-      void o.bridge.invoke('outbox.put', { kind: 'survey', record });
-    },
+    recordSurvey: (record) => void o.bridge.invoke('outbox.put', { kind: 'survey', record }),
     wipeUi: wipe,
     recordVisit: (v) =>
       void o.bridge.invoke('outbox.put', {

@@ -4,7 +4,8 @@ import type { RendererToHub, VisitPhase } from '../../bridge/core';
 import { defaultSchedule } from '../../config';
 import type { CallPeer, CallPeerOptions } from '../call-actor';
 import type { AudioRoute, SessionInput } from '../types';
-import type { SessionDeps, SurveyRecord, VisitSummary } from '../session';
+import type { SurveyRecord } from '../../outbox';
+import type { SessionDeps, VisitSummary } from '../session';
 import { createSessionMachine } from '../session';
 
 export const timers = { idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 };

@@ -5,11 +5,12 @@
 // mounts it, and destroy() leaves nothing behind (no storage, no listeners, no DOM).
 import type { Language } from '../../../common/config';
 import type { MessageKey } from '../../../common/i18n/index';
+import type { CallbackReason } from '../../../common/outbox';
 import { normalizeNaPhone, type OutboxRecordInput, type TimeWindow } from '../../../common/outbox';
 import type { Result } from '../../../common/result';
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-type Reason = 'no_agent' | 'call_failed' | 'hub_unreachable' | 'closed';
+type Reason = CallbackReason;
 
 export interface CallbackFormOptions {
   /** Translator for the citizen's language. */
