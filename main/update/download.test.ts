@@ -103,11 +103,11 @@ describe('downloadBundle', () => {
 
   it('refuses a tampered bundle (same size, other bytes): bundle_hash_mismatch, nothing kept', async () => {
     const tampered = Buffer.from(body);
-    tampered[1234] ^= 0xff;
+    tampered[1234] = (tampered[1234] ?? 0) ^ 0xff;
     mode.serve = tampered;
     const err = await downloadBundle(opts()).catch((e: { code: string; message: string }) => e);
     expect(err).toMatchObject({ code: 'bundle_hash_mismatch' });
-    expect((err as Error).message).toMatch(/differs from the signed manifest/);
+    expect((err as { message: string }).message).toMatch(/differs from the signed manifest/);
     expect(existsSync(join(dir, 'b.tar.gz'))).toBe(false);
     expect(existsSync(join(dir, 'b.tar.gz.part'))).toBe(false);
   });
