@@ -158,7 +158,7 @@ describe('session machine, model-based', () => {
       });
       h.actor.stop();
     }
-  });
+  }, 120_000); // hundreds of paths: minutes on a loaded 2-core machine, not a timing check
 
   it('every way out of a visit goes through the reset: context cleared, media stopped, UI wiped, call released', async () => {
     const byState = new Map(openPaths.map((p) => [serializeState(p.state), p]));
@@ -210,5 +210,5 @@ describe('session machine, model-based', () => {
     expect([...exitKinds].sort()).toEqual(
       ['declinedMs', 'idleCountdownMs', 'session.reset', 'thankYouMs', 'visit.back', 'visit.cancel', 'visit.done'].sort(),
     );
-  });
+  }, 120_000);
 });
