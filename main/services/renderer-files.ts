@@ -47,6 +47,11 @@ export function kioskCsp(connectSrc: string[] = []): string {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
+    // The page is sandboxed without allow-popups, allow-downloads, allow-modals or
+    // allow-top-navigation: window.open, target=_blank links, middle-clicked links and downloads
+    // are refused by Chromium itself (Chromium --kiosk would open them as new tabs over the kiosk;
+    // test/e2e/lockdown.e2e.test.ts). Same origin kept: the bridge checks the page's Origin.
+    'sandbox allow-scripts allow-same-origin',
   ].join('; ');
 }
 

@@ -85,6 +85,16 @@ async function boot(): Promise<void> {
   });
   // Touch kiosks: no context menu, no pinch/drag selection.
   document.addEventListener('contextmenu', (e) => e.preventDefault());
+  // Nothing is dragged out of the page and nothing dropped on it: Chromium navigates to a link or
+  // file dropped on a page that does not take the drop (test/e2e/lockdown.e2e.test.ts).
+  for (const type of ['dragstart', 'dragover', 'drop'] as const) document.addEventListener(type, (e) => e.preventDefault());
+  // The kiosk has no links: one that reaches the page anyway never opens, neither here nor in a
+  // new tab (middle click, Ctrl/Shift+click are not covered by the CSP sandbox).
+  for (const type of ['click', 'auxclick'] as const) {
+    document.addEventListener(type, (e) => (e.target as Element | null)?.closest?.('a[href], area[href]') && e.preventDefault(), true);
+  }
+  // Ctrl+wheel (and a touchpad pinch, which arrives as one) would zoom the page.
+  document.addEventListener('wheel', (e) => e.ctrlKey && e.preventDefault(), { passive: false });
 }
 
 void boot();
