@@ -83,8 +83,8 @@ export const UpdateOffer = z
   .object({
     /** The exact signed manifest text (verify these bytes, then parse). */
     manifest: z.string().min(2).max(64_000),
-    /** Base64 Ed25519 signature over the manifest's UTF-8 bytes. */
-    signature: z.string().min(1).max(512),
+    /** Base64 Ed25519 signature over the manifest's UTF-8 bytes (empty = unsigned: the booth refuses it as signature_invalid). */
+    signature: z.string().max(512),
     /** Absolute URL the booth downloads the bundle from. */
     bundleUrl: z.url({ protocol: /^https?$/ }).max(2048),
   })

@@ -97,6 +97,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
   let deadlineTimer: unknown = null;
   let gateTimer: unknown = null;
   let offGate: (() => void) | null = null;
+  let gateAction: (() => void) | null = null;
   let restartWanted: string | null = null;
 
   const setStatus = (state: UpdateState, target: string | null, error: UpdateError | null = null, current = status.current) => {
@@ -162,29 +163,36 @@ export function createUpdater(o: UpdaterOptions): Updater {
     requestRestart(`rollback to ${p.from}`);
   };
 
-  // ---- restart only between visits ------------------------------------------------------------
-  const tryRestart = () => {
-    if (restartWanted === null || stopped) return;
-    if (!o.gate.isIdle()) return;
-    const reason = restartWanted;
-    restartWanted = null;
+  // ---- act only between visits -----------------------------------------------------------------
+  /** Runs `action` as soon as the gate says a restart interrupts nobody (now if it already does). */
+  const betweenVisits = (what: string, action: () => void) => {
     clearGateWait();
-    log.info('restarting between visits', { reason });
-    o.restart(reason);
+    gateAction = action;
+    if (o.gate.isIdle()) return tryGate();
+    log.info(`${what} waits for the end of the visit`, { why: o.gate.reason() });
+    offGate = o.gate.onChange(tryGate);
+    // The settle period ends with no event: re-check on a timer too.
+    gateTimer = o.timers.setInterval(tryGate, gateCheckMs);
+  };
+  const tryGate = () => {
+    if (gateAction === null || stopped || !o.gate.isIdle()) return;
+    const action = gateAction;
+    clearGateWait();
+    action();
   };
   const clearGateWait = () => {
     offGate?.();
     offGate = null;
     if (gateTimer !== null) o.timers.clearInterval(gateTimer);
     gateTimer = null;
+    gateAction = null;
   };
   const requestRestart = (reason: string) => {
     restartWanted = reason;
-    if (o.gate.isIdle()) return tryRestart();
-    log.info('restart waits for the end of the visit', { reason, why: o.gate.reason() });
-    offGate ??= o.gate.onChange(tryRestart);
-    // The settle period ends with no event: re-check on a timer too.
-    gateTimer ??= o.timers.setInterval(tryRestart, gateCheckMs);
+    betweenVisits('restart', () => {
+      log.info('restarting between visits', { reason });
+      o.restart(reason);
+    });
   };
 
   // ---- apply -----------------------------------------------------------------------------------
@@ -243,35 +251,37 @@ export function createUpdater(o: UpdaterOptions): Updater {
     requestRestart(`update to ${m.version}`);
   };
 
+  const fail = (err: unknown) => {
+    const e = err instanceof UpdateError ? err : new UpdateError('unpack_failed', String(err), { cause: err });
+    log.error('update failed', { code: e.code, why: e.message, target: status.target });
+    setStatus('failed', status.target, e);
+  };
+
+  /** Busy from the offer until the switch (or a failure): no other offer is looked at meanwhile. */
+  const occupied = () => busy || stopped || inProbation() || restartWanted !== null;
+
   const apply = async (offer: UpdateOffer) => {
-    if (busy || stopped || inProbation() || restartWanted !== null) return;
+    if (occupied()) return;
     busy = true;
+    let m: ReleaseManifest | null = null;
     try {
-      const m = await stage(offer);
-      if (!m) return;
-      // Switch only when a restart interrupts nobody; wait for it without blocking anything else.
-      await new Promise<void>((resolve) => {
-        const attempt = () => {
-          if (stopped) return resolve();
-          if (!o.gate.isIdle()) return;
-          off();
-          o.timers.clearInterval(t);
-          resolve();
-        };
-        const off = o.gate.onChange(attempt);
-        const t = o.timers.setInterval(attempt, gateCheckMs);
-        if (!o.gate.isIdle()) log.info('switch waits for the end of the visit', { why: o.gate.reason() });
-        attempt();
-      });
-      if (stopped) return;
-      await switchTo(m);
+      m = await stage(offer);
     } catch (err) {
-      const e = err instanceof UpdateError ? err : new UpdateError('unpack_failed', String(err), { cause: err });
-      log.error('update failed', { code: e.code, why: e.message, target: status.target });
-      setStatus('failed', status.target, e);
-    } finally {
-      busy = false;
+      fail(err);
     }
+    if (!m) {
+      busy = false;
+      return;
+    }
+    const staged = m;
+    // Switch only when a restart interrupts nobody; returns now, the switch happens later.
+    betweenVisits('switch', () => {
+      void switchTo(staged)
+        .catch(fail)
+        .finally(() => {
+          busy = false;
+        });
+    });
   };
 
   const fetchOffer = async (): Promise<UpdateOffer | null> => {
@@ -306,11 +316,16 @@ export function createUpdater(o: UpdaterOptions): Updater {
   };
 
   const checkNow = async () => {
-    if (busy || stopped || inProbation() || restartWanted !== null) return;
+    if (occupied()) return;
     let offer: UpdateOffer | null;
     try {
       offer = await fetchOffer();
     } catch (err) {
+      if (err instanceof UpdateError && err.code === 'manifest_invalid') {
+        log.error('update offer refused', { why: err.message });
+        setStatus('failed', null, err);
+        return;
+      }
       // A hub that cannot be reached is not an update failure: keep the status, log, retry at the next poll.
       log.warn('update check failed', { err: String(err) });
       return;
