@@ -1,4 +1,4 @@
-// Hub side of signed updates (issue 7): booths ask which release to run and download its bundle;
+// Hub side of signed updates: booths ask which release to run and download its bundle;
 // admins add releases and drive the staged rollout. The hub only relays what release engineering
 // signed: it verifies signatures with public keys and never holds a private key.
 import { createReadStream, statSync } from 'node:fs';

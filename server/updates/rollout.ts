@@ -1,4 +1,4 @@
-// Staged rollout (issue 7): pilot booths, then a stable share of the fleet, then all; pause,
+// Staged rollout of signed releases: pilot booths, then a stable share of the fleet, then all; pause,
 // resume and roll back from the hub; an automatic pause when booths roll back by themselves.
 // Every function reads and writes the database only, so the hub process, the CLI (same file) and
 // tests agree on the state without any in-memory copy.

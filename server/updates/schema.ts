@@ -1,10 +1,10 @@
 import type { MigratableDb } from '../../common/db/migrate';
 
 /**
- * Hub migration step (issue 7): signed releases the hub relays, staged rollouts, the pilot ring,
+ * Hub migration step: signed releases the hub relays, staged rollouts, the pilot ring,
  * each booth's reported version and update state, and an audit trail of every administrative
- * action. Also the smallest honest admin role: `agents.is_admin`, set by the CLI (issue 10 brings
- * real roles).
+ * action. Also the smallest honest admin role: `agents.is_admin`, set by the CLI (full roles are not
+ * built yet).
  */
 export function updatesSchema(db: MigratableDb): void {
   db.exec(`

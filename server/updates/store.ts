@@ -228,7 +228,7 @@ export function listKioskUpdates(db: SqliteDb): KioskUpdateRecord[] {
   return db.prepare<[], KioskUpdateRow>('SELECT * FROM kiosk_updates ORDER BY kiosk_id').all().map(kioskUpdateFromRow);
 }
 
-// ---- admin flag (issue 10 brings real roles) --------------------------------------------------
+// ---- admin flag (full roles are not built yet) -------------------------------------------------
 
 /** The agent's username and flags, fresh from the database (a revoked flag takes effect at once). */
 export function agentRole(db: SqliteDb, agentId: string): { username: string; admin: boolean; disabled: boolean } | undefined {
