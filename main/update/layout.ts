@@ -105,7 +105,7 @@ export async function switchCurrent(l: UpdateLayout, version: string): Promise<v
   await d.close();
 }
 
-/** Removes releases other than `keep` (and stale .partial dirs): the booth keeps the running and the previous one. */
+/** Removes releases other than `keep` (and stale .partial dirs) where it may: the booth keeps the running and the previous one. */
 export async function pruneReleases(l: UpdateLayout, keep: readonly string[]): Promise<string[]> {
   const removed: string[] = [];
   let names: string[];
@@ -116,8 +116,22 @@ export async function pruneReleases(l: UpdateLayout, keep: readonly string[]): P
   }
   for (const n of names) {
     if (keep.includes(n)) continue;
-    await rm(join(releasesDir(l), n), { recursive: true, force: true });
-    removed.push(n);
+    try {
+      await rm(join(releasesDir(l), n), { recursive: true, force: true });
+      removed.push(n);
+    } catch {
+      // The release the .deb installed belongs to root (sticky releases/): it stays, which is fine.
+    }
   }
   return removed;
+}
+
+/** True when releases/<version> is a complete unpacked release (only ever made by a rename of a checked .partial, or by the .deb). */
+export async function hasRelease(l: UpdateLayout, version: string): Promise<boolean> {
+  try {
+    const pkg = JSON.parse(await readFile(join(releasesDir(l), version, 'package.json'), 'utf8')) as { version?: unknown };
+    return pkg.version === version;
+  } catch {
+    return false;
+  }
 }

@@ -220,6 +220,20 @@ describe('switch between visits', () => {
     updater.stop();
   });
 
+  it('a hub-driven move to a release still on disk (the previous one) switches without downloading it', async () => {
+    const r = await release('0.9.0');
+    offerOf(r);
+    await makeReleaseDir(join(root, 'releases', '0.9.0'), '0.9.0');
+    const { updater, statuses, restarts, clock } = setup();
+    await updater.checkNow();
+    await clock.advance(10_000);
+    await vi.waitFor(() => expect(restarts).toEqual(['update to 0.9.0']));
+    expect(statuses.map((s) => s.state)).toEqual(['staged', 'switching']);
+    expect(hits).not.toContain('/bundle');
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/0.9.0');
+    updater.stop();
+  });
+
   it('asks the hub again at once when the link comes back, and never re-installs a version that rolled back here', async () => {
     offerOf(await release('1.1.0'));
     await writeState({ root, stateDir }, { schema: 1, pending: null, last: null, rejected: ['1.1.0'] });

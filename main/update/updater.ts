@@ -13,7 +13,7 @@ import { downloadBundle } from './download';
 import { UpdateError } from './errors';
 import type { SwitchGate } from './gate';
 import type { UpdateLayout, UpdateStateFile } from './layout';
-import { downloadsDir, pruneReleases, readState, releasesDir, switchCurrent, writeState } from './layout';
+import { downloadsDir, hasRelease, pruneReleases, readState, releasesDir, switchCurrent, writeState } from './layout';
 import { unpackRelease } from './tar';
 import { verifyManifest } from './verify';
 
@@ -219,6 +219,12 @@ export function createUpdater(o: UpdaterOptions): Updater {
     if (m.runtime !== o.runtime) return refuse(`release is for ${m.runtime}, this booth runs ${o.runtime}`);
     if (m.minVersion && parseSemVer(o.currentVersion) && compareSemVer(o.currentVersion, m.minVersion) < 0) return refuse(`release needs at least ${m.minVersion}, this booth runs ${o.currentVersion}`);
     log.info('update accepted (signature valid)', { version: m.version, keyIndex: v.keyIndex, size: m.bundle.size });
+    if (await hasRelease(L, m.version)) {
+      // Still on disk (the previous release, kept for rollbacks; or the one the .deb installed): no download.
+      setStatus('staged', m.version);
+      log.info('update staged from the release already on disk; switching at the next moment between visits', { version: m.version });
+      return m;
+    }
     setStatus('downloading', m.version);
     const sameOrigin = o.source.kind === 'hub' && new URL(offer.bundleUrl).origin === new URL(o.source.base).origin;
     const dl = await downloadBundle({
