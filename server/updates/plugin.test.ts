@@ -166,6 +166,7 @@ describe('hub updates: admin role', () => {
     const routes: [string, string, unknown][] = [
       ['GET', '/api/admin/updates/status', undefined],
       ['GET', '/api/admin/updates/releases', undefined],
+      ['GET', '/api/admin/updates/audit', undefined],
       ['POST', '/api/admin/updates/releases', { manifest: rel.manifest, signature: rel.signature }],
       ['POST', '/api/admin/updates/rollout', { version: '1.0.0', pilots: ['kiosk-1'] }],
       ['POST', '/api/admin/updates/rollout/advance', {}],
@@ -204,6 +205,7 @@ describe('hub updates: admin role', () => {
     expect(await rollout('/resume')).toMatchObject({ status: 200, body: { rollout: { paused: false } } });
     expect(await rollout('/advance', { percent: 25 })).toMatchObject({ status: 200, body: { rollout: { stage: 'percent', percent: 25 } } });
     expect(await rollout('/advance', { percent: 60 })).toMatchObject({ status: 200, body: { rollout: { stage: 'percent', percent: 60 } } });
+    expect(await rollout('/advance', { percent: 40 })).toMatchObject({ status: 400, body: { code: 'invalid_percent' } });
     expect(await rollout('/advance')).toMatchObject({ status: 200, body: { rollout: { stage: 'all' } } });
     expect(await rollout('/advance')).toMatchObject({ status: 409, body: { code: 'rollout_finished' } });
     expect(await rollout('/pause', { bogus: 1 })).toMatchObject({ status: 400, body: { code: 'invalid_message' } });
@@ -214,6 +216,8 @@ describe('hub updates: admin role', () => {
     const status = (await api(ctx, 'GET', '/api/admin/updates/status')).body as { rollout: { history: { actor: string; action: string }[] } };
     expect(status.rollout.history.map((h) => [h.actor, h.action])).toEqual([['agent:admin', 'rollout.start']]);
     const all = ctx.hub.db.db.prepare<[], { actor: string; action: string; version: string | null }>('SELECT actor, action, version FROM update_audit ORDER BY id').all();
+    const audit = (await api(ctx, 'GET', '/api/admin/updates/audit?limit=2')).body as { entries: { actor: string; action: string; version: string }[] };
+    expect(audit.entries.map((e) => `${e.action} ${e.version}`)).toEqual(['rollout.start 1.2.0', 'release.bundle 1.2.0']);
     expect(all.map((a) => `${a.actor} ${a.action} ${a.version ?? ''}`)).toEqual([
       'agent:admin release.add 1.0.0', 'agent:admin release.bundle 1.0.0', 'agent:admin release.add 1.1.0', 'agent:admin release.bundle 1.1.0',
       'agent:admin rollout.start 1.1.0', 'agent:admin rollout.pause 1.1.0', 'agent:admin rollout.resume 1.1.0',

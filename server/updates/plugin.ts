@@ -13,7 +13,7 @@ import {
   advanceRollout, pauseRollout, resumeRollout, rollbackRollout, startRollout, targetFor, updatesStatus,
 } from './rollout';
 import { parseUpdateKey, type UpdateKey } from './signature';
-import { agentRole, getRelease, listReleases } from './store';
+import { agentRole, getRelease, listReleases, recentAudit } from './store';
 import type { Readable } from 'node:stream';
 
 export const KIOSK_UPDATE_PATH = '/api/kiosk/update';
@@ -132,6 +132,12 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
   app.get(`${ADMIN_UPDATES_PATH}/status`, async (req, reply) => {
     if (!(await adminOf(req, reply))) return reply;
     return updatesStatus(db);
+  });
+
+  app.get<{ Querystring: { limit?: string } }>(`${ADMIN_UPDATES_PATH}/audit`, async (req, reply) => {
+    if (!(await adminOf(req, reply))) return reply;
+    const limit = Math.min(Math.max(Number.parseInt(req.query.limit ?? '100', 10) || 100, 1), 1000);
+    return { entries: recentAudit(db, limit) };
   });
 
   app.get(`${ADMIN_UPDATES_PATH}/releases`, async (req, reply) => {

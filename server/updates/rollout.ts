@@ -176,10 +176,15 @@ export function advanceRollout(db: SqliteDb, args: { percent?: number }, actor: 
     if (r.stage === 'pilot') {
       percent = args.percent ?? r.percent;
       stage = percent >= 100 ? 'all' : 'percent';
-    } else if (r.stage === 'percent' && args.percent !== undefined && args.percent > r.percent && args.percent < 100) {
+    } else if (r.stage === 'percent' && args.percent !== undefined && args.percent < 100) {
+      // A ring only grows: booths already offered the version stay on it anyway.
+      if (args.percent <= r.percent) throw new RolloutError('invalid_percent', `the rollout is at ${r.percent} %: the next step must be above it (or omit --percent for all)`);
       stage = 'percent';
       percent = args.percent;
-    } else if (r.stage === 'percent') stage = 'all';
+    } else if (r.stage === 'percent') {
+      stage = 'all';
+      percent = 100;
+    }
     else throw new RolloutError('rollout_finished', `rollout of ${r.version} already reaches all booths`);
     const next = { ...r, stage, percent, updatedAt: now };
     updateRollout(db, next);
