@@ -217,9 +217,10 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
     coreEmit = core.emit;
     late.core = core;
     if (updates) {
+      // State first (probation, last outcome), so the first health frame already carries it.
+      await updates.updater.start().catch((err: unknown) => log.error('updater failed to start', { err: String(err) }));
       core.hubLink.onStatus((s) => updates.updater.hubStatus(s));
       updates.updater.hubStatus(core.hubLink.status);
-      void updates.updater.start().catch((err: unknown) => log.error('updater failed to start', { err: String(err) }));
     }
     core.hubLink.onStatus((s) => s === 'online' && sender.nudge());
     sender.start();

@@ -268,7 +268,7 @@ describe('probation after the restart', () => {
     await settle();
     expect(updater.status().state).toBe('probation');
     updater.rendererPhase('attract');
-    expect(updater.status()).toMatchObject({ state: 'committed', current: '1.1.0', target: null, error: null });
+    await vi.waitFor(() => expect(updater.status()).toMatchObject({ state: 'committed', current: '1.1.0', target: null, error: null }));
     expect(statuses.map((s) => s.state)).toEqual(['probation', 'committed']);
     await vi.waitFor(() => expect(releases()).toEqual(['1.0.0', '1.1.0']));
     const s = await readState({ root, stateDir });

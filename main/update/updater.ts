@@ -123,15 +123,17 @@ export function createUpdater(o: UpdaterOptions): Updater {
   const inProbation = () => status.state === 'probation';
   const healthy = () => hub === 'online' && rendererUp;
 
+  let committing = false;
   const maybeCommit = async () => {
-    if (!inProbation() || !healthy() || !file.pending) return;
+    if (committing || !inProbation() || !healthy() || !file.pending) return;
+    committing = true;
     const { from, to } = file.pending;
     if (deadlineTimer !== null) o.timers.clearTimeout(deadlineTimer);
     deadlineTimer = null;
-    file = { ...file, pending: null };
-    setStatus('committed', null);
-    file.last = status;
+    // On disk before it is reported: the launcher must never roll back what the hub was told is committed.
+    file = { ...file, pending: null, last: { current: to, target: null, state: 'committed', error: null, at: now() } };
     await writeState(L, file).catch((err: unknown) => log.error('cannot write update state', { err: String(err) }));
+    setStatus('committed', null);
     log.info('update committed: the new version is healthy', { from, to });
     // Keep the running release and the one before it; older ones only take disk.
     const removed = await pruneReleases(L, [to, from]).catch(() => []);
@@ -156,10 +158,14 @@ export function createUpdater(o: UpdaterOptions): Updater {
       await writeState(L, file).catch(() => {});
       return;
     }
-    file = { ...file, pending: null, rejected: [...file.rejected.filter((v) => v !== p.to), p.to].slice(-100) };
-    setStatus('rolled_back', p.to, err, p.from);
-    file.last = status;
+    file = {
+      ...file,
+      pending: null,
+      last: { current: p.from, target: p.to, state: 'rolled_back', error: { code, message: why.slice(0, 500) }, at: now() },
+      rejected: [...file.rejected.filter((v) => v !== p.to), p.to].slice(-100),
+    };
     await writeState(L, file).catch((e: unknown) => log.error('cannot write update state', { err: String(e) }));
+    setStatus('rolled_back', p.to, err, p.from);
     requestRestart(`rollback to ${p.from}`);
   };
 
