@@ -75,7 +75,7 @@ describe('build/session', () => {
       expect(Array.from(k.getElementsByTagName('action')).map((a) => a.getAttribute('name')), k.getAttribute('key')!).toEqual(['Focus', 'Raise']);
     }
     expect(new Set(keys).size).toBe(keys.length);
-    // The keys issue 7 names, in openbox's notation.
+    // The escape keys the lockdown suite sends, in openbox's notation.
     const named = ['A-F4', 'C-w', 'C-n', 'C-t', 'C-l', 'C-S-i', 'F11', 'F12', 'C-p', 'C-o', 'A-Tab', 'A-Left', 'C-plus', 'C-minus', 'C-0', 'C-equal', 'C-S-q', 'C-r', 'F5', 'C-u', 'C-S-j', 'Menu', 'S-F10'];
     for (const k of named) expect(keys, k).toContain(k);
     const mousebinds = Array.from(doc.getElementsByTagName('mousebind'));
