@@ -9,7 +9,8 @@ export type ReleaseErrorCode =
   | 'no_update_keys'
   | 'release_exists'
   | 'release_unknown'
-  | 'bundle_missing';
+  | 'bundle_missing'
+  | 'disk_full';
 
 /** A release the hub will not store or serve: unsigned, tampered, malformed, duplicate… */
 export class ReleaseError extends VisioError {
@@ -64,6 +65,8 @@ export function httpStatusOf(err: ReleaseError | RolloutError): number {
       return 404;
     case 'no_update_keys':
       return 503;
+    case 'disk_full':
+      return 507;
     case 'release_exists':
     case 'bundle_missing':
     case 'rollout_active':

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -224,5 +225,26 @@ describe('hub updates: admin role', () => {
       'agent:admin rollout.advance 1.1.0', 'agent:admin rollout.advance 1.1.0', 'agent:admin rollout.advance 1.1.0',
       'agent:admin release.add 1.2.0', 'agent:admin release.bundle 1.2.0', 'agent:admin rollout.start 1.2.0',
     ]);
+  });
+});
+
+describe('hub updates: a releases dir that fills up (real tmpfs)', () => {
+  it('answers 507 disk_full, leaves no partial file, and takes the bundle once there is room', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'vg-releases-full-'));
+    // Needs root (CI and the dev machines run the suite as root): a real, tiny filesystem.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    cleanups.push(() => {
+      execFileSync('umount', ['-l', mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    });
+    const ctx = await start({ releasesDir: mnt });
+    const rel = makeRelease(keys, '3.0.0', { size: 768 * 1024 });
+    expect((await api(ctx, 'POST', '/api/admin/updates/releases', { manifest: rel.manifest, signature: rel.signature })).status).toBe(201);
+    const filler = join(mnt, 'filler');
+    writeFileSync(filler, Buffer.alloc(512 * 1024));
+    expect(await upload(ctx, '3.0.0', rel.bundle)).toMatchObject({ status: 507, body: { code: 'disk_full' } });
+    expect(readdirSync(join(mnt, '3.0.0'))).toEqual([]);
+    rmSync(filler);
+    expect(await upload(ctx, '3.0.0', rel.bundle)).toMatchObject({ status: 200 });
   });
 });

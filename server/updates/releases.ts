@@ -87,6 +87,7 @@ export async function storeBundle(db: SqliteDb, input: { releasesDir: string; ve
   } catch (err) {
     rmSync(tmp, { force: true });
     input.source.destroy();
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw new ReleaseError('disk_full', `no space left in ${input.releasesDir} for the ${rel.bundleSize}-byte bundle of ${rel.version}`, { cause: err });
     throw err;
   }
 }
