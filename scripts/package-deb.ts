@@ -69,7 +69,9 @@ export interface PackageDebOptions {
   outDir?: string;
   /** The Node ≥ 22 binary shipped as node/bin/node (default: the running one). */
   node?: string;
-  /** xz compression level for dpkg-deb (default 6; tests may pick a faster one). */
+  /** dpkg-deb compression (default xz, level 6); tests pick 'none' (same content, no CPU spent). */
+  compression?: 'xz' | 'gzip' | 'none';
+  /** Compression level (default 6). */
   compressLevel?: number;
   log?: (line: string) => void;
 }
@@ -219,7 +221,7 @@ export async function packageDeb(opts: PackageDebOptions = {}): Promise<BuiltDeb
     ensureDir(outDir);
     const path = join(outDir, `${packageName}_${debVersion}_amd64.deb`);
     log(`dpkg-deb --build (${Math.round(installedKiB / 1024)} MiB installed)`);
-    const r = spawnSync('dpkg-deb', ['--build', '--root-owner-group', '-Zxz', `-z${opts.compressLevel ?? 6}`, stage, path], { encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync('dpkg-deb', ['--build', '--root-owner-group', `-Z${opts.compression ?? 'xz'}`, `-z${opts.compressLevel ?? 6}`, stage, path], { encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) throw new PackageDebError('dpkg_failed', `dpkg-deb failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
     const bytes = statSync(path).size;
     log(`${relative(repoRoot, path)} (${(bytes / 1e6).toFixed(1)} MB)`);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -67,6 +67,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       else if (code !== 0 && opts.check !== false) reject(new ChrootError('command_failed', `${line}: exit ${code ?? signal}\n${(stderr || stdout).slice(-4000)}`));
       else resolvePromise(result);
     });
+    child.stdin.on('error', () => {}); // a command that exits without reading its stdin
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -136,6 +137,7 @@ export async function baseChrootTarball(opts: BaseChrootOptions = {}): Promise<{
   try {
     log(`debootstrap --variant=minbase ${suite} (no cached chroot yet)`);
     await run('debootstrap', ['--variant=minbase', suite, work, mirror], { timeoutMs: 15 * 60_000 });
+    chmodSync(work, 0o755);
     writeFileSync(join(work, 'etc/apt/sources.list'), sourcesList);
     // Services never start inside the chroot during installs (Debian's policy-rc.d convention).
     writeFileSync(join(work, 'usr/sbin/policy-rc.d'), '#!/bin/sh\nexit 101\n', { mode: 0o755 });
@@ -223,7 +225,7 @@ export async function openChroot(opts: OpenChrootOptions = {}): Promise<ChrootHa
       return run('chroot', [root, ...wrap(argv, o)], { ...o, env: {} });
     },
     start(argv, o = {}) {
-      const child = spawn('chroot', [root, ...wrap(argv, o)], { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+      const child = spawn('chroot', [root, ...wrap(argv, o)], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
       let out = '';
       const keep = (c: Buffer) => (out = (out + c.toString('utf8')).slice(-200_000));
       child.stdout!.on('data', keep);
@@ -251,7 +253,11 @@ export async function openChroot(opts: OpenChrootOptions = {}): Promise<ChrootHa
   };
   try {
     await run('tar', ['-C', root, '--numeric-owner', '-xf', tarball], { timeoutMs: 5 * 60_000 });
+    // mkdtemp makes 0700: the chroot's / must be traversable by its unprivileged users.
+    chmodSync(root, 0o755);
     copyFileSync('/etc/resolv.conf', join(root, 'etc/resolv.conf'));
+    // A throwaway tree: dpkg need not fsync every file it unpacks (what container image builds do).
+    writeFileSync(join(root, 'etc/dpkg/dpkg.cfg.d/vg-unsafe-io'), 'force-unsafe-io\n');
     await mount(['-t', 'proc', 'proc'], 'proc');
     await mount(['-t', 'sysfs', 'sysfs'], 'sys');
     await mount(['--bind', '/dev'], 'dev');
