@@ -133,7 +133,7 @@ describe('hub updates: releases are verified with the configured public keys', (
     const ctx = await start({ keys: [] });
     const rel = makeRelease(keys, '1.0.0');
     expect(await api(ctx, 'POST', '/api/admin/updates/releases', { manifest: rel.manifest, signature: rel.signature })).toMatchObject({ status: 503, body: { code: 'no_update_keys' } });
-    expect(() => updatesPlugin({ keys: ['not-a-key'], releasesDir: '/nonexistent' })).toThrow(/base64 of a raw Ed25519 key/);
+    expect(() => updatesPlugin({ keys: ['not-a-key'], releasesDir: '/nonexistent' })).toThrow(/^updateKeys\[0\]: update key is neither base64 of a raw Ed25519 key/);
     const { publicKey: rsa } = (await import('node:crypto')).generateKeyPairSync('rsa', { modulusLength: 1024 });
     expect(() => updatesPlugin({ keys: [rsa.export({ format: 'pem', type: 'spki' }).toString()], releasesDir: '/nonexistent' })).toThrow(/expected ed25519/);
   });

@@ -45,7 +45,14 @@ const PauseBody = z.object({ reason: z.string().max(300).optional() }).strict();
 /** Registers /api/kiosk/update, /api/kiosk/update/bundle/:version and /api/admin/updates/*. */
 export function updatesPlugin(options: UpdatesPluginOptions): HubPlugin {
   // A bad key is a configuration error: refuse to start rather than refuse every release later.
-  const keys: UpdateKey[] = options.keys.map(parseUpdateKey);
+  const keys: UpdateKey[] = options.keys.map((k, i) => {
+    try {
+      return parseUpdateKey(k);
+    } catch (err) {
+      if (err instanceof ReleaseError) throw new ReleaseError(err.code, `updateKeys[${i}]: ${err.message}`, { cause: err });
+      throw err;
+    }
+  });
   return async (app, ctx) => {
     if (keys.length === 0) app.log.warn('updates: no release-signing key configured (updateKeys): every release will be refused');
     await app.register(async (scope) => routes(scope, ctx, keys, options));
