@@ -105,7 +105,7 @@ class SimBooth {
       return;
     }
     this.installed.push(m.version);
-    this.set('committed', m.version);
+    this.set('committed', null); // as main/update does: committed, nothing pending
   }
 }
 
@@ -187,7 +187,7 @@ describe('staged rollout over 30 booths', () => {
     // The fleet list shows each booth's version and update result (appVersion for older builds).
     const fleet = KioskListResponse.parse(await (await fetch(`${hub.url}/api/kiosks`, { headers: { authorization: `Bearer ${agentToken}` } })).json()).kiosks;
     const byId = new Map(fleet.map((k) => [k.kioskId, k]));
-    expect(byId.get('qc-017')).toMatchObject({ version: '1.1.0', update: { state: 'committed', current: '1.1.0', target: '1.1.0' } });
+    expect(byId.get('qc-017')).toMatchObject({ version: '1.1.0', update: { state: 'committed', current: '1.1.0', target: null } });
     expect(byId.get('qc-003')).toMatchObject({ version: '1.1.0', update: null }); // an older build: appVersion only
     expect(byId.get('qc-001')).toMatchObject({ version: '1.0.0', update: { state: 'idle' } });
 
