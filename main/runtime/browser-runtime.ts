@@ -192,6 +192,8 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   function onBridge(ws: WebSocket) {
     sockets.add(ws);
     lastAlive = now();
+    // The page is up: the launch grace is over (a later loss gets the short reconnect grace).
+    if (expectBy !== Number.POSITIVE_INFINITY) expectBy = 0;
     // A (re)connected page learns the link status at once instead of waiting for the next change.
     send(ws, { event: 'hub.status', payload: [opts.core.hubLink.status] });
     ws.on('message', (data, isBinary) => {
@@ -212,7 +214,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
     ws.on('close', () => {
       sockets.delete(ws);
       // A reload reconnects within moments; a crashed page never does. (Infinity = a relaunch is under way.)
-      if (sockets.size === 0 && expectBy !== Number.POSITIVE_INFINITY) expectBy = Math.max(expectBy, now() + (watch.reconnectGraceMs ?? 3_000));
+      if (sockets.size === 0 && expectBy !== Number.POSITIVE_INFINITY) expectBy = now() + (watch.reconnectGraceMs ?? 3_000);
       // The page holding the visit went away (reload, crash, closed window): nothing of it may
       // linger. Keyed on the page, not on "no sockets left", because a reload's new socket may
       // connect before the old one's close is seen.

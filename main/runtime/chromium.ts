@@ -131,7 +131,17 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   const launch = () => {
     if (closed) return;
     // Fresh profile: no cookies, storage, cache or permission grants carried between launches.
-    prepareProfile(profileDir, opts.url);
+    try {
+      prepareProfile(profileDir, opts.url);
+    } catch (err) {
+      // A helper of the previous Chromium still writing into the profile (ENOTEMPTY): try again
+      // shortly rather than never relaunching.
+      failures++;
+      const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.max(0, failures - 2));
+      log.warn('chromium profile not ready, retrying', { err: String(err), delayMs: delay });
+      relaunchTimer = setTimeout(launch, delay);
+      return;
+    }
     const startedAt = Date.now();
     launches++;
     const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: 'ignore', detached: false });

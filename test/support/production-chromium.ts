@@ -9,7 +9,7 @@
 //   `screenshot()` turns into a PNG (no ImageMagick/xwd needed).
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -183,6 +183,7 @@ export function spawnWithPolicy(o: PolicyProcessOptions): PolicyProcess {
   const user = o.user ?? ensureKioskUser();
   if (!existsSync('/etc/chromium')) throw new Error('/etc/chromium does not exist: is Debian chromium installed?');
   const etc = mkdtempSync(join(tmpdir(), 'vg-etc-chromium-'));
+  chmodSync(etc, 0o755); // as /etc/chromium: readable by everyone (mkdtemp makes it 0700)
   mkdirSync(join(etc, 'policies', 'managed'), { recursive: true, mode: 0o755 });
   mkdirSync(join(etc, 'policies', 'recommended'), { recursive: true, mode: 0o755 });
   writeFileSync(join(etc, 'policies', 'managed', 'visioguichet.json'), `${JSON.stringify(o.policy, null, 2)}\n`, { mode: 0o644 });
