@@ -116,6 +116,7 @@ export function formatStatus(s: UpdatesStatus): string[] {
     const stage = r.stage === 'percent' ? `${r.percent} %` : r.stage;
     lines.push(`rollout #${r.id}: ${r.version} stage=${stage}${r.paused ? ` PAUSED (${r.pauseReason ?? ''})` : ''} previous=${r.previousVersion ?? '-'} auto-pause-after=${r.autoPauseAfter}`);
     lines.push(`  pilots: ${r.pilots.join(',') || '-'}; in ring ${r.inRing}/${s.booths}, offered ${r.offered}, on ${r.version}: ${r.onTarget}`);
+    lines.push(`  rings: pilot ${r.rings.pilot}, ${r.percent} % ${r.rings.percent}, rest ${r.rings.rest}`);
     for (const h of r.history) lines.push(`  ${new Date(h.at).toISOString()} ${h.actor} ${h.action}${h.detail ? ` ${JSON.stringify(h.detail)}` : ''}`);
   }
   lines.push(`booths: ${s.booths}; versions: ${Object.entries(s.versions).map(([v, n]) => `${v}=${n}`).join(' ') || '-'}`);

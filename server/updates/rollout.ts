@@ -250,6 +250,8 @@ export interface UpdatesStatus {
         pilots: string[];
         /** Booths in the current ring (ignoring pause). */
         inRing: number;
+        /** Booths per ring at the rollout's percent: pilots, the percent share (pilots excluded), the rest. */
+        rings: { pilot: number; percent: number; rest: number };
         /** Booths the hub offered the version to. */
         offered: number;
         /** Booths reporting the target version. */
@@ -297,6 +299,7 @@ export function updatesStatus(db: SqliteDb): UpdatesStatus {
           ...r,
           pilots: pilotKiosks(db),
           inRing: kioskIds.filter((id) => inRing(db, r, id)).length,
+          rings: ringCounts(kioskIds, new Set(pilotKiosks(db)), r.percent),
           offered: offeredKiosks(db, r.id).length,
           onTarget: kioskIds.filter((id) => reports.get(id)?.version === r.version).length,
           history: rolloutHistory(db, r.id),
@@ -309,4 +312,14 @@ export function updatesStatus(db: SqliteDb): UpdatesStatus {
     failuresByCode,
     releases: listReleases(db).map((x) => ({ version: x.version, runtime: x.runtime, bundleSize: x.bundleSize, bundleSha256: x.bundleSha256, stored: x.bundlePath !== null, addedAt: x.addedAt, addedBy: x.addedBy, keyId: x.keyId })),
   };
+}
+
+function ringCounts(kioskIds: readonly string[], pilots: ReadonlySet<string>, percent: number): { pilot: number; percent: number; rest: number } {
+  const out = { pilot: 0, percent: 0, rest: 0 };
+  for (const id of kioskIds) {
+    if (pilots.has(id)) out.pilot += 1;
+    else if (bucketOf(id) < percent) out.percent += 1;
+    else out.rest += 1;
+  }
+  return out;
 }

@@ -199,7 +199,7 @@ describe('staged rollout over 30 booths', () => {
     expect(await pollAll()).toEqual(idsOf(tenPercent));
     const done1 = 2 + tenPercent.length;
     await settled({ '1.0.0': BOOTHS - done1, '1.1.0': done1 });
-    expect((await status()).rollout).toMatchObject({ inRing: done1, offered: done1, onTarget: done1 });
+    expect((await status()).rollout).toMatchObject({ inRing: done1, offered: done1, onTarget: done1, rings: { pilot: 2, percent: tenPercent.length, rest: BOOTHS - done1 } });
 
     // ---- all: one booth is slow to download (offered before the pause), one fails its health check
     expect((await api('POST', '/api/admin/updates/rollout/advance', {})).body).toMatchObject({ rollout: { stage: 'all' } });
