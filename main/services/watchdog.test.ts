@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -93,18 +93,6 @@ describe('startSystemdNotifier (spawn double, fake timers)', () => {
     sp.calls[2]!.child.emit('exit', 1, null);
     expect(errors).toHaveLength(1);
   });
-
-  it('skips a ping while the healthy() condition is false', () => {
-    vi.useFakeTimers();
-    const sp = fakeSpawn();
-    let ok = false;
-    startSystemdNotifier({ env: { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '200000' }, pid: 1, spawn: sp.fn as never, healthy: () => ok });
-    vi.advanceTimersByTime(300);
-    expect(sp.calls).toHaveLength(0);
-    ok = true;
-    vi.advanceTimersByTime(100);
-    expect(sp.calls).toHaveLength(1);
-  });
 });
 
 // --- With the real systemd-notify and a real notify socket -------------------------------------
@@ -146,6 +134,27 @@ const t = setInterval(() => {
 }, 20);
 `;
 
+/** Lines a child prints on stdout, and a wait for one that matches. */
+function lineReader(p: ChildProcess) {
+  const seen: string[] = [];
+  const waiters: { re: RegExp; done: (l: string) => void }[] = [];
+  createInterface({ input: p.stdout! }).on('line', (l) => {
+    seen.push(l);
+    for (const w of waiters.splice(0)) {
+      if (w.re.test(l)) w.done(l);
+      else waiters.push(w);
+    }
+  });
+  const waitFor = (re: RegExp, what: string, timeoutMs = 15_000) =>
+    new Promise<string>((res, rej) => {
+      const hit = seen.find((l) => re.test(l));
+      if (hit) return res(hit);
+      const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}; saw ${JSON.stringify(seen.slice(-10))}`)), timeoutMs);
+      waiters.push({ re, done: (l) => (clearTimeout(timer), res(l)) });
+    });
+  return { seen, waitFor };
+}
+
 describe('watchdog against a real notify socket', () => {
   const procs: ChildProcess[] = [];
   let dir: string | undefined;
@@ -155,32 +164,12 @@ describe('watchdog against a real notify socket', () => {
     dir = undefined;
   });
 
-  const lines = (p: ChildProcess) => {
-    const seen: string[] = [];
-    const waiters: { re: RegExp; done: (l: string) => void }[] = [];
-    createInterface({ input: p.stdout! }).on('line', (l) => {
-      seen.push(l);
-      for (const w of waiters.splice(0)) {
-        if (w.re.test(l)) w.done(l);
-        else waiters.push(w);
-      }
-    });
-    const waitFor = (re: RegExp, what: string, timeoutMs = 15_000) =>
-      new Promise<string>((res, rej) => {
-        const hit = seen.find((l) => re.test(l));
-        if (hit) return res(hit);
-        const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}; saw ${JSON.stringify(seen.slice(-10))}`)), timeoutMs);
-        waiters.push({ re, done: (l) => (clearTimeout(timer), res(l)) });
-      });
-    return { seen, waitFor };
-  };
-
   it('READY=1 then WATCHDOG=1 arrive from the running main; they stop for good when its event loop is blocked', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vg-watchdog-'));
     const sock = join(dir, 'notify');
     const rx = spawn('python3', ['-c', RECEIVER, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
     procs.push(rx);
-    const received = lines(rx);
+    const received = lineReader(rx);
     await received.waitFor(/^LISTENING$/, 'the receiver');
 
     writeFileSync(join(dir, 'main.ts'), MAIN(join(repo, 'main/services/watchdog.ts')));
@@ -191,7 +180,7 @@ describe('watchdog against a real notify socket', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     procs.push(main);
-    const out = lines(main);
+    const out = lineReader(main);
     const hang = await out.waitFor(/^HANGING \d+$/, 'main to send its pings and hang');
     const sent = Number(hang.split(' ')[1]);
     expect(sent).toBeGreaterThanOrEqual(5);
@@ -207,4 +196,59 @@ describe('watchdog against a real notify socket', () => {
     expect(watchdogCount()).toBe(sent);
     expect(main.exitCode).toBeNull();
   });
+});
+
+describe('the browser-runtime entry under a (fake) service manager', () => {
+  let dir: string | undefined;
+  const procs: ChildProcess[] = [];
+  afterEach(() => {
+    for (const p of procs.splice(0)) p.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('says READY=1 once the runtime is up, pings, hides the socket from Chromium, and says STOPPING=1 on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vg-watchdog-entry-'));
+    const sock = join(dir, 'notify');
+    const rx = spawn('python3', ['-c', RECEIVER, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+    procs.push(rx);
+    const received = lineReader(rx);
+    await received.waitFor(/^LISTENING$/, 'the receiver');
+    // A stand-in Chromium that records its environment and stays up like a browser.
+    const chromium = join(dir, 'chromium.sh');
+    writeFileSync(chromium, `#!/bin/sh\nenv > '${dir}/chromium.env.tmp' && mv '${dir}/chromium.env.tmp' '${dir}/chromium.env'\nexec sleep 600\n`, { mode: 0o755 });
+    const config = join(dir, 'kiosk.json');
+    writeFileSync(config, JSON.stringify({ hubUrl: 'ws://127.0.0.1:9/ws', kioskId: 'watchdog-test', kioskSecret: 's'.repeat(24), dataDir: join(dir, 'data'), runtimePort: 0, public: { simulation: true } }));
+    const entry = spawn(process.execPath, ['--import', 'tsx', 'main/runtime/entry.ts'], {
+      cwd: repo,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        VG_KIOSK_CONFIG: config,
+        VG_CHROMIUM: chromium,
+        VG_RENDERER_DIR: join(repo, 'dist/renderer'),
+        // CI runs as root; the entry refuses root without this development opt-in.
+        VG_ALLOW_ROOT: '1',
+        NOTIFY_SOCKET: sock,
+        WATCHDOG_USEC: '1000000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    procs.push(entry);
+    let log = '';
+    entry.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await received.waitFor(/ READY=1\|STATUS=kiosk running \(browser runtime\)$/, 'READY=1 from the entry', 60_000).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nentry log:\n${log.slice(-3000)}`);
+    });
+    expect(log).toContain('kiosk running (browser runtime)');
+    await received.waitFor(/ WATCHDOG=1$/, 'a watchdog ping', 10_000);
+    for (let i = 0; i < 100 && !existsSync(join(dir, 'chromium.env')); i++) await new Promise((r) => setTimeout(r, 100));
+    const chromiumEnv = readFileSync(join(dir, 'chromium.env'), 'utf8');
+    expect(chromiumEnv).not.toMatch(/^NOTIFY_SOCKET=/m);
+    expect(chromiumEnv).not.toMatch(/^WATCHDOG_USEC=/m);
+    const exit = new Promise<number | null>((r) => entry.once('exit', (code) => r(code)));
+    entry.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    await received.waitFor(/ STOPPING=1$/, 'STOPPING=1', 10_000);
+  }, 90_000);
 });

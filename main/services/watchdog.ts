@@ -42,8 +42,6 @@ export interface SystemdNotifierOptions {
   timers?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval; setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
   /** Kills a systemd-notify that has not returned after this long (default 5 000 ms). */
   sendTimeoutMs?: number;
-  /** Extra condition for a ping (default: always); a false answer skips that ping. */
-  healthy?: () => boolean;
   /** Logger (default silent). */
   log?: Logger;
 }
@@ -135,7 +133,6 @@ export function startSystemdNotifier(opts: SystemdNotifierOptions = {}): Systemd
 
   const ping = () => {
     if (closed || pingInFlight) return;
-    if (opts.healthy && !opts.healthy()) return;
     pingInFlight = true;
     pings++;
     send(['WATCHDOG=1'], () => {
