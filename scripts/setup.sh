@@ -30,6 +30,9 @@ command -v xdotool >/dev/null || need_pkgs+=(xdotool)
 command -v openbox >/dev/null || need_pkgs+=(openbox)
 command -v xprop >/dev/null || need_pkgs+=(x11-utils)
 command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+# Watchdog tests: the real systemd-notify talks to a fake notify socket opened by a Python one-liner.
+command -v systemd-notify >/dev/null || need_pkgs+=(systemd)
+command -v python3 >/dev/null || need_pkgs+=(python3-minimal)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing Debian packages: ${need_pkgs[*]}"
