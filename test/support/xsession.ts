@@ -253,7 +253,8 @@ export async function startKioskWindow(x: XSession, opts: KioskWindowOptions = {
   const dataDir = user ? kioskOwnedDir(user, 'vg-kiosk-x-') : mkdtempSync(join(tmpdir(), 'vg-kiosk-x-'));
   // The policy names the kiosk origin, so the port is chosen before the runtime listens.
   const port = await freePort();
-  const policy = boothPolicy({ kioskOrigin: kioskOrigin(port), hubUrl: stack.hub.url });
+  // The CDP test launch must be allowed its debugging port even if the booth policy forbids it.
+  const policy = { ...boothPolicy({ kioskOrigin: kioskOrigin(port), hubUrl: stack.hub.url }), ...(opts.cdp ? { RemoteDebuggingAllowed: true } : {}) };
   const launches: KioskWindow['launches'] = [];
   const policyProcs: PolicyProcess[] = [];
   const phases: KioskWindow['phases'] = [];
