@@ -18,6 +18,8 @@ interface Mode {
   /** Serve these bytes instead (chunked, no length). */
   serve?: Buffer;
   status?: number;
+  /** Send this many bytes, then nothing (connection left open). */
+  stallAt?: number;
 }
 let server: Server;
 let url: string;
@@ -31,6 +33,11 @@ beforeEach(async () => {
   requests.length = 0;
   server = createServer((req, res) => {
     requests.push({ range: req.headers.range, auth: req.headers.authorization });
+    if (mode.stallAt !== undefined && requests.length === 1) {
+      res.writeHead(200, { 'content-length': body.length });
+      res.write(body.subarray(0, mode.stallAt));
+      return;
+    }
     if (mode.status) {
       res.writeHead(mode.status);
       res.end();
@@ -122,6 +129,15 @@ describe('downloadBundle', () => {
   it('refuses to start without room for the bundle and its unpacked copy: disk_full', async () => {
     await expect(downloadBundle(opts({ freeBytes: async () => body.length * 2 }))).rejects.toMatchObject({ code: 'disk_full' });
     expect(requests).toHaveLength(0);
+  });
+
+  it('gives up on a server that stops sending without closing (part kept), and resumes next time', async () => {
+    mode.stallAt = 50_000;
+    const err = await downloadBundle(opts({ stallMs: 300 })).catch((e: { code: string; message: string }) => e);
+    expect(err).toMatchObject({ code: 'download_failed', message: expect.stringMatching(/no data for 300 ms/) });
+    const r = await downloadBundle(opts());
+    expect(r.resumedFrom).toBeGreaterThan(0);
+    expect(readFileSync(r.path).equals(body)).toBe(true);
   });
 
   it('reports an HTTP error or an unreachable server as download_failed', async () => {

@@ -31,6 +31,8 @@ export interface DownloadOptions {
   headroomFactor?: number;
   /** Bytes received so far (including resumed ones). */
   onProgress?: (bytes: number) => void;
+  /** Gives up (download_failed, part kept) when no byte arrives for this long (default 60 s). */
+  stallMs?: number;
 }
 
 export interface DownloadResult {
@@ -81,75 +83,96 @@ export async function downloadBundle(o: DownloadOptions): Promise<DownloadResult
   const needed = o.size - offset + Math.ceil(o.size * (o.headroomFactor ?? 3));
   if (free < needed) throw new UpdateError('disk_full', `need ${needed} bytes free in ${o.dir} for a ${o.size}-byte bundle, ${free} available`);
 
-  let res: Response;
+  // A server that stops sending without closing must not hold the updater forever.
+  const stallMs = o.stallMs ?? 60_000;
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const alive = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(new Error(`no data for ${stallMs} ms`)), stallMs).unref();
+  };
+  const signal = o.signal ? AbortSignal.any([o.signal, stall.signal]) : stall.signal;
+  alive();
   try {
-    res = await doFetch(o.url, { headers: { ...o.headers, ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) }, ...(o.signal ? { signal: o.signal } : {}) });
-  } catch (err) {
-    throw new UpdateError('download_failed', `cannot fetch ${o.url}: ${(err as Error).message}`, { cause: err });
+    return await transfer();
+  } finally {
+    clearTimeout(stallTimer);
   }
-  if (offset > 0 && res.status === 416) {
-    // Our part file no longer matches what the server has: start again from zero.
-    await res.body?.cancel().catch(() => {});
-    await rm(part, { force: true });
-    return downloadBundle(o);
-  }
-  let resumedFrom = 0;
-  if (res.status === 206 && offset > 0 && contentRangeStart(res.headers.get('content-range')) === offset) {
-    resumedFrom = offset;
-  } else if (res.status === 200) {
-    offset = 0; // the server sent the whole file: restart the part cleanly
-  } else {
-    await res.body?.cancel().catch(() => {});
-    throw new UpdateError('download_failed', `GET ${o.url} answered HTTP ${res.status}`);
-  }
-  const announced = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(announced) && offset + announced > o.size) {
-    await res.body?.cancel().catch(() => {});
-    throw new UpdateError('bundle_too_large', `server announces ${offset + announced} bytes, the signed manifest says ${o.size}`);
-  }
-  if (!res.body) throw new UpdateError('download_failed', `GET ${o.url} has no body`);
 
-  const hash = offset > 0 ? await hashFile(part) : createHash('sha256');
-  let fh;
-  try {
-    fh = await open(part, offset > 0 ? 'a' : 'w', 0o600);
-  } catch (err) {
-    throw new UpdateError(isDiskFull(err) ? 'disk_full' : 'download_failed', `cannot write ${part}: ${(err as Error).message}`, { cause: err });
-  }
-  let received = offset;
-  try {
-    for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
-      const buf = chunk as Buffer;
-      if (received + buf.length > o.size) {
-        await fh.close();
-        await rm(part, { force: true });
-        throw new UpdateError('bundle_too_large', `bundle exceeds the signed size of ${o.size} bytes; download stopped`);
-      }
-      hash.update(buf);
-      await fh.write(buf);
-      received += buf.length;
-      o.onProgress?.(received);
+  async function transfer(): Promise<DownloadResult> {
+    let res: Response;
+    try {
+      res = await doFetch(o.url, { headers: { ...o.headers, ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) }, signal });
+    } catch (err) {
+      throw new UpdateError('download_failed', `cannot fetch ${o.url}: ${(signal.reason as Error | undefined)?.message ?? (err as Error).message}`, { cause: err });
     }
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => {});
-    if (err instanceof UpdateError) throw err;
-    if (isDiskFull(err)) {
+    if (offset > 0 && res.status === 416) {
+      // Our part file no longer matches what the server has: start again from zero.
+      await res.body?.cancel().catch(() => {});
       await rm(part, { force: true });
-      throw new UpdateError('disk_full', `disk full while writing ${part}`, { cause: err });
+      clearTimeout(stallTimer);
+      return downloadBundle(o);
     }
-    // The part file stays: the next attempt resumes from `received`.
-    throw new UpdateError('download_failed', `download interrupted at ${received}/${o.size} bytes: ${(err as Error).message}`, { cause: err });
+    let resumedFrom = 0;
+    if (res.status === 206 && offset > 0 && contentRangeStart(res.headers.get('content-range')) === offset) {
+      resumedFrom = offset;
+    } else if (res.status === 200) {
+      offset = 0; // the server sent the whole file: restart the part cleanly
+    } else {
+      await res.body?.cancel().catch(() => {});
+      throw new UpdateError('download_failed', `GET ${o.url} answered HTTP ${res.status}`);
+    }
+    const announced = Number(res.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(announced) && offset + announced > o.size) {
+      await res.body?.cancel().catch(() => {});
+      throw new UpdateError('bundle_too_large', `server announces ${offset + announced} bytes, the signed manifest says ${o.size}`);
+    }
+    if (!res.body) throw new UpdateError('download_failed', `GET ${o.url} has no body`);
+
+    const hash = offset > 0 ? await hashFile(part) : createHash('sha256');
+    let fh;
+    try {
+      fh = await open(part, offset > 0 ? 'a' : 'w', 0o600);
+    } catch (err) {
+      throw new UpdateError(isDiskFull(err) ? 'disk_full' : 'download_failed', `cannot write ${part}: ${(err as Error).message}`, { cause: err });
+    }
+    let received = offset;
+    try {
+      for await (const chunk of Readable.fromWeb(res.body as WebReadableStream<Uint8Array>)) {
+        const buf = chunk as Buffer;
+        if (received + buf.length > o.size) {
+          await fh.close();
+          await rm(part, { force: true });
+          throw new UpdateError('bundle_too_large', `bundle exceeds the signed size of ${o.size} bytes; download stopped`);
+        }
+        alive();
+        hash.update(buf);
+        await fh.write(buf);
+        received += buf.length;
+        o.onProgress?.(received);
+      }
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      if (err instanceof UpdateError) throw err;
+      if (isDiskFull(err)) {
+        await rm(part, { force: true });
+        throw new UpdateError('disk_full', `disk full while writing ${part}`, { cause: err });
+      }
+      // The part file stays: the next attempt resumes from `received`.
+      const why = signal.aborted ? ((signal.reason as Error | undefined)?.message ?? 'aborted') : (err as Error).message;
+      throw new UpdateError('download_failed', `download interrupted at ${received}/${o.size} bytes: ${why}`, { cause: err });
+    }
+    await fh.close();
+    if (received < o.size) throw new UpdateError('download_failed', `download ended at ${received}/${o.size} bytes (will resume)`);
+    const digest = hash.digest('hex');
+    if (digest !== o.sha256) {
+      await rm(part, { force: true });
+      throw new UpdateError('bundle_hash_mismatch', `bundle sha256 ${digest} differs from the signed manifest's ${o.sha256}; deleted`);
+    }
+    await rename(part, final);
+    return { path: final, resumedFrom };
   }
-  await fh.close();
-  if (received < o.size) throw new UpdateError('download_failed', `download ended at ${received}/${o.size} bytes (will resume)`);
-  const digest = hash.digest('hex');
-  if (digest !== o.sha256) {
-    await rm(part, { force: true });
-    throw new UpdateError('bundle_hash_mismatch', `bundle sha256 ${digest} differs from the signed manifest's ${o.sha256}; deleted`);
-  }
-  await rename(part, final);
-  return { path: final, resumedFrom };
 }
 
 function contentRangeStart(h: string | null): number | null {

@@ -23,6 +23,8 @@ export type UpdateSource =
   | { kind: 'static'; /** URL of manifest.json (its signature at `<url>.sig`). */ manifestUrl: string };
 
 export const UPDATE_PATH = 'api/kiosk/update';
+/** A hub that does not answer the offer request within this is retried at the next poll. */
+const OFFER_TIMEOUT_MS = 30_000;
 
 export interface UpdaterOptions {
   layout: UpdateLayout;
@@ -299,7 +301,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
   const fetchOffer = async (): Promise<UpdateOffer | null> => {
     if (o.source.kind === 'hub') {
       const url = new URL(UPDATE_PATH, o.source.base).toString();
-      const res = await doFetch(url, { headers: { authorization: o.source.authorization, accept: 'application/json' } });
+      const res = await doFetch(url, { headers: { authorization: o.source.authorization, accept: 'application/json' }, signal: AbortSignal.timeout(OFFER_TIMEOUT_MS) });
       if (res.status === 204) return null;
       if (res.status !== 200) throw new UpdateError('download_failed', `GET ${url} answered HTTP ${res.status}`);
       const r = UpdateOffer.safeParse(await res.json());
@@ -307,7 +309,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
       return r.data;
     }
     const url = o.source.manifestUrl;
-    const [mr, sr] = await Promise.all([doFetch(url), doFetch(`${url}.sig`)]);
+    const [mr, sr] = await Promise.all([doFetch(url, { signal: AbortSignal.timeout(OFFER_TIMEOUT_MS) }), doFetch(`${url}.sig`, { signal: AbortSignal.timeout(OFFER_TIMEOUT_MS) })]);
     if (mr.status !== 200) throw new UpdateError('download_failed', `GET ${url} answered HTTP ${mr.status}`);
     const manifest = await mr.text();
     const signature = sr.status === 200 ? (await sr.text()).trim() : '';
