@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Language } from './config';
+import { Language, ServiceDef } from './config';
 import { UpdateStatus } from './update';
 
 /**
@@ -147,6 +147,12 @@ export const AgentToHub = z.discriminatedUnion('type', [AgentAuth, AgentStatus, 
 export type AgentToHub = z.infer<typeof AgentToHub>;
 
 // ---- hub → either ----------------------------------------------------------------------------
+/**
+ * The hub's service catalogue, sent after `welcome` to both roles: agents name services from it, and
+ * a booth checks that the services its configuration offers exist there. A client that predates it
+ * drops it as an unknown frame, harmlessly.
+ */
+export const Catalog = msg('catalog', { services: z.array(ServiceDef).min(1).max(100) });
 export const Welcome = msg('welcome', { v: z.literal(PROTOCOL_VERSION), role: z.enum(['kiosk', 'agent']), name: z.string(), iceServers: z.array(IceServer) });
 export const ErrorMsg = msg('error', { code: z.string(), message: z.string(), ref: z.string().optional() });
 export const Pong = msg('pong', { t: z.number() });
@@ -159,7 +165,7 @@ export const QueueUpdate = msg('queue.update', { callId: CallId, position: z.num
 /** An agent took the call; the agent side initiates the WebRTC offer. */
 export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.string() });
 
-export const HubToKiosk = z.discriminatedUnion('type', [Welcome, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded]);
+export const HubToKiosk = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded]);
 export type HubToKiosk = z.infer<typeof HubToKiosk>;
 
 // ---- hub → agent -----------------------------------------------------------------------------
@@ -170,7 +176,7 @@ export const RingCancelled = msg('call.ring.cancelled', { callId: CallId, reason
 export const CallConnected = msg('call.connected', { callId: CallId, context: CallContext });
 export const AgentState = msg('agent.state', { status: z.enum(['available', 'away', 'ringing', 'in_call']) });
 
-export const HubToAgent = z.discriminatedUnion('type', [Welcome, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded]);
+export const HubToAgent = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded]);
 export type HubToAgent = z.infer<typeof HubToAgent>;
 
 /** Stable error codes sent in `error` frames. */

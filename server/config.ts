@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { defaultServices, ServiceDef } from '../common/config';
 import { IceServer } from '../common/protocol';
 import { VisioError } from '../common/result';
 
@@ -12,6 +13,8 @@ export const HubConfigFile = z.object({
   jwtSecret: z.string().min(32).optional(),
   tokenTtlSeconds: z.number().int().positive().max(24 * 3600).default(8 * 3600),
   iceServers: z.array(IceServer).default([]),
+  /** The service catalogue: ids booths may request and the names agents see (fr/en). */
+  services: z.array(ServiceDef).min(1).max(100).default(defaultServices).refine((s) => new Set(s.map((x) => x.id)).size === s.length, 'service ids must be unique'),
   ringTimeoutMs: z.number().int().positive().default(20_000),
   declineCooldownMs: z.number().int().positive().optional(),
   /** Built agent console; served at /agent/. */

@@ -174,10 +174,12 @@ describe(`hub fuzz (seed ${SEED})`, () => {
     const kiosk = await HubTestClient.connect(hub.wsUrl);
     kiosk.send({ type: 'kiosk.auth', v: 1, kioskId: 'kiosk-1', secret: kioskSecret });
     await kiosk.next('welcome');
+    await kiosk.next('catalog');
     const login = (await (await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent', password }) })).json()) as { token: string };
     const agent = await HubTestClient.connect(hub.wsUrl);
     agent.send({ type: 'agent.auth', v: 1, token: login.token });
     await agent.next('welcome');
+    await agent.next('catalog');
     expect(await agent.next()).toEqual({ type: 'agent.state', status: 'away' });
 
     // Authenticated: every frame gets exactly one error frame with a protocol code, and nothing else.
@@ -224,6 +226,7 @@ describe(`hub fuzz (seed ${SEED})`, () => {
     const kiosk = await HubTestClient.connect(hub.wsUrl);
     kiosk.send({ type: 'kiosk.auth', v: 1, kioskId: 'kiosk-1', secret: kioskSecret });
     await kiosk.next('welcome');
+    await kiosk.next('catalog');
     for (const depth of [40, 5_000, 60_000]) {
       const nest = `${'['.repeat(depth)}${']'.repeat(depth)}`;
       kiosk.send(`{"type":"signal","callId":"c1","data":{"type":"offer","x":${nest}}}`);

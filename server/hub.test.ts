@@ -37,6 +37,7 @@ async function agentClient(hub: Hub, username: string, password: string, availab
   const c = await client(hub);
   c.send({ type: 'agent.auth', v: 1, token: String(body.token) });
   await c.next('welcome');
+  await c.next('catalog');
   await c.next('agent.state');
   if (available) {
     c.send({ type: 'agent.status', status: 'available' });
@@ -49,8 +50,29 @@ async function kioskClient(hub: Hub, kioskId: string, secret: string): Promise<H
   const c = await client(hub);
   c.send({ type: 'kiosk.auth', v: 1, kioskId, secret });
   await c.next('welcome');
+  await c.next('catalog');
   return c;
 }
+
+describe('hub: service catalogue', () => {
+  it('sends its catalogue after welcome to both roles, and refuses a call for a service it does not know', async () => {
+    const services = [{ id: 'permis', label: { fr: 'Permis', en: 'Permits' }, icon: 'info' }];
+    const { hub, agents, kioskSecrets } = await startHub({ services });
+    const { body } = await login(hub, 'alice', agents.alice as string);
+    const agent = await client(hub);
+    agent.send({ type: 'agent.auth', v: 1, token: String(body.token) });
+    await agent.next('welcome');
+    expect(await agent.next()).toEqual({ type: 'catalog', services });
+    const kiosk = await client(hub);
+    kiosk.send({ type: 'kiosk.auth', v: 1, kioskId: 'kiosk-1', secret: kioskSecrets['kiosk-1'] as string });
+    await kiosk.next('welcome');
+    expect(await kiosk.next()).toEqual({ type: 'catalog', services });
+    kiosk.send({ type: 'call.request', requestId: 'r1', service: 'emploi', language: 'fr' });
+    expect(await kiosk.next()).toMatchObject({ type: 'error', code: 'not_found', message: 'unknown service emploi', ref: 'call.request' });
+    kiosk.send({ type: 'call.request', requestId: 'r2', service: 'permis', language: 'fr' });
+    expect(await kiosk.next()).toMatchObject({ type: 'call.queued', requestId: 'r2' });
+  });
+});
 
 describe('hub: a call end to end over real sockets', () => {
   it('logs in, rings with context, accepts, relays signals, ends on both sides and logs the call', async () => {
@@ -332,7 +354,9 @@ describe('hub: robustness', () => {
   });
 
   it('drops a socket that stops answering heartbeats', async () => {
-    const { hub, kioskSecrets } = await startHub({ heartbeatMs: 50 });
+    // Long enough for the kiosk's scrypt check on a loaded machine (a frozen socket is dropped
+    // whether or not it authenticated; the test wants it to get in first).
+    const { hub, kioskSecrets } = await startHub({ heartbeatMs: 500 });
     // A frozen peer: connected, authenticated, but never answering pings.
     const kiosk = await HubTestClient.connect(hub.wsUrl, { autoPong: false });
     open.push(kiosk);

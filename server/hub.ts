@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import type { z } from 'zod';
+import { defaultServices, type ServiceDef } from '../common/config';
 import { LoginRequest, parseFrame, type IceServer, type LoginResponse } from '../common/protocol';
 import { KioskVerifier, verifyAgentPassword } from './accounts';
 import { AgentTokens, type AgentClaims } from './auth/tokens';
@@ -48,6 +49,8 @@ export interface HubOptions {
   expiryRecheckMs?: number;
   /** ICE servers handed to both peers in `welcome`; default none (loopback / LAN). */
   iceServers?: IceServer[];
+  /** The service catalogue (agents' names for services; booths' offer is checked against it); default the built-in four. */
+  services?: ServiceDef[];
   /** How long one agent rings (ms); default 20 000. */
   ringTimeoutMs?: number;
   /** Before re-ringing an agent who declined, when nobody else is free (ms); default = ringTimeoutMs. */
@@ -133,6 +136,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       dispatcher, store, tokens, kiosks, log, now, kioskHealth,
       options: {
         iceServers: opts.iceServers ?? [],
+        services: opts.services ?? defaultServices,
         authTimeoutMs: opts.authTimeoutMs ?? 10_000,
         heartbeatMs: opts.heartbeatMs ?? 30_000,
         rateBurst: opts.rateLimit?.burst ?? 100,

@@ -11,7 +11,7 @@ import { updatesPlugin } from './updates/plugin';
 export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Partial<HubOptions> = {}): Promise<Hub> {
   if (cfg.dbPath !== ':memory:') mkdirSync(dirname(cfg.dbPath), { recursive: true });
   return createHub({
-    dbPath: cfg.dbPath, host: cfg.host, port: cfg.port, tokenTtlSeconds: cfg.tokenTtlSeconds, iceServers: cfg.iceServers,
+    dbPath: cfg.dbPath, host: cfg.host, port: cfg.port, tokenTtlSeconds: cfg.tokenTtlSeconds, iceServers: cfg.iceServers, services: cfg.services,
     ringTimeoutMs: cfg.ringTimeoutMs, logger: { level: cfg.logLevel },
     ...(cfg.jwtSecret ? { jwtSecret: cfg.jwtSecret } : {}),
     ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),

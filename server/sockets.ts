@@ -12,11 +12,14 @@ import type { Dispatcher } from './dispatcher';
 import type { KioskHealthSink } from './health';
 import { HubError } from './errors';
 import { TokenBucket } from './ratelimit';
+import type { ServiceDef } from '../common/config';
 
 /** Tunables of the socket layer. */
 export interface SocketOptions {
   /** ICE servers handed out in `welcome`. */
   iceServers: IceServer[];
+  /** The service catalogue sent after `welcome`; a call.request for another service is refused. */
+  services: ServiceDef[];
   /** A socket that has not authenticated after this long is closed (ms). */
   authTimeoutMs: number;
   /** WebSocket ping interval; a socket that missed one pong is dropped (ms). */
@@ -204,6 +207,8 @@ export class HubSockets {
         this.send(conn.id, { type: 'pong', t: msg.t });
         return;
       case 'call.request':
+        // No agent serves a service the hub does not know: the citizen would wait for nobody.
+        if (!this.deps.options.services.some((s) => s.id === msg.service)) throw new HubError('not_found', `unknown service ${msg.service}`);
         d.requestCall(conn.id, msg);
         return;
       case 'call.cancel':
@@ -254,6 +259,7 @@ export class HubSockets {
       this.replaceOlder('kiosk', kiosk.kioskId);
       this.admit(conn, 'kiosk', kiosk.kioskId);
       this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.deps.options.iceServers });
+      this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
       this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
       this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));
       this.deps.log.info({ conn: conn.id, kioskId: kiosk.kioskId }, 'kiosk connected');
@@ -279,6 +285,7 @@ export class HubSockets {
     this.replaceOlder('agent', agent.id);
     this.admit(conn, 'agent', agent.id);
     this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'agent', name: agent.displayName, iceServers: this.deps.options.iceServers });
+    this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
     this.deps.dispatcher.agentJoined(conn.id, { agentId: agent.id, displayName: agent.displayName, services: agent.services, languages: agent.languages });
     this.deps.log.info({ conn: conn.id, agentId: agent.id }, 'agent connected');
     this.closeAtExpiry(conn, expiresAt);

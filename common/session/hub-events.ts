@@ -18,6 +18,7 @@ export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
     case 'error':
       return frame.ref === undefined ? { type: 'hub.error', code: frame.code } : { type: 'hub.error', code: frame.code, ref: frame.ref };
     case 'welcome':
+    case 'catalog': // main checks the booth's services against it; the visit does not need it
     case 'pong':
       return null;
     default: {

@@ -89,6 +89,19 @@ describe('kiosk core + bridge handlers', () => {
     ]);
   });
 
+  it('checks the offered services against the hub catalogue: unknown ones are health problems, the frame stays in main', async () => {
+    const { core, hub, events } = setup();
+    hub.setStatus('online');
+    const label = { fr: 'x', en: 'x' };
+    hub.receive({ type: 'catalog', services: [{ id: 'emploi', label, icon: 'info' }, { id: 'immigration', label, icon: 'info' }] });
+    const health = await dispatchBridgeCall(core.handlers, 'health.get', []);
+    expect(health.ok && (health.value as { problems: string[] }).problems).toEqual(['config:unknown_service:solidarite', 'config:unknown_service:renseignements']);
+    expect(events.some(([e]) => e === 'hub.message')).toBe(false);
+    hub.receive({ type: 'catalog', services: ['emploi', 'immigration', 'solidarite', 'renseignements'].map((id) => ({ id, label, icon: 'info' })) });
+    const after = await dispatchBridgeCall(core.handlers, 'health.get', []);
+    expect(after.ok && (after.value as { problems: string[] }).problems).toEqual([]);
+  });
+
   it('holds one power-save block during visit and call, releases it otherwise', async () => {
     const { core, blocker } = setup();
     await dispatchBridgeCall(core.handlers, 'session.phase', ['visit']);

@@ -132,7 +132,15 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     callGuard.linkStatus(s);
     emit('hub.status', s);
   });
+  /** Services this booth offers that the hub's catalogue does not know (a citizen picking one would wait for nobody). */
+  let unknownServices: string[] = [];
   const offMessage = hubLink.onMessage((frame) => {
+    if (frame.type === 'catalog') {
+      const known = new Set(frame.services.map((s) => s.id));
+      unknownServices = deps.config.public.services.map((s) => s.id).filter((id) => !known.has(id));
+      if (unknownServices.length) log.warn('the booth offers services the hub does not know; fix the booth configuration', { unknown: unknownServices });
+      return;
+    }
     callGuard.received(frame);
     emit('hub.message', frame);
   });
@@ -164,6 +172,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       outbox: safely(() => deps.health?.outbox?.() ?? null),
       audio: audioHealth.last(),
       update: safely(() => deps.health?.update?.() ?? null),
+      unknownServices,
     });
   // A broken source (outbox closed, hardware disposed) drops out of the report instead of breaking it.
   function safely<T>(fn: () => T | null): T | null {

@@ -28,6 +28,8 @@ export interface HealthInputs {
   audio?: AudioEchoReport | null;
   /** Signed-update status (main/update); absent when updates are off. */
   update?: UpdateStatus | null;
+  /** Services in the booth's configuration that the hub's catalogue lacks. */
+  unknownServices?: readonly string[];
 }
 
 /** An outbox that was never delivered for this long is a problem worth a technician's look. */
@@ -44,6 +46,7 @@ export function buildKioskHealth(i: HealthInputs): KioskHealthSnapshot {
   if (i.outbox?.recovered) problems.push(`outbox:recovered_${i.outbox.recovered.reason}`);
   // A failed echo test stays a problem until a later test passes: the booth cannot be heard/hear.
   if (i.audio && !i.audio.heard) problems.push('audio:echo_failed');
+  for (const id of i.unknownServices ?? []) problems.push(`config:unknown_service:${id}`);
 
   const hw = i.hardware;
   const devices: KioskHealthSnapshot['devices'] = hw

@@ -17,6 +17,8 @@ export interface CallbacksOptions {
   pollMs?: number;
   /** Injected fetch (tests). */
   fetch?: typeof fetch;
+  /** A service's name for a service id (the hub's catalogue); default: the id. */
+  serviceName?: (id: string) => string;
   /** Locale for dates (default fr-CA). */
   locale?: string;
   /** Called when the hub says the token is no longer valid. */
@@ -36,6 +38,7 @@ export interface CallbacksHandle {
 export function mountCallbacks(el: HTMLElement, opts: CallbacksOptions): CallbacksHandle {
   const t = opts.t ?? translator('fr');
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const serviceName = opts.serviceName ?? ((id: string) => id);
   const doc = el.ownerDocument;
   const base = opts.hubUrl.replace(/\/$/, '');
   let items: View[] = [];
@@ -112,7 +115,7 @@ export function mountCallbacks(el: HTMLElement, opts: CallbacksOptions): Callbac
           return p;
         };
         li.append(
-          line(`${c.service} · ${t(`callbacks.language.${c.language}`)}`, 'callback-what'),
+          line(`${serviceName(c.service)} · ${t(`callbacks.language.${c.language}`)}`, 'callback-what'),
           line(t('callbacks.window', { window: t(`callback.window.${c.timeWindow}`) }), 'callback-window'),
           line(t('callbacks.received', { date: dateFmt.format(new Date(c.createdAt)) }), 'callback-received'),
         );

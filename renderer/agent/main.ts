@@ -3,7 +3,7 @@
 // counters exposed as data-* attributes for automation and support).
 import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
 import './styles.css';
-import { defaultServices, type Language } from '../../common/config';
+import type { Language } from '../../common/config';
 import { type MessageKey, t } from '../../common/i18n';
 import { createCallPeer } from '../shared/peer';
 import { acquireMedia, type FrameCounter, frameCounter, stopStream } from '../shared/media';
@@ -69,8 +69,12 @@ const session = new AgentSession({
 
 // ---- rendering ----------------------------------------------------------------------------
 
+/** The last view rendered (the callbacks panel names services from its catalogue too). */
+let lastView: AgentView | undefined;
+
+/** A service's name from the hub's catalogue, in the console's language; the id until the catalogue arrives. */
 function serviceLabel(id: string): string {
-  return defaultServices.find((s) => s.id === id)?.label[lang] ?? id;
+  return lastView?.services.find((s) => s.id === id)?.label[lang] ?? id;
 }
 
 function applyStaticText(): void {
@@ -107,6 +111,7 @@ let ringTotal = 0;
 let lastRingId: string | undefined;
 
 function render(view: AgentView): void {
+  lastView = view;
   const signedIn = view.phase !== 'login';
   document.body.dataset.agentState = view.phase;
   document.body.dataset.connection = view.reconnecting ? 'reconnecting' : 'online';
@@ -196,7 +201,7 @@ function render(view: AgentView): void {
 
 // ---- callbacks panel (optional module owned by another part of the console) ------------------
 
-type CallbacksModule = { mountCallbacks(el: HTMLElement, opts: { token: string; hubUrl: string }): unknown };
+type CallbacksModule = { mountCallbacks(el: HTMLElement, opts: { token: string; hubUrl: string; serviceName: (id: string) => string }): unknown };
 const callbackModules = import.meta.glob<CallbacksModule>('./callbacks.ts');
 let callbacksToken: string | undefined;
 let unmountCallbacks: (() => void) | undefined;
@@ -213,7 +218,7 @@ async function syncCallbacks(view: AgentView): Promise<void> {
   try {
     const mod = await load();
     if (callbacksToken !== token) return;
-    const cleanup = mod.mountCallbacks(el.callbacks, { token, hubUrl: location.origin });
+    const cleanup = mod.mountCallbacks(el.callbacks, { token, hubUrl: location.origin, serviceName: serviceLabel });
     if (typeof cleanup === 'function') unmountCallbacks = cleanup as () => void;
   } catch (err) {
     console.warn('[agent] callbacks panel failed to load', err);

@@ -153,6 +153,15 @@ describe('AgentSession', () => {
     expect(h.session.view.phase).toBe('available');
   });
 
+  it("keeps the hub's service catalogue in the view (services named by the hub, not by a kiosk default)", async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    expect(h.session.view.services).toEqual([]);
+    const services = [{ id: 'permis', label: { fr: 'Permis de conduire', en: "Driver's licence" }, icon: 'info' }];
+    ws.receive({ type: 'catalog', services });
+    expect(h.session.view.services).toEqual(services);
+  });
+
   it('shows a credentials message on 401 and a network message when the hub is unreachable', async () => {
     const bad = harness({ loginStatus: 401, loginBody: { error: { code: 'unauthorized' } } });
     await bad.session.login('agent', 'wrong');

@@ -1,6 +1,7 @@
 // The agent console's protocol brain, free of DOM so it runs under vitest: login over HTTP, the
 // hub WebSocket (auth, status, ring, accept/decline, signaling relay, end), reconnection, and the
 // call's media lifecycle. The page (main.ts) only renders `view` and forwards clicks.
+import type { ServiceDef } from '../../common/config';
 import type { MessageKey } from '../../common/i18n';
 import { type AgentToHub, type CallContext, type EndReason, HubToAgent, LoginResponse, parseFrame, PROTOCOL_VERSION } from '../../common/protocol';
 import type { CallPeer, CallPeerOptions, CallPeerState } from '../shared/peer';
@@ -60,6 +61,8 @@ export interface AgentView {
   loginBusy: boolean;
   /** Last informational message (ring cancelled, call ended, …). */
   notice?: Notice;
+  /** The hub's service catalogue (names of the services in rings and callbacks); empty until it arrives. */
+  services: ServiceDef[];
 }
 
 /** The slice of the browser WebSocket the session uses (the tests inject a fake). */
@@ -149,7 +152,7 @@ export class AgentSession {
   private warm: { callId: string; stream: Promise<MediaStream> } | undefined;
   /** Calls this console already left (declined, hung up): the hub's echoes about them are expected. */
   private readonly settled: string[] = [];
-  private state: AgentView = { phase: 'login', reconnecting: false, status: 'away', loginBusy: false };
+  private state: AgentView = { phase: 'login', reconnecting: false, status: 'away', loginBusy: false, services: [] };
 
   constructor(private readonly deps: AgentSessionDeps) {
     this.now = deps.now ?? (() => Date.now());
@@ -420,6 +423,9 @@ export class AgentSession {
         if (this.state.status === 'available') this.send({ type: 'agent.status', status: 'available' });
         return;
       }
+      case 'catalog':
+        this.set({ services: msg.services });
+        return;
       case 'error': {
         if (msg.code === 'unauthorized') {
           this.log('hub refused the token', msg.message);
