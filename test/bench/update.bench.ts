@@ -94,8 +94,12 @@ async function main() {
     const dl = await downloadBundle({ url, dir: join(stateDir, 'downloads'), name: 'b.tar.gz', size: manifest.bundle.size, sha256: manifest.bundle.sha256 });
     rows.download!.push(ms(t));
     t = process.hrtime.bigint();
-    await unpackRelease({ bundle: dl.path, releasesDir: join(root, 'releases'), version: '2.0.0' });
+    const unpacked = await unpackRelease({ bundle: dl.path, releasesDir: join(root, 'releases'), version: '2.0.0' });
     rows.unpack!.push(ms(t));
+    // The figures mean something only if every byte landed.
+    let bytes = 0;
+    for (let i = 0; i < 10; i++) bytes += statSync(join(unpacked, 'dist', 'payload', `blob-${i}.bin`)).size;
+    if (bytes !== SIZE_MB * 1024 * 1024) throw new Error(`unpacked ${bytes} bytes, expected ${SIZE_MB * 1024 * 1024}`);
     t = process.hrtime.bigint();
     await writeState({ root, stateDir }, { schema: 1, pending: { from: '1.0.0', to: '2.0.0', deadline: Date.now() + 600_000, starts: 0 }, last: null, rejected: [] });
     await switchCurrent({ root, stateDir }, '2.0.0');
