@@ -130,6 +130,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   /** With no socket connected, the page must (re)connect by then. */
   let expectBy = Number.POSITIVE_INFINITY;
   let recoveries = 0;
+  let chromium: ChromiumHandle | undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void serveStatic(req, res);
@@ -194,6 +195,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
     lastAlive = now();
     // The page is up: the launch grace is over (a later loss gets the short reconnect grace).
     if (expectBy !== Number.POSITIVE_INFINITY) expectBy = 0;
+    chromium?.healthy();
     // A (re)connected page learns the link status at once instead of waiting for the next change.
     send(ws, { event: 'hub.status', payload: [opts.core.hubLink.status] });
     ws.on('message', (data, isBinary) => {
@@ -244,7 +246,6 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   const url = `${origin}/#token=${token}`;
   log.info('browser runtime listening', { origin });
 
-  let chromium: ChromiumHandle | undefined;
   let watchTimer: unknown;
   const clearWatch = watch.clearInterval ?? ((h: unknown) => clearInterval(h as NodeJS.Timeout));
   if (opts.open !== false) {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../services/log';
 import { chromiumArgs, launchChromium, testChromiumFlags } from './chromium';
 
 const dirs: string[] = [];
@@ -79,6 +80,29 @@ describe('chromiumArgs', () => {
     const profile = join(dataDir, 'chromium-profile');
     expect(statSync(profile).mode & 0o077).toBe(0);
     expect(JSON.parse(readFileSync(join(profile, 'Default', 'Preferences'), 'utf8')).session.startup_urls).toEqual([url]);
+    await h.close();
+  });
+});
+
+describe('launchChromium relaunch backoff', () => {
+  it('relaunches at once after a crash, backs off when crashes repeat, and starts over once the page came up', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-chr-'));
+    dirs.push(dataDir);
+    const { spawn, procs } = fakeSpawn();
+    const delays: number[] = [];
+    const log = { ...silentLogger, warn: (msg: string, f?: Record<string, unknown>) => void (msg === 'chromium exited, relaunching' && delays.push(f!.delayMs as number)) };
+    const h = launchChromium({ url: 'http://127.0.0.1:1/', mode: 'kiosk', dataDir, spawn, relaunchMs: { initial: 5, max: 40 }, log });
+    const crash = async (n: number) => {
+      procs[n - 1]!.emit('exit', 139, null);
+      await vi.waitFor(() => expect(h.launches).toBe(n + 1));
+    };
+    await crash(1);
+    await crash(2);
+    await crash(3);
+    expect(delays).toEqual([0, 5, 10]);
+    h.healthy();
+    await crash(4);
+    expect(delays.at(-1)).toBe(0);
     await h.close();
   });
 });

@@ -9,8 +9,8 @@
 // at a 0600 launch page in the profile that replaces itself with the tokened URL.
 import { spawn as nodeSpawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rm, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
@@ -79,6 +79,8 @@ export interface ChromiumHandle {
    * fresh profile, through the same backoff as a crash.
    */
   restart(reason: string): void;
+  /** The page came up in this launch: a later exit is a fresh failure, not part of a crash loop. */
+  healthy(): void;
   /** Stops supervising and terminates Chromium; resolves when it exited. */
   close(): Promise<void>;
 }
@@ -104,7 +106,16 @@ export function chromiumArgs(opts: Pick<ChromiumOptions, 'mode' | 'extraArgs' | 
  * opens when given no URL) and a launch page that replaces itself with the URL (what --app opens).
  */
 export function prepareProfile(profileDir: string, url: string): void {
-  rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  // The previous Chromium's helpers may still be writing into its profile for a moment after it
+  // died (ENOTEMPTY on removal): move it aside at once and remove it in the background, so a
+  // relaunch never waits on it. Leftovers of earlier launches go the same way.
+  const parent = dirname(profileDir);
+  const stale = `${basename(profileDir)}.old-`;
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  if (existsSync(profileDir)) renameSync(profileDir, join(parent, `${stale}${process.pid}-${Date.now()}`));
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(stale)) rm(join(parent, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }, () => {});
+  }
   mkdirSync(join(profileDir, 'Default'), { recursive: true, mode: 0o700 });
   // mkdir's mode is filtered by the umask and not applied to existing parents: set it explicitly.
   chmodSync(profileDir, 0o700);
@@ -167,6 +178,9 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     },
     get pid() {
       return child?.pid;
+    },
+    healthy() {
+      failures = 0;
     },
     restart(reason) {
       const proc = child;

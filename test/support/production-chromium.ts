@@ -53,6 +53,8 @@ export interface Xvfb {
   /** Screen size. */
   width: number;
   height: number;
+  /** Xvfb's framebuffer as an XWD file, updated live (read a pixel without decoding the screen). */
+  fbFile: string;
   /** Writes the screen as a PNG and returns its RGBA pixels (for a quick look at a point). */
   screenshot(pngPath: string): { width: number; height: number; rgba: Buffer };
   /** Runs xdotool on this display (throws with its stderr on failure). */
@@ -90,6 +92,7 @@ export async function startXvfb(opts: { width?: number; height?: number; windowM
     display,
     width,
     height,
+    fbFile: join(fbdir, 'Xvfb_screen0'),
     screenshot(pngPath) {
       const img = xwdToRgba(readFileSync(join(fbdir, 'Xvfb_screen0')));
       writeFileSync(pngPath, rgbaToPng(img.width, img.height, img.rgba));
