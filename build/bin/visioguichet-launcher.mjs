@@ -79,40 +79,49 @@ try {
   process.exit(1);
 }
 
-const state = readState();
-const p = state?.pending;
-if (state && p) {
-  const now = Date.now();
-  if (p.to !== version) {
-    log('warn', 'stale pending update cleared (current is not its target)', { pending: p, current: version });
-    state.pending = null;
-    writeState(state);
-  } else {
-    p.starts = (Number(p.starts) || 0) + 1;
-    let code = null;
-    let why = '';
-    if (p.starts > maxStarts) {
-      code = 'crashed_on_start';
-      why = `${p.to} started ${p.starts - 1} times without becoming healthy`;
-    } else if (now > p.deadline) {
-      code = 'health_timeout';
-      why = `${p.to} was not healthy by its probation deadline`;
-    }
-    if (code && isDir(join(root, 'releases', p.from))) {
-      switchCurrent(p.from);
-      log('error', 'update rolled back by the launcher', { from: p.to, to: p.from, code, why });
+// Bookkeeping must never stop the booth from starting: on any error here, log it and start `current`.
+try {
+  bookkeeping();
+} catch (err) {
+  log('error', 'update bookkeeping failed; starting the current release as it is', { err: String(err) });
+}
+
+function bookkeeping() {
+  const state = readState();
+  const p = state?.pending;
+  if (state && p) {
+    const now = Date.now();
+    if (p.to !== version) {
+      log('warn', 'stale pending update cleared (current is not its target)', { pending: p, current: version });
       state.pending = null;
-      state.last = { current: p.from, target: p.to, state: 'rolled_back', error: { code, message: why }, at: now };
-      state.rejected = [...state.rejected.filter((v) => v !== p.to), p.to].slice(-100);
-      version = p.from;
-    } else if (code) {
-      log('error', 'rollback impossible: the previous release is gone; staying on the new one', { from: p.from, code, why });
-      state.pending = null;
-      state.last = { current: p.to, target: p.to, state: 'failed', error: { code, message: `${why}; previous release ${p.from} is missing` }, at: now };
+      writeState(state);
     } else {
-      log('info', 'starting a release on probation', { version, start: p.starts, maxStarts, deadlineInMs: p.deadline - now });
+      p.starts = (Number(p.starts) || 0) + 1;
+      let code = null;
+      let why = '';
+      if (p.starts > maxStarts) {
+        code = 'crashed_on_start';
+        why = `${p.to} started ${p.starts - 1} times without becoming healthy`;
+      } else if (now > p.deadline) {
+        code = 'health_timeout';
+        why = `${p.to} was not healthy by its probation deadline`;
+      }
+      if (code && isDir(join(root, 'releases', p.from))) {
+        switchCurrent(p.from);
+        log('error', 'update rolled back by the launcher', { from: p.to, to: p.from, code, why });
+        state.pending = null;
+        state.last = { current: p.from, target: p.to, state: 'rolled_back', error: { code, message: why }, at: now };
+        state.rejected = [...state.rejected.filter((v) => v !== p.to), p.to].slice(-100);
+        version = p.from;
+      } else if (code) {
+        log('error', 'rollback impossible: the previous release is gone; staying on the new one', { from: p.from, code, why });
+        state.pending = null;
+        state.last = { current: p.to, target: p.to, state: 'failed', error: { code, message: `${why}; previous release ${p.from} is missing` }, at: now };
+      } else {
+        log('info', 'starting a release on probation', { version, start: p.starts, maxStarts, deadlineInMs: p.deadline - now });
+      }
+      writeState(state);
     }
-    writeState(state);
   }
 }
 
