@@ -87,9 +87,12 @@ export class KioskHealthStore implements KioskHealthSink {
 
   report(kioskId: string, health: KioskHealthSnapshot, at: number): void {
     this.lastSeen.set(kioskId, at);
-    this.q.report.run(kioskId, at, at, JSON.stringify(health));
-    // The booth's version and update state feed the staged rollout (server/updates).
-    onKioskHealth(this.db, kioskId, health, at);
+    // One transaction (one fsync): the snapshot, and the booth's version and update state that
+    // feed the staged rollout (server/updates).
+    this.db.transaction(() => {
+      this.q.report.run(kioskId, at, at, JSON.stringify(health));
+      onKioskHealth(this.db, kioskId, health, at);
+    })();
   }
 
   /** Every kiosk account with its presence and latest health, ordered by kiosk id. */
