@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UpdateOffer } from '../../common/update';
 import { createAgent, createHub, createKiosk, type Hub } from '../hub';
-import { updatesPlugin, type UpdatesPluginOptions } from './plugin';
+import { parseRange, updatesPlugin, type UpdatesPluginOptions } from './plugin';
 import { setAgentAdmin } from './store';
 import { makeKeys, makeRelease, signText, type TestRelease } from './testing';
 
@@ -92,6 +92,17 @@ describe('hub updates: releases are verified with the configured public keys', (
     expect(dl.headers.get('content-length')).toBe(String(rel.bundle.length));
     const got = Buffer.from(await dl.arrayBuffer());
     expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(rel.bundle).digest('hex'));
+
+    // An interrupted download resumes where it stopped.
+    const tail = await fetch(offer.bundleUrl, { headers: { ...kioskAuth(ctx, 'kiosk-1'), range: 'bytes=200000-' } });
+    expect(tail.status).toBe(206);
+    expect(tail.headers.get('content-range')).toBe(`bytes 200000-299999/300000`);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(rel.bundle.subarray(200_000))).toBe(true);
+    const mid = await fetch(offer.bundleUrl, { headers: { ...kioskAuth(ctx, 'kiosk-1'), range: 'bytes=10-19' } });
+    expect(Buffer.from(await mid.arrayBuffer()).equals(rel.bundle.subarray(10, 20))).toBe(true);
+    const past = await fetch(offer.bundleUrl, { headers: { ...kioskAuth(ctx, 'kiosk-1'), range: 'bytes=300000-' } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe('bytes */300000');
   });
 
   it('refuses an unsigned, tampered, foreign-key or malformed release with a clear code and stores nothing', async () => {
@@ -140,6 +151,19 @@ describe('hub updates: releases are verified with the configured public keys', (
 });
 
 describe('hub updates: booth routes', () => {
+  it('parses one byte range; several ranges or another unit mean the whole file', () => {
+    expect(parseRange(undefined, 100)).toBeNull();
+    expect(parseRange('bytes=0-', 100)).toEqual({ start: 0, end: 99 });
+    expect(parseRange('bytes=90-200', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-500', 100)).toEqual({ start: 0, end: 99 });
+    expect(parseRange('bytes=0-1,5-6', 100)).toBeNull();
+    expect(parseRange('items=0-1', 100)).toBeNull();
+    expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=5-4', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-0', 100)).toBe('unsatisfiable');
+  });
+
   it('require kiosk credentials, and the bundle route takes a version, never a path', async () => {
     const ctx = await start();
     await addRelease(ctx, makeRelease(keys, '1.0.0'));

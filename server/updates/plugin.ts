@@ -101,11 +101,19 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
       req.log.error({ version: rel.version, size, expected: rel.bundleSize }, 'updates: stored bundle has the wrong size');
       return reply.code(503).send({ code: 'bundle_missing', message: 'bundle file at the hub is damaged' });
     }
-    req.log.info({ kioskId: kiosk.kioskId, version: rel.version }, 'updates: bundle download');
     // One connection per bundle: the booth has every byte (Content-Length) slightly before the hub's
     // side of the response finishes, and a kept-alive socket caught in that instant holds a hub
     // shutdown for the whole keep-alive timeout.
-    return reply.header('content-length', size).header('connection', 'close').type('application/gzip').send(createReadStream(file));
+    reply.header('connection', 'close').header('accept-ranges', 'bytes').type('application/gzip');
+    // Office links drop: a booth resumes an interrupted download with `Range: bytes=<offset>-`.
+    const range = parseRange(req.headers.range, size);
+    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${size}`).send();
+    req.log.info({ kioskId: kiosk.kioskId, version: rel.version, from: range?.start ?? 0 }, 'updates: bundle download');
+    if (range) {
+      return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1)
+        .send(createReadStream(file, { start: range.start, end: range.end }));
+    }
+    return reply.header('content-length', size).send(createReadStream(file));
   });
 
   // ---- administration (agent token + admin flag) ------------------------------------------------
@@ -222,3 +230,22 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
 }
 
 class BadBody extends Error {}
+
+/**
+ * One `bytes=a-b`, `bytes=a-` or `bytes=-n` range (RFC 9110) within `size`; null = send it all
+ * (no header, several ranges, another unit), 'unsatisfiable' = answer 416.
+ */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
