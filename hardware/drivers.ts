@@ -13,12 +13,11 @@ import {
   createCallButtonDecoder, createHandsetDecoder, createPresenceDecoder, createScannerDecoder, encodeColor, encodeLeds, encodeOff,
 } from './parsers';
 import type { CallButtonProfile, DeviceProfile, HandsetProfile, PresenceProfile, ProfileOf, ScannerProfile, StatusLightProfile } from './profiles/schema';
+import { realTimers, type OneShotTimers } from '../common/time';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-export const realTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+/** Drivers and the device manager need one-shot timers only (common/time.ts). */
+export type Timers = OneShotTimers;
+export { realTimers };
 
 /** What a booth status looks like on the light. null = off. */
 export type LightColors = Record<LightStatus, { color: Rgb; blink: boolean } | null>;

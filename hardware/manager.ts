@@ -14,10 +14,10 @@ import type {
 import { Emitter, LiveValue, type ReadonlyValue, type Unsubscribe } from './observable';
 import { builtinProfiles, matchProfile } from './profiles';
 import type { DeviceProfile } from './profiles/schema';
+import { backoffDelay } from '../common/backoff';
+import type { Clock } from '../common/time';
 
-export interface Clock {
-  now(): number;
-}
+export type { Clock };
 
 export interface DeviceManagerOptions {
   /** node-hid (createNodeHidBackend) or the simulated backend. */
@@ -240,7 +240,8 @@ export class DeviceManager {
   }
 
   private backoff(attempts: number): number {
-    return Math.min(this.backoffMax, this.backoffInitial * 2 ** Math.max(0, attempts - 1));
+    // No jitter: one booth's own USB device, nobody to collide with.
+    return backoffDelay(attempts - 1, { initialMs: this.backoffInitial, maxMs: this.backoffMax, jitter: 'none' });
   }
 
   private async doScan(): Promise<void> {

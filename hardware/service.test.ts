@@ -105,7 +105,7 @@ describe('hardware service', () => {
     expect((await call('hardware.wake')).ok).toBe(true);
     expect(screen.on).toBe(true);
     expect((await call('hardware.screen')).ok).toBe(true);
-  });
+  }, 120_000); // eight simulated hours of 1 s device polls: 6 s on a quiet machine, longer under load
 
   it('exercise cycles the light and restores the phase colour', async () => {
     const { booth, service, call, clock } = await setup();

@@ -1,6 +1,7 @@
 // Lockdown decisions of the Electron shell as plain functions (no electron import), so each rule is
 // readable in one place and testable on its own.
 import type { Input } from 'electron';
+import { backoffDelay } from '../../common/backoff';
 
 /** The custom scheme and host the kiosk page is served from (never file://). */
 export const APP_SCHEME = 'app';
@@ -42,5 +43,5 @@ export function isBlockedShortcut(input: Pick<Input, 'type' | 'key' | 'control' 
 
 /** Renderer crash recovery delay: 0.5 s, 1 s, 2 s … capped; the count resets after a stable minute. */
 export function crashReloadDelay(consecutiveCrashes: number, initialMs = 500, maxMs = 30_000): number {
-  return Math.min(maxMs, initialMs * 2 ** Math.max(0, consecutiveCrashes - 1));
+  return backoffDelay(consecutiveCrashes - 1, { initialMs, maxMs, jitter: 'none' });
 }

@@ -1,14 +1,12 @@
 import type { LastSync } from '../../common/bridge/outbox';
 import { INGEST_PATH, INGEST_VERSION, IngestResponse, kioskAuthHeader } from '../../common/outbox';
 import type { Outbox } from './outbox';
+import { backoffDelay } from '../../common/backoff';
+import { realTimers, type OneShotTimers } from '../../common/time';
 
 /** Timer functions (injected so tests drive them). */
-export interface SenderTimers {
-  /** Schedules `fn` after `ms`; returns a handle for clear. */
-  setTimeout(fn: () => void, ms: number): unknown;
-  /** Cancels a handle from setTimeout. */
-  clearTimeout(handle: unknown): void;
-}
+/** One-shot timers (common/time.ts). */
+export type SenderTimers = OneShotTimers;
 
 export interface SenderOptions {
   /** The outbox to drain. */
@@ -63,7 +61,7 @@ const HOUR = 60 * 60 * 1000;
 export function createSender(opts: SenderOptions): Sender {
   const doFetch = opts.fetch ?? fetch;
   const clock = opts.clock ?? Date.now;
-  const timers: SenderTimers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  const timers: SenderTimers = opts.timers ?? realTimers;
   const random = opts.random ?? Math.random;
   const batchRecords = opts.batchRecords ?? 500;
   const batchBytes = opts.batchBytes ?? 1024 * 1024;
@@ -180,8 +178,7 @@ export function createSender(opts: SenderOptions): Sender {
       }
       failures++;
       // Full jitter: spreads a fleet of kiosks reconnecting after a hub outage.
-      const cap = Math.min(maxBackoffMs, baseBackoffMs * 2 ** Math.min(failures - 1, 30));
-      await sleep(Math.max(1, Math.floor(random() * cap)));
+      await sleep(backoffDelay(failures - 1, { initialMs: baseBackoffMs, maxMs: maxBackoffMs, jitter: 'full' }, random));
     }
   }
 

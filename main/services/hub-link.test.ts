@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { HubLinkStatus } from '../../common/bridge/core';
 import type { HubToKiosk } from '../../common/protocol';
-import { backoffDelay, createHubLink, HubOfflineError } from './hub-link';
+import { createHubLink, HubOfflineError } from './hub-link';
 import type { HubLink } from './hub-link';
 
 const SECRET = 'a-very-secret-kiosk-secret';
@@ -180,12 +180,3 @@ describe('hub link', () => {
   });
 });
 
-describe('backoffDelay', () => {
-  it('grows exponentially, is capped, and jitters within [ceiling/2, ceiling]', () => {
-    expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250);
-    expect(backoffDelay(0, 500, 30_000, () => 0.999999)).toBe(500);
-    expect(backoffDelay(3, 500, 30_000, () => 0)).toBe(2_000);
-    expect(backoffDelay(10, 500, 30_000, () => 0)).toBe(15_000);
-    expect(backoffDelay(100, 500, 30_000, () => 0.999999)).toBe(30_000);
-  });
-});

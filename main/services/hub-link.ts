@@ -9,6 +9,8 @@ import { HubToKiosk as HubToKioskSchema, PROTOCOL_VERSION, parseFrame } from '..
 import { VisioError } from '../../common/result';
 import type { Logger } from './log';
 import { silentLogger } from './log';
+import { backoffDelay } from '../../common/backoff';
+import { realTimers, type Timers } from '../../common/time';
 
 /** `send` was called while the link is not online (not connected or not yet welcomed). */
 export class HubOfflineError extends VisioError {
@@ -20,20 +22,8 @@ export class HubOfflineError extends VisioError {
 /** Frames main forwards for the renderer (authentication is main's job only). */
 export type OutgoingFrame = Exclude<KioskToHub, { type: 'kiosk.auth' }>;
 
-/** Timer functions, injectable so tests and simulated clocks can drive them. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => setInterval(fn, ms),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
+/** The one timer interface (common/time.ts), re-exported for main's services. */
+export type { Timers };
 
 export interface HubLinkOptions {
   /** The hub's WebSocket endpoint (`ws(s)://host/ws`). */
@@ -74,11 +64,6 @@ export interface HubLink {
   close(): Promise<void>;
 }
 
-/** Delay before retry number `attempt` (0-based): capped exponential with "equal jitter" (half fixed, half random). */
-export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
 
 /** Creates the link and starts dialling immediately. */
 export function createHubLink(opts: HubLinkOptions): HubLink {
@@ -121,7 +106,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
 
   const scheduleRetry = () => {
     if (closed || retryTimer !== undefined) return;
-    const delay = backoffDelay(attempt++, initialMs, maxMs, random);
+    // Equal jitter: never an instant redial, still spread across a fleet.
+    const delay = backoffDelay(attempt++, { initialMs, maxMs, jitter: 'equal' }, random);
     log.info('hub-link retry scheduled', { delayMs: delay, attempt });
     retryTimer = timers.setTimeout(() => {
       retryTimer = undefined;

@@ -1,6 +1,7 @@
 // The agent console's protocol brain, free of DOM so it runs under vitest: login over HTTP, the
 // hub WebSocket (auth, status, ring, accept/decline, signaling relay, end), reconnection, and the
 // call's media lifecycle. The page (main.ts) only renders `view` and forwards clicks.
+import { backoffDelay, rendererReconnect, type BackoffPolicy } from '../../common/backoff';
 import type { ServiceDef } from '../../common/config';
 import type { MessageKey } from '../../common/i18n';
 import { type AgentToHub, type CallContext, type EndReason, HubToAgent, LoginResponse, parseFrame, PROTOCOL_VERSION } from '../../common/protocol';
@@ -107,8 +108,10 @@ export interface AgentSessionDeps {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   /** Protocol oddities and failures; defaults to console.warn. */
   log?: (message: string, detail?: unknown) => void;
-  /** Successive reconnect delays; the last one repeats. */
-  reconnectDelaysMs?: number[];
+  /** Reconnect delays (default the renderers' policy, common/backoff.ts). */
+  reconnect?: BackoffPolicy;
+  /** [0,1) random source for the reconnect jitter (tests). */
+  random?: () => number;
   /** Keep-alive ping period (idle proxies drop silent sockets). */
   pingIntervalMs?: number;
 }
@@ -134,7 +137,7 @@ export class AgentSession {
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
   private readonly log: (message: string, detail?: unknown) => void;
-  private readonly delays: number[];
+  private readonly reconnect: BackoffPolicy;
   private readonly listeners = new Set<(view: AgentView) => void>();
 
   private creds: Credentials | undefined;
@@ -159,7 +162,7 @@ export class AgentSession {
     this.setTimer = deps.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
     this.clearTimer = deps.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
     this.log = deps.log ?? ((m, d) => console.warn(`[agent] ${m}`, d ?? ''));
-    this.delays = deps.reconnectDelaysMs?.length ? deps.reconnectDelaysMs : [500, 1000, 2000, 5000, 10_000];
+    this.reconnect = deps.reconnect ?? rendererReconnect;
   }
 
   /** The current view; a new object after every change. */
@@ -341,7 +344,7 @@ export class AgentSession {
   }
 
   private scheduleReconnect(): void {
-    const delay = this.delays[Math.min(this.attempts, this.delays.length - 1)]!;
+    const delay = backoffDelay(this.attempts, this.reconnect, this.deps.random);
     this.attempts++;
     this.set({ reconnecting: true });
     this.clearTimer(this.reconnectTimer);

@@ -52,7 +52,7 @@ function make(opts: { callTimeoutMs?: number; heartbeatMs?: number } = {}) {
       sockets.push(s);
       return s;
     },
-    reconnectMs: { initial: 1, max: 4 },
+    reconnect: { initialMs: 1, maxMs: 4, jitter: 'none' },
     heartbeatMs: 0,
     ...opts,
   });

@@ -5,6 +5,7 @@
 import type { BridgeApi, CallArgs, CallName, CallResult, EventName, EventPayload } from '../../common/bridge/contract';
 import { BRIDGE_HEARTBEAT_FRAME } from '../../common/bridge/dispatch';
 import type { Result } from '../../common/result';
+import { backoffDelay, rendererReconnect, type BackoffPolicy } from '../../common/backoff';
 
 declare global {
   interface Window {
@@ -29,8 +30,10 @@ export interface WsBridgeOptions {
   url: string;
   /** Socket factory (default: the browser's WebSocket). */
   createSocket?: (url: string) => SocketLike;
-  /** Reconnect delays: first and cap (ms, defaults 250 / 5 000). */
-  reconnectMs?: { initial: number; max: number };
+  /** Reconnect delays (default the renderers' policy, common/backoff.ts). */
+  reconnect?: BackoffPolicy;
+  /** [0,1) random source for jitter (tests). */
+  random?: () => number;
   /** A call unanswered this long resolves to `bridge_timeout` (ms, default 30 000). */
   callTimeoutMs?: number;
   /** Heartbeat period (ms, default 2 000; 0 = none): main relaunches a page that stops beating. */
@@ -53,7 +56,7 @@ const failure = (code: string, message: string): Result<never> => ({ ok: false, 
 
 export function createWsBridge(opts: WsBridgeOptions): WsBridge {
   const createSocket = opts.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
-  const backoff = opts.reconnectMs ?? { initial: 250, max: 5_000 };
+  const backoff = opts.reconnect ?? rendererReconnect;
   const callTimeoutMs = opts.callTimeoutMs ?? 30_000;
   const listeners = new Map<string, Set<(...payload: unknown[]) => void>>();
   const pending = new Map<number, { resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof setTimeout> }>();
@@ -128,7 +131,7 @@ export function createWsBridge(opts: WsBridgeOptions): WsBridge {
 
   function scheduleReconnect() {
     if (closed || reconnectTimer !== undefined) return;
-    const delay = Math.min(backoff.max, backoff.initial * 2 ** attempt++);
+    const delay = backoffDelay(attempt++, backoff, opts.random);
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       connect();
