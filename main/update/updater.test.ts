@@ -15,6 +15,7 @@ import { signDetached } from './keys';
 import { readState, writeState } from './layout';
 import type { SignedRelease } from './testing';
 import { ManualClock, captureLog, makeInstall, makeReleaseDir, packAndSign, settle, testKeys } from './testing';
+import type { UpdateSource } from './updater';
 import { createUpdater } from './updater';
 
 const keys = testKeys();
@@ -27,6 +28,7 @@ let server: Server;
 let hubBase: string;
 let offer: UpdateOffer | null;
 let bundleFile: string | null;
+let staticFiles: Record<string, string | Buffer>;
 const hits: string[] = [];
 
 beforeEach(async () => {
@@ -35,10 +37,14 @@ beforeEach(async () => {
   stateDir = join(base, 'state');
   offer = null;
   bundleFile = null;
+  staticFiles = {};
   hits.length = 0;
   await makeInstall(root, '1.0.0');
   server = createServer((req, res) => {
     hits.push(req.url ?? '');
+    // A plain static file server (no credentials): manifest.json, its .sig, and the bundle beside them.
+    const file = staticFiles[req.url ?? ''];
+    if (file !== undefined) return void res.writeHead(200).end(file);
     if (req.headers.authorization !== AUTH) return void res.writeHead(401).end();
     if (req.url === '/api/kiosk/update') {
       if (!offer) return void res.writeHead(204).end();
@@ -68,7 +74,7 @@ function offerOf(r: SignedRelease, over: Partial<UpdateOffer> = {}) {
   bundleFile = r.bundle;
 }
 
-function setup(o: { currentVersion?: string; probationMs?: number } = {}) {
+function setup(o: { currentVersion?: string; probationMs?: number; source?: UpdateSource } = {}) {
   const clock = new ManualClock();
   const log = captureLog();
   const gate = createSwitchGate({ now: () => clock.now, settleMs: 10_000 });
@@ -79,7 +85,7 @@ function setup(o: { currentVersion?: string; probationMs?: number } = {}) {
     currentVersion: o.currentVersion ?? '1.0.0',
     runtime: 'browser-linux-x64',
     keys: [keys.publicKey],
-    source: { kind: 'hub', base: hubBase, authorization: AUTH },
+    source: o.source ?? { kind: 'hub', base: hubBase, authorization: AUTH },
     gate,
     restart: (why) => restarts.push(why),
     onStatus: (s) => statuses.push(s),
@@ -246,6 +252,37 @@ describe('switch between visits', () => {
     expect(log.text()).toMatch(/already rolled back here/);
     expect(updater.status().state).toBe('idle');
     updater.stop();
+  });
+});
+
+describe('polling', () => {
+  it('asks the hub every pollMs (with jitter), not before', async () => {
+    const { updater, clock } = setup();
+    await updater.start();
+    await clock.advance(899_000);
+    expect(hits).toEqual([]);
+    await clock.advance(2_000);
+    await vi.waitFor(() => expect(hits).toEqual(['/api/kiosk/update']));
+    updater.stop();
+  });
+
+  it('a static file server: takes a newer signed release (bundle URL relative to the manifest), ignores an older one', async () => {
+    const r = await release('1.1.0');
+    staticFiles = { '/static/manifest.json': r.manifest, '/static/manifest.json.sig': `${r.signature}\n`, '/static/visioguichet-1.1.0.tar.gz': readFileSync(r.bundle) };
+    const source: UpdateSource = { kind: 'static', manifestUrl: `${hubBase}static/manifest.json` };
+    const { updater, clock, restarts } = setup({ source });
+    await updater.checkNow();
+    expect(updater.status()).toMatchObject({ state: 'staged', target: '1.1.0' });
+    await clock.advance(10_000);
+    await vi.waitFor(() => expect(restarts).toEqual(['update to 1.1.0']));
+    updater.stop();
+
+    const old = setup({ source, currentVersion: '1.2.0' });
+    hits.length = 0;
+    await old.updater.checkNow();
+    expect(old.updater.status().state).toBe('idle');
+    expect(hits).not.toContain('/static/visioguichet-1.1.0.tar.gz');
+    old.updater.stop();
   });
 });
 
