@@ -186,4 +186,28 @@ describe('production launch (kiosk user, sandbox, policy, no camera)', () => {
     // The relaunched page has painted the attract screen again (test-output/production-launch/8-back-at-attract.png).
     await vi.waitFor(() => expect(colourAt(x.screenshot(join(shots, '8-back-at-attract.png')), 40, x.height / 2)).toBe(attractColour), { timeout: 30_000, interval: 500 });
   });
+
+  it('a renderer that hangs (stopped, socket still open): the page watch relaunches Chromium and attract comes back', async () => {
+    const browserPid = chromiumProcs().map((p) => p.pid).sort((a, b) => a - b)[0]!;
+    const frozen = chromiumProcs('--type=renderer').map((p) => p.pid);
+    expect(frozen.length).toBeGreaterThan(0);
+    // SIGSTOP: the page's event loop stops (no heartbeat), but its WebSocket stays open in the network service.
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      await vi.waitFor(() => expect(booth.output()).toContain('"reason":"page_hung"'), { timeout: 40_000, interval: 250 });
+      await vi.waitFor(() => expect(chromiumProcs().some((p) => p.pid === browserPid)).toBe(false), { timeout: 10_000, interval: 200 });
+      // The frozen page's last frame went with its window; then the relaunched page paints attract.
+      await vi.waitFor(() => expect(colourAt(x.screenshot(join(shots, '9-after-hang.png')), 40, x.height / 2)).not.toBe(attractColour), { timeout: 10_000, interval: 100 });
+      await vi.waitFor(() => expect(colourAt(x.screenshot(join(shots, '9-after-hang.png')), 40, x.height / 2)).toBe(attractColour), { timeout: 40_000, interval: 500 });
+    } finally {
+      // A stopped process ignores everything but SIGKILL.
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
 });
