@@ -1,7 +1,7 @@
 // The booth's Debian package for the browser runtime (no Electron binary needed):
 // dist/deb/visioguichet-kiosk_<version>_amd64.deb, built with `dpkg-deb --root-owner-group`.
 // What goes where is in build/README.md; the on-disk layout under /opt/visioguichet is the one the
-// updater manages (/work/notes/update-contract.md): releases/<v>, current -> releases/<v>,
+// updater manages (main/update/layout.ts): releases/<v>, current -> releases/<v>,
 // node/bin/node, bin/visioguichet-kiosk.
 // Usage: npx tsx scripts/package-deb.ts [--version V] [--release DIR] [--out DIR]
 import { spawnSync } from 'node:child_process';
@@ -16,8 +16,12 @@ export const packageName = 'visioguichet-kiosk';
 /** Where the package installs the booth (fixed by the update contract). */
 export const installRoot = '/opt/visioguichet';
 
-/** What the booth needs at run time (libc/libstdc++ for Node and the addons, libudev/libusb for hidapi, passwd for postinst). */
-export const debDepends = ['chromium', 'libc6 (>= 2.28)', 'libstdc++6', 'libgcc-s1', 'libudev1', 'libusb-1.0-0', 'passwd'];
+/**
+ * What the booth needs at run time: Chromium and its setuid sandbox (used where unprivileged user
+ * namespaces are unavailable — a chroot, a hardened kernel — so Chromium never has to run without
+ * one), libc/libstdc++ for Node and the addons, libudev/libusb for hidapi, passwd for postinst.
+ */
+export const debDepends = ['chromium', 'chromium-sandbox', 'libc6 (>= 2.28)', 'libstdc++6', 'libgcc-s1', 'libudev1', 'libusb-1.0-0', 'passwd'];
 /** The appliance session (X server, window manager, screen controls); recommended, not required (a site may bring its own). */
 export const debRecommends = ['xserver-xorg', 'xinit', 'openbox', 'x11-xserver-utils', 'ddcutil', 'wlr-randr', 'fonts-dejavu-core'];
 

@@ -1,5 +1,5 @@
 // The booth's .deb (browser runtime) built by the suite and installed with apt into a clean Debian 12
-// minbase chroot (issue 7): post-install creates the kiosk account, state and configuration
+// minbase chroot: post-install creates the kiosk account, state and configuration
 // directories; the udev rules, units, Chromium policy, launcher and `current` link land where the
 // update contract says; the service started the way systemd would (its unit's ExecStart, User or
 // user-unit owner, Environment) registers with a real hub on the host's loopback (the chroot shares
@@ -7,6 +7,7 @@
 // Slow: a fresh machine builds the base chroot (~3 min) and downloads Chromium's dependencies
 // (~200 MB); reruns reuse .tools/chroot/ (base tarball + apt archives).
 import { mkdtempSync, readFileSync, rmSync, statSync, copyFileSync, lstatSync, readlinkSync, existsSync, writeFileSync, chownSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +15,8 @@ import { KioskListResponse } from '../../common/protocol';
 import { createAgent, createHub, createKiosk, type Hub } from '../../server/hub';
 import { ingestPlugin } from '../../server/ingest/plugin';
 import { packageDeb, sessionFiles, type BuiltDeb } from '../../scripts/package-deb';
+import { boothPolicyJson, kioskOrigin } from '../../main/runtime/policy';
+import { startXvfb } from '../support/production-chromium';
 import { openChroot, repoRoot, type ChrootHandle, type StartedProcess } from '../support/chroot';
 
 const KIOSK = 'visioguichet';
@@ -57,6 +60,14 @@ function parseUnit(text: string, path: string, kind: 'system' | 'user', home: (u
 }
 
 const mode = (p: string) => statSync(p).mode & 0o7777;
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
   let work: string;
@@ -178,52 +189,122 @@ describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
     }
   });
 
+  /** The installed unit, parsed; a hub on the host's loopback with this booth registered; helpers to run and stop it. */
+  let unit: Unit;
+  let login: { token: string };
+  let kioskSecret = '';
+  const home = (u: string) => (u === KIOSK ? '/var/lib/visioguichet' : `/home/${u}`);
+  const kioskListing = async () => {
+    const res = await fetch(`${hub!.url}/api/kiosks`, { headers: { authorization: `Bearer ${login.token}` } });
+    return KioskListResponse.parse(await res.json()).kiosks.find((x) => x.kioskId === 'qc-deb-01');
+  };
+  const writeConfig = (extra: Record<string, unknown>) => {
+    const configPath = chroot!.path(unit.environment.VG_KIOSK_CONFIG ?? '/etc/visioguichet/kiosk.json');
+    const config = { hubUrl: hub!.wsUrl, kioskId: 'qc-deb-01', kioskSecret, dataDir: '/var/lib/visioguichet/data', public: { kioskName: 'Kiosque chroot', simulation: false }, ...extra };
+    writeFileSync(configPath, JSON.stringify(config), { mode: 0o640 });
+    chownSync(configPath, 0, gid);
+  };
+  /** Runs the unit's ExecStart as systemd would: its user, its Environment= (plus `env`), its WorkingDirectory. */
+  const startService = (env: Record<string, string>) =>
+    chroot!.start(unit.execStart, {
+      user: unit.user!,
+      env: { HOME: home(unit.user!), USER: unit.user!, LOGNAME: unit.user!, ...unit.environment, ...env },
+      ...(unit.workingDirectory ? { cwd: unit.workingDirectory } : {}),
+    });
+  const waitForHub = async (pred: (k: Awaited<ReturnType<typeof kioskListing>>) => void, timeout: number) => {
+    try {
+      await vi.waitFor(
+        async () => {
+          if (kiosk!.child.exitCode !== null) throw new Error(`the kiosk exited (${kiosk!.child.exitCode})`);
+          pred(await kioskListing());
+        },
+        { timeout, interval: 250 },
+      );
+    } catch (err) {
+      throw new Error(`${String(err)}\nkiosk output:\n${kiosk!.output().slice(-6000)}`);
+    }
+  };
+  /** systemd stops it with SIGTERM (KillSignal) and waits TimeoutStopSec=15: it must exit cleanly, leaving nothing behind. */
+  const stopService = async () => {
+    kiosk!.child.kill('SIGTERM');
+    const exit = await Promise.race([kiosk!.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+    expect(exit, kiosk!.output().slice(-3000)).toEqual({ code: 0, signal: null });
+    await vi.waitFor(() => expect(chroot!.processes()).toEqual([]), { timeout: 10_000, interval: 200 });
+  };
+
   it('the service, started as systemd would (its ExecStart, user and Environment), registers with a real hub', async () => {
     const unitPath = ['usr/lib/systemd/system', 'usr/lib/systemd/user'].find((d) => existsSync(chroot!.path(`${d}/visioguichet.service`)))!;
     const kind = unitPath.endsWith('user') ? 'user' : 'system';
-    const home = (u: string) => (u === KIOSK ? '/var/lib/visioguichet' : `/home/${u}`);
-    const unit = parseUnit(readFileSync(chroot!.path(`${unitPath}/visioguichet.service`), 'utf8'), unitPath, kind, home);
+    unit = parseUnit(readFileSync(chroot!.path(`${unitPath}/visioguichet.service`), 'utf8'), unitPath, kind, home);
     expect(unit.user).toBe(KIOSK);
     expect(unit.execStart[0]).toBe('/opt/visioguichet/bin/visioguichet-kiosk');
 
     hub = await createHub({ dbPath: join(work, 'hub.sqlite'), port: 0, logger: false, plugins: [ingestPlugin()] });
     const { password } = await createAgent(hub.db, { username: 'tech', displayName: 'Tech' });
-    const { secret } = await createKiosk(hub.db, { kioskId: 'qc-deb-01', name: 'Kiosque chroot', office: 'Bureau de test' });
-    const configPath = unit.environment.VG_KIOSK_CONFIG ?? '/etc/visioguichet/kiosk.json';
+    kioskSecret = (await createKiosk(hub.db, { kioskId: 'qc-deb-01', name: 'Kiosque chroot', office: 'Bureau de test' })).secret;
+    login = (await (await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password }) })).json()) as { token: string };
     // runtimePort 0: other suites may hold the production port 47100 on this shared loopback.
-    writeFileSync(
-      chroot!.path(configPath),
-      JSON.stringify({ hubUrl: hub.wsUrl, kioskId: 'qc-deb-01', kioskSecret: secret, dataDir: '/var/lib/visioguichet/data', runtimePort: 0, public: { kioskName: 'Kiosque chroot', simulation: false } }),
-      { mode: 0o640 },
-    );
-    chownSync(chroot!.path(configPath), 0, gid);
+    writeConfig({ runtimePort: 0 });
 
-    // VG_NO_OPEN=1 (documented): services without a window; there is no display in the chroot.
-    const env = { HOME: home(KIOSK), USER: KIOSK, LOGNAME: KIOSK, ...unit.environment, VG_NO_OPEN: '1' };
-    kiosk = chroot!.start(unit.execStart, { user: KIOSK, env, ...(unit.workingDirectory ? { cwd: unit.workingDirectory } : {}) });
-    const login = (await (await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password }) })).json()) as { token: string };
-    try {
-      await vi.waitFor(
-        async () => {
-          if (kiosk!.child.exitCode !== null) throw new Error(`the kiosk exited (${kiosk!.child.exitCode})`);
-          const res = await fetch(`${hub!.url}/api/kiosks`, { headers: { authorization: `Bearer ${login.token}` } });
-          const k = KioskListResponse.parse(await res.json()).kiosks.find((x) => x.kioskId === 'qc-deb-01');
-          expect(k).toMatchObject({ online: true, health: { hubLink: 'online', appVersion: deb.version } });
-        },
-        { timeout: 60_000, interval: 250 },
-      );
-    } catch (err) {
-      throw new Error(`${String(err)}\nkiosk output:\n${kiosk.output().slice(-6000)}`);
-    }
+    // VG_NO_OPEN=1 (documented): the services without a window.
+    kiosk = startService({ VG_NO_OPEN: '1' });
+    await waitForHub((k) => expect(k).toMatchObject({ online: true, version: deb.version, health: { hubLink: 'online', appVersion: deb.version } }), 60_000);
     // The outbox database belongs to the kiosk user (it ran unprivileged).
-    const data = chroot!.path('var/lib/visioguichet/data');
-    expect(statSync(data).uid).toBe(uid);
-
-    // systemd stops it with SIGTERM (KillSignal) and waits TimeoutStopSec: it must exit cleanly.
-    kiosk.child.kill('SIGTERM');
-    const exit = await Promise.race([kiosk.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
-    expect(exit, kiosk.output().slice(-3000)).toEqual({ code: 0, signal: null });
+    expect(statSync(chroot!.path('var/lib/visioguichet/data')).uid).toBe(uid);
+    await stopService();
   }, 180_000);
+
+  it('with a display, the installed Chromium (its sandbox, the booth policy) opens the kiosk page, which reports to the hub', async () => {
+    // Xvfb on the host; the chroot reaches it through the X socket directory, and Chromium needs /dev/shm.
+    const x = await startXvfb();
+    try {
+      await chroot!.bind('/tmp/.X11-unix', 'tmp/.X11-unix');
+      await chroot!.bind('/dev/shm', 'dev/shm');
+      // The policy allows only the kiosk origin: what a site does for its own port and hub
+      // (build/chromium/README.md), for a free port here since 47100 may be taken by another suite.
+      const port = await freePort();
+      writeFileSync(chroot!.path('etc/chromium/policies/managed/visioguichet.json'), boothPolicyJson({ kioskOrigin: kioskOrigin(port), hubUrl: hub!.wsUrl }));
+      writeConfig({ runtimePort: port, healthIntervalMs: 1000 });
+      kiosk = startService({ DISPLAY: x.display });
+      // This machine has no camera: only the page, enumerating devices in Chromium, can say so.
+      await waitForHub((k) => expect(k?.health).toMatchObject({ camera: { verdict: 'missing' } }), 90_000);
+      expect(kiosk.output()).not.toContain('kiosk page lost');
+      // Chromium runs as the kiosk user, sandboxed (no --no-sandbox on its command line).
+      const browsers = chroot!.processes().filter((pid) => /chromium/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''));
+      expect(browsers.length).toBeGreaterThan(0);
+      for (const pid of browsers) {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        expect(cmd).not.toContain('--no-sandbox');
+        expect(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]).toBe(String(uid));
+      }
+      await stopService();
+    } finally {
+      await x.close();
+    }
+  }, 240_000);
+
+  it('the updater, running as the kiosk user, can add a release and repoint current, but cannot touch root\'s files', async () => {
+    const sh = (script: string) => chroot!.exec(['/bin/sh', '-c', script], { user: KIOSK, env: { HOME: '/var/lib/visioguichet' }, check: false });
+    // What main/update does: unpack beside, then an atomic link swap in /opt/visioguichet.
+    const add = await sh('set -e; cd /opt/visioguichet; mkdir releases/9.9.9.partial; mv releases/9.9.9.partial releases/9.9.9; ln -s releases/9.9.9 .current.new; mv -T .current.new current; readlink current');
+    expect(add, add.stderr).toMatchObject({ code: 0, stdout: 'releases/9.9.9\n' });
+    // ...and back (a rollback), then its own release can go.
+    const back = await sh(`set -e; cd /opt/visioguichet; ln -s releases/${deb.version} .current.old; mv -T .current.old current; rmdir releases/9.9.9; readlink current`);
+    expect(back, back.stderr).toMatchObject({ code: 0, stdout: `releases/${deb.version}\n` });
+    // The sticky bit: root's launcher, Node and packaged release cannot be deleted, renamed or written.
+    for (const script of [
+      'rm -rf /opt/visioguichet/bin',
+      'mv /opt/visioguichet/node /opt/visioguichet/node.old',
+      `mv /opt/visioguichet/releases/${deb.version} /opt/visioguichet/releases/x`,
+      'echo x > /opt/visioguichet/bin/visioguichet-kiosk',
+      `echo x > /opt/visioguichet/releases/${deb.version}/package.json`,
+      'echo x > /etc/visioguichet/kiosk.json',
+    ]) {
+      expect((await sh(script)).code, script).not.toBe(0);
+    }
+    expect(existsSync(chroot!.path('opt/visioguichet/bin/visioguichet-kiosk'))).toBe(true);
+    expect(existsSync(chroot!.path('opt/visioguichet/node/bin/node'))).toBe(true);
+  });
 
   it('apt-get remove takes the program away and keeps configuration and data; purge removes the rest', async () => {
     await chroot!.exec(['apt-get', 'remove', '-y', '-q', 'visioguichet-kiosk'], { timeoutMs: 5 * 60_000 });

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -178,6 +178,10 @@ export interface ChrootHandle {
   exec(argv: string[], opts?: RunOptions & { user?: string; cwd?: string }): Promise<RunResult>;
   /** Starts a long-running command inside the chroot (same wrapping as exec); output is collected in `output()`. */
   start(argv: string[], opts?: { user?: string; cwd?: string; env?: Record<string, string> }): StartedProcess;
+  /** Binds a host path onto a path inside the chroot (undone by dispose). */
+  bind(hostPath: string, inside: string): Promise<void>;
+  /** Processes running inside the chroot (their root is its directory). */
+  processes(): number[];
   /** Absolute host path of a path inside the chroot. */
   path(p: string): string;
   /** Unmounts everything and deletes the tree. Idempotent. */
@@ -239,9 +243,33 @@ export async function openChroot(opts: OpenChrootOptions = {}): Promise<ChrootHa
       });
       return { child, output: () => out, exited };
     },
+    async bind(hostPath, inside) {
+      mkdirSync(join(root, inside), { recursive: true });
+      await mount(['--bind', hostPath], inside);
+    },
+    processes() {
+      const pids: number[] = [];
+      for (const e of readdirSync('/proc')) {
+        if (!/^\d+$/.test(e)) continue;
+        try {
+          if (readlinkSync(`/proc/${e}/root`) === root) pids.push(Number(e));
+        } catch {
+          // gone, or not ours to inspect
+        }
+      }
+      return pids;
+    },
     async dispose() {
       if (disposed) return;
       disposed = true;
+      // Nothing may outlive the test inside the tree (a daemon a maintainer script started, a browser).
+      for (const pid of handle.processes()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       for (const m of [...mounted].reverse()) {
         const r = await run('umount', [m], { check: false, timeoutMs: 30_000 });
         if (r.code !== 0) await run('umount', ['-l', m], { check: false, timeoutMs: 30_000 });
