@@ -1,10 +1,10 @@
 // Packaging files agree with each other and with electron-builder's own schema (the Electron
 // binary cannot be downloaded here, so the package itself is not built in tests).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -36,6 +36,9 @@ describe('build/ packaging', () => {
     // The .deb layout (update-contract.md): the launcher ships from build/bin and execs the current release.
     const exec = /^ExecStart=(\S+)$/m.exec(unit);
     expect(exec?.[1]).toBe('/opt/visioguichet/bin/visioguichet-kiosk');
+    // scripts/package-deb.ts ships build/bin/* as /opt/visioguichet/bin/*: the launcher must be there, executable.
+    const launcher = join(repo, 'build/bin', basename(exec![1]!));
+    expect(statSync(launcher).mode & 0o111).toBe(0o111);
     expect(unit).toMatch(/^RestartPreventExitStatus=78$/m);
     expect(unit).toMatch(/^WantedBy=graphical-session.target$/m);
   });
