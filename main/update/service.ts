@@ -66,6 +66,11 @@ export const defaultRestart = (log: Logger) => (reason: string) => {
 export async function createKioskUpdates(o: KioskUpdateOptions): Promise<KioskUpdates | null> {
   const u = o.config.updates;
   if (!u?.enabled) return null;
+  if (process.versions.electron && !o.runtime) {
+    // The launcher starts Node + entry.mjs; the Electron variant (exec the app binary) is not built yet.
+    o.log.warn('signed updates are not available in the Electron shell yet (README: main/update, Electron builds): updates off');
+    return null;
+  }
   const env = o.env ?? process.env;
   const root = u.root ?? env.VG_ROOT;
   const stateDir = u.stateDir ?? env.VG_UPDATE_STATE_DIR;
