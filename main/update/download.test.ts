@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -138,6 +138,14 @@ describe('downloadBundle', () => {
     const r = await downloadBundle(opts());
     expect(r.resumedFrom).toBeGreaterThan(0);
     expect(readFileSync(r.path).equals(body)).toBe(true);
+  });
+
+  it('a disk that fills up while writing (the kernel says ENOSPC): disk_full, nothing left behind', async () => {
+    // /dev/full answers every write with ENOSPC: the part file is made to point at it.
+    symlinkSync('/dev/full', join(dir, 'b.tar.gz.part'));
+    const err = await downloadBundle(opts()).catch((e: { code: string; message: string }) => e);
+    expect(err).toMatchObject({ code: 'disk_full', message: expect.stringMatching(/disk full while writing/) });
+    expect(existsSync(join(dir, 'b.tar.gz.part'))).toBe(false);
   });
 
   it('reports an HTTP error or an unreachable server as download_failed', async () => {
