@@ -263,7 +263,8 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
       if (!reason) return;
       recoveries++;
       log.warn('kiosk page lost; resetting the visit and relaunching Chromium', { reason, recoveries });
-      // A hung page's socket is still open: closing it resets the visit it held (see onBridge).
+      // A hung page's socket is still open: drop it. The visit it held is reset here, not by the
+      // socket's close (which comes later, after phaseOwner is cleared).
       for (const ws of sockets) ws.terminate();
       if (opts.core.phase !== 'attract' && opts.core.phase !== 'closed') opts.core.resetVisit('renderer_gone');
       phaseOwner = undefined;
