@@ -3,7 +3,7 @@
 import type { UpdateRuntime, UpdateStatus } from '../../common/update';
 import { kioskAuthHeader } from '../../common/outbox';
 import type { KioskConfig } from '../services/config';
-import type { Timers } from '../services/hub-link';
+import type { Timers } from '../../common/time';
 import type { Logger } from '../services/log';
 import type { SwitchGate } from './gate';
 import { createSwitchGate } from './gate';

@@ -3,7 +3,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packRelease } from '../../scripts/release';
-import type { Timers } from '../services/hub-link';
+import type { Timers } from '../../common/time';
 import type { Logger } from '../services/log';
 import { generateReleaseKeys, signDetached } from './keys';
 

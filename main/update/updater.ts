@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import type { HubLinkStatus, VisitPhase } from '../../common/bridge/core';
 import type { ReleaseManifest, UpdateErrorCode, UpdateRuntime, UpdateState, UpdateStatus } from '../../common/update';
 import { UpdateOffer, compareSemVer, isSafeVersionName, parseSemVer } from '../../common/update';
-import type { Timers } from '../services/hub-link';
+import type { Timers } from '../../common/time';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 import { downloadBundle } from './download';

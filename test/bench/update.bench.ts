@@ -21,7 +21,7 @@ import { unpackRelease } from '../../main/update/tar';
 import { makeInstall, makeReleaseDir, packAndSign, testKeys } from '../../main/update/testing';
 import { createUpdater } from '../../main/update/updater';
 import { verifyManifest } from '../../main/update/verify';
-import type { Timers } from '../../main/services/hub-link';
+import { realTimers } from '../../common/time';
 
 const SIZE_MB = Number(process.argv[2] ?? 100);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -33,12 +33,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const f = (x: number) => x.toFixed(1).padStart(8);
-const realTimers: Timers = {
-  setTimeout: (fn, t) => setTimeout(fn, t),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, t) => setInterval(fn, t),
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
 
 async function main() {
   const keys = testKeys();
