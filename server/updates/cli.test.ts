@@ -100,6 +100,11 @@ describe('hub CLI: releases and rollouts', () => {
     expect(text).toMatch(/booths: 3; versions: unknown=3/);
     expect(text).toMatch(/releases: 1\.0\.0, 1\.1\.0/);
     await expect(cli('rollout', 'explode')).rejects.toMatchObject({ code: 'cli_usage' });
+    // The rolled-back rollout still returns to 1.0.0: its bundle stays; 1.1.0's can go.
+    await expect(cli('release', 'remove', '1.0.0')).rejects.toMatchObject({ code: 'release_in_use' });
+    expect(await cli('release', 'remove', '1.1.0')).toBe(0);
+    expect(existsSync(join(w.releasesDir, '1.1.0', 'visioguichet-1.1.0.tar.gz'))).toBe(false);
+    await expect(cli('release', 'remove', '1.1.0')).rejects.toMatchObject({ code: 'bundle_missing' });
 
     expect(await cli('set-admin', 'luc', 'on')).toBe(0);
     await expect(cli('set-admin', 'nobody', 'on')).rejects.toMatchObject({ code: 'cli_usage' });

@@ -4,12 +4,13 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { SqliteDb } from '../db/store';
 import { ReleaseError } from './errors';
-import { addReleaseManifest, storeBundle } from './releases';
+import { addReleaseManifest, removeBundle, storeBundle } from './releases';
 import { advanceRollout, pauseRollout, resumeRollout, rollbackRollout, startRollout, updatesStatus, type UpdatesStatus } from './rollout';
 import { parseUpdateKey } from './signature';
 import { audit, setAgentAdmin } from './store';
 
 export const UPDATES_USAGE = `  release add <manifest.json> <manifest.json.sig> <bundle.tar.gz>   verify with updateKeys, store under releasesDir
+  release remove <version>           free a bundle's disk (not while the current rollout uses it)
   rollout start <version> [--pilot k1,k2] [--percent 10] [--previous V] [--auto-pause-after 1]
   rollout advance [--percent N]      pilot → percent → all (a larger --percent stays in the percent stage)
   rollout pause [--reason TEXT] | rollout resume | rollout rollback | rollout status
@@ -51,6 +52,13 @@ export async function runUpdatesCommand(command: string, args: string[], ctx: Up
     return 0;
   }
   const [sub, ...rest] = args;
+  if (command === 'release' && sub === 'remove') {
+    const [version] = rest;
+    if (!version || rest.length !== 1) ctx.usage('release remove needs <version>');
+    const rel = removeBundle(db, { releasesDir: ctx.releasesDir, version, actor, now: now() });
+    out(`release ${rel.version}: bundle removed (${rel.bundleSize} bytes freed; the signed manifest stays on record)`);
+    return 0;
+  }
   if (command === 'release') {
     if (sub !== 'add' || rest.length !== 3) ctx.usage('release add needs <manifest.json> <manifest.json.sig> <bundle.tar.gz>');
     const [manifestPath, sigPath, bundlePath] = rest as [string, string, string];

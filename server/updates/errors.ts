@@ -10,7 +10,8 @@ export type ReleaseErrorCode =
   | 'release_exists'
   | 'release_unknown'
   | 'bundle_missing'
-  | 'disk_full';
+  | 'disk_full'
+  | 'release_in_use';
 
 /** A release the hub will not store or serve: unsigned, tampered, malformed, duplicate… */
 export class ReleaseError extends VisioError {
@@ -68,6 +69,7 @@ export function httpStatusOf(err: ReleaseError | RolloutError): number {
     case 'disk_full':
       return 507;
     case 'release_exists':
+    case 'release_in_use':
     case 'bundle_missing':
     case 'rollout_active':
     case 'rollout_finished':

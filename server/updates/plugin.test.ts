@@ -198,6 +198,7 @@ describe('hub updates: admin role', () => {
       ['POST', '/api/admin/updates/rollout/pause', {}],
       ['POST', '/api/admin/updates/rollout/resume', {}],
       ['POST', '/api/admin/updates/rollout/rollback', {}],
+      ['DELETE', '/api/admin/updates/releases/1.0.0/bundle', undefined],
     ];
     for (const [method, path, body] of routes) {
       expect(await api(ctx, method, path, body, ctx.agentToken), `${method} ${path}`).toMatchObject({ status: 403, body: { code: 'forbidden' } });
@@ -248,6 +249,13 @@ describe('hub updates: admin role', () => {
       'agent:admin rollout.start 1.1.0', 'agent:admin rollout.pause 1.1.0', 'agent:admin rollout.resume 1.1.0',
       'agent:admin rollout.advance 1.1.0', 'agent:admin rollout.advance 1.1.0', 'agent:admin rollout.advance 1.1.0',
       'agent:admin release.add 1.2.0', 'agent:admin release.bundle 1.2.0', 'agent:admin rollout.start 1.2.0',
+    ]);
+    // Disk hygiene: 1.0.0 is no longer used; 1.1.0 is where a rollback of 1.2.0 returns.
+    expect(await api(ctx, 'DELETE', '/api/admin/updates/releases/1.0.0/bundle')).toMatchObject({ status: 200, body: { bundleStored: false } });
+    expect(existsSync(join(ctx.releasesDir, '1.0.0', 'visioguichet-1.0.0.tar.gz'))).toBe(false);
+    expect(await api(ctx, 'DELETE', '/api/admin/updates/releases/1.1.0/bundle')).toMatchObject({ status: 409, body: { code: 'release_in_use' } });
+    expect((await api(ctx, 'GET', '/api/admin/updates/status')).body.releases).toEqual([
+      expect.objectContaining({ version: '1.0.0', stored: false }), expect.objectContaining({ version: '1.1.0', stored: true }), expect.objectContaining({ version: '1.2.0', stored: true }),
     ]);
   });
 });

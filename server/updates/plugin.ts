@@ -8,7 +8,7 @@ import { parseFrame } from '../../common/protocol';
 import { SemVer, type UpdateOffer } from '../../common/update';
 import type { HubPlugin, HubPluginContext } from '../hub';
 import { ReleaseError, RolloutError, httpStatusOf } from './errors';
-import { addReleaseManifest, bundleFile, storeBundle } from './releases';
+import { addReleaseManifest, bundleFile, removeBundle, storeBundle } from './releases';
 import {
   advanceRollout, pauseRollout, resumeRollout, rollbackRollout, startRollout, targetFor, updatesStatus,
 } from './rollout';
@@ -190,6 +190,18 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
       if (err instanceof ReleaseError) req.log.warn({ actor, code: err.code, message: err.message }, 'updates: bundle refused');
       // The client may still be sending: close the connection after answering rather than read it all.
       if (err instanceof ReleaseError) reply.header('connection', 'close');
+      return refuse(reply, err);
+    }
+  });
+
+  app.delete<{ Params: { version: string } }>(`${ADMIN_UPDATES_PATH}/releases/:version/bundle`, async (req, reply) => {
+    const actor = await adminOf(req, reply);
+    if (!actor) return reply;
+    try {
+      const rel = removeBundle(db, { releasesDir: options.releasesDir, version: req.params.version, actor, now: ctx.now() });
+      req.log.info({ actor, version: rel.version }, 'updates: bundle removed');
+      return { version: rel.version, bundleStored: false };
+    } catch (err) {
       return refuse(reply, err);
     }
   });

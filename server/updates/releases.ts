@@ -11,7 +11,7 @@ import { isSafeVersionName } from '../../common/update';
 import type { SqliteDb } from '../db/store';
 import { ReleaseError } from './errors';
 import { verifyManifest, type UpdateKey } from './signature';
-import { audit, getRelease, insertRelease, setReleaseBundle, type ReleaseRecord } from './store';
+import { audit, currentRollout, getRelease, insertRelease, setReleaseBundle, type ReleaseRecord } from './store';
 
 /** File name of a release's bundle. */
 export const bundleName = (version: string) => `visioguichet-${version}.tar.gz`;
@@ -90,6 +90,31 @@ export async function storeBundle(db: SqliteDb, input: { releasesDir: string; ve
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw new ReleaseError('disk_full', `no space left in ${input.releasesDir} for the ${rel.bundleSize}-byte bundle of ${rel.version}`, { cause: err });
     throw err;
   }
+}
+
+/**
+ * Frees the disk a release's bundle takes. The record (signed manifest, audit) stays for history and
+ * the same bundle can be stored again; refused while the current rollout offers it (target, or
+ * previous version).
+ */
+export function removeBundle(db: SqliteDb, input: { releasesDir: string; version: string; actor: string; now: number }): ReleaseRecord {
+  return db.transaction((): ReleaseRecord => {
+    const rel = getRelease(db, input.version);
+    if (!rel) throw new ReleaseError('release_unknown', `no release ${input.version}`);
+    if (!rel.bundlePath) throw new ReleaseError('bundle_missing', `release ${rel.version} has no stored bundle`);
+    const r = currentRollout(db);
+    // A rolled-back rollout no longer offers its target, but still sends booths to its previous version.
+    const target = r && r.stage !== 'rolled_back' && r.version === rel.version;
+    if (r && (target || r.previousVersion === rel.version)) {
+      throw new ReleaseError('release_in_use', `release ${rel.version} is the current rollout's ${target ? 'target' : 'rollback version'}`);
+    }
+    const file = bundleFile(input.releasesDir, rel);
+    setReleaseBundle(db, rel.version, null);
+    audit(db, { at: input.now, actor: input.actor, action: 'release.remove_bundle', version: rel.version, rolloutId: null, detail: { size: rel.bundleSize } });
+    // Last: if the row update failed, the file is still there.
+    rmSync(file, { force: true });
+    return { ...rel, bundlePath: null };
+  })();
 }
 
 /** Absolute path of a stored bundle, refusing anything that would leave the releases dir. */

@@ -120,7 +120,7 @@ export function listReleases(db: SqliteDb): ReleaseRecord[] {
   return db.prepare<[], ReleaseRow>('SELECT * FROM releases ORDER BY added_at, version').all().map(releaseFromRow);
 }
 
-export function setReleaseBundle(db: SqliteDb, version: string, bundlePath: string): void {
+export function setReleaseBundle(db: SqliteDb, version: string, bundlePath: string | null): void {
   db.prepare('UPDATE releases SET bundle_path = ? WHERE version = ?').run(bundlePath, version);
 }
 
