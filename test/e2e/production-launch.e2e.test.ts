@@ -81,8 +81,11 @@ async function tap(name: string, at: { x: number; y: number }): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     x.xdotool('mousemove', String(Math.round(at.x)), String(Math.round(at.y)), 'click', '1');
-    await new Promise((r) => setTimeout(r, 700));
-    if (screenHash(name) !== before) return;
+    // Give the tap time to show before tapping again (a second tap would land on the next screen).
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      if (screenHash(name) !== before) return;
+    }
   }
   throw new Error(`tap on ${name} at ${at.x},${at.y} changed nothing on screen`);
 }
