@@ -3,27 +3,12 @@
 // lists the fleet for agents and technicians at GET /api/kiosks. Online means "has an
 // authenticated socket right now", read from the socket layer, never guessed from timestamps.
 import type { FastifyInstance } from 'fastify';
-import type { MigratableDb } from '../common/db/migrate';
 import { KioskHealthSnapshot, type KioskListResponse } from '../common/protocol';
 import type { AgentClaims } from './auth/tokens';
 import type { HubStore, SqliteDb } from './db/store';
 import { listKioskUpdates } from './updates/store';
 import { onKioskHealth } from './updates/rollout';
 
-/** Hub migration step: latest health per kiosk (appended to server/db/migrations.ts). */
-export function kioskHealthSchema(db: MigratableDb): void {
-  db.exec(`
-    CREATE TABLE kiosk_health (
-      kiosk_id         TEXT PRIMARY KEY,
-      last_seen_at     INTEGER NOT NULL,
-      connected_at     INTEGER,
-      disconnected_at  INTEGER,
-      -- hub clock when the last snapshot arrived, and the snapshot itself (JSON, validated)
-      health_at        INTEGER,
-      health           TEXT
-    );
-  `);
-}
 
 interface HealthRow {
   kiosk_id: string;

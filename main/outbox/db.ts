@@ -1,32 +1,9 @@
 import Database from 'better-sqlite3';
 import { existsSync, renameSync } from 'node:fs';
-import { DatabaseNewerThanAppError, migrate, type Migration } from '../../common/db/migrate';
+import { DatabaseNewerThanAppError, migrate } from '../../common/db/migrate';
+import { outboxMigrations } from './migrations';
 
-/** Kiosk outbox schema. Append new steps; never edit a shipped one. */
-export const outboxMigrations: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'outbox',
-    up: (db) => {
-      db.exec(`
-        CREATE TABLE outbox (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT,      -- delivery order (per kind: seq order)
-          id TEXT NOT NULL UNIQUE,                    -- UUIDv7 idempotency key
-          kind TEXT NOT NULL,
-          citizen INTEGER NOT NULL,                   -- 1: never dropped for space
-          created_at INTEGER NOT NULL,
-          data TEXT NOT NULL,                         -- JSON without personal fields
-          sealed BLOB,                                -- AES-256-GCM personal fields, or NULL
-          size INTEGER NOT NULL,                      -- logical bytes, for the disk cap
-          status INTEGER NOT NULL DEFAULT 0,          -- 0 pending, 2 rejected by the hub
-          error TEXT
-        );
-        CREATE INDEX outbox_queue ON outbox(status, citizen DESC, seq);
-        CREATE INDEX outbox_telemetry ON outbox(citizen, seq);
-      `);
-    },
-  },
-];
+export { outboxMigrations };
 
 export type Db = Database.Database;
 
