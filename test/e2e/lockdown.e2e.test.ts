@@ -23,20 +23,37 @@ import { BOOTH_OPENBOX_RC, startKioskWindow, startXSession, type KioskWindow, ty
 
 const SETTLE_MS = 1_500;
 
-/** The kiosk's window, as first seen. */
+/** The kiosk as last seen settled: its window, and how many launches and phase reports main had seen. */
 interface Baseline {
   win: XClient;
+  launches: number;
+  phases: number;
 }
 
-async function waitForKiosk(x: XSession, k: KioskWindow): Promise<Baseline> {
+/** Waits for the current Chromium launch's window, full screen, whose page reported attract after `since`. */
+async function waitForKiosk(x: XSession, k: KioskWindow, since = 0): Promise<Baseline> {
+  await x.until(async () => k.launches.length > 0 && k.phases.some((p) => p.phase === 'attract' && p.at > since) && k.runtime.clients === 1, (ok) => ok, 'the page on attract with its bridge connected', 60_000);
   const [win] = await x.until(
     () => x.clients(),
-    (c) => c.length === 1 && c[0]!.state.includes('_NET_WM_STATE_FULLSCREEN') && c[0]!.width === x.width && /Visioguichet/.test(c[0]!.name),
+    (c) => c.length === 1 && c[0]!.pid === k.launches.at(-1)!.pid && c[0]!.state.includes('_NET_WM_STATE_FULLSCREEN') && c[0]!.width === x.width && /Visioguichet/.test(c[0]!.name),
     'the kiosk window, full screen, with the kiosk page',
     60_000,
   );
-  await x.until(async () => k.phases.some((p) => p.phase === 'attract') && k.runtime.clients === 1, (ok) => ok, 'the page on attract with its bridge connected', 30_000);
-  return { win: win! };
+  return { win: win!, launches: k.launches.length, phases: k.phases.length };
+}
+
+/**
+ * After a relaunch: waits until the kiosk is back and then stays put for 5 s (main's page watch may
+ * relaunch once more when the supervisor's own relaunch was slow), and returns that baseline.
+ */
+async function waitForStableKiosk(x: XSession, k: KioskWindow, since: number): Promise<Baseline> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const b = await waitForKiosk(x, k, since);
+    await new Promise((r) => setTimeout(r, 5_000));
+    if (k.launches.length === b.launches && k.phases.length === b.phases) return b;
+    since = k.phases.at(-1)!.at - 1;
+  }
+  throw new Error(`the kiosk did not settle after a relaunch: ${k.launches.length} launches, phases ${JSON.stringify(k.phases.map((p) => p.phase))}`);
 }
 
 /**
@@ -63,12 +80,12 @@ async function deviations(x: XSession, k: KioskWindow, base: Baseline, mode: 'at
   if (k.runtime.clients !== 1) out.push(`${k.runtime.clients} bridge sockets`);
   if (mode === 'attract') {
     // One phase report, the attract of the page load: a reload or a visit reset would add another.
-    if (k.phases.length !== 1) out.push(`phase reports ${JSON.stringify(k.phases.map((p) => p.phase))}`);
+    if (k.phases.length !== base.phases) out.push(`phase reports ${JSON.stringify(k.phases.map((p) => p.phase))}`);
     if (k.stack.core.phase !== 'attract') out.push(`phase ${k.stack.core.phase}`);
-  } else if (k.phases.slice(1).some((p) => p.phase === 'attract')) {
+  } else if (k.phases.slice(base.phases).some((p) => p.phase === 'attract')) {
     out.push(`back to attract (reload or reset): ${JSON.stringify(k.phases.map((p) => p.phase))}`);
   }
-  if (k.launches.length !== 1) out.push(`${k.launches.length} Chromium launches`);
+  if (k.launches.length !== base.launches) out.push(`${k.launches.length} Chromium launches`);
   return out;
 }
 
@@ -169,6 +186,19 @@ describe('lockdown: control — the same checks without the booth key bindings s
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // What the booth's grabs keep from happening, and the supervisor's answer if it happened anyway:
+  // Alt+F4 reaches Chromium, which closes its window and exits; main relaunches it and the kiosk is
+  // back, full screen, on attract (how long: ./vg bench lockdown).
+  it('alt+F4 closes Chromium; the supervisor brings the kiosk back, full screen, on attract', async () => {
+    const t0 = performance.now();
+    await x.key('alt+F4');
+    const d = await x.until(() => deviations(x, k, base), (v) => v.length > 0, 'Alt+F4 to close the window', 15_000);
+    expect(d.join('; ')).toMatch(/window is gone|Chromium launches|top-level windows|0 bridge sockets/);
+    base = await waitForStableKiosk(x, k, t0);
+    expect(base.launches).toBeGreaterThanOrEqual(2);
+    expect(await deviations(x, k, base)).toEqual([]);
+  });
+
   // Chromium --kiosk with the booth policy still opens a "New Tab" over the kiosk page on Ctrl+T:
   // the window manager's grab is what stops it on the booth. (A positive check may wait longer.)
   it('ctrl+t puts a new tab over the kiosk page (the checks see it)', async () => {
@@ -179,8 +209,9 @@ describe('lockdown: control — the same checks without the booth key bindings s
 });
 
 // Script and links injected into the page. Running script in the kiosk page needs a way in that the
-// booth does not have; this launch adds exactly one flag, --remote-debugging-port=0 (otherwise the
-// same launch as above), and the test drives the page through it. Clicks are still real X input
+// booth does not have; this launch adds --remote-debugging-port=0 and, in its policy,
+// DeveloperToolsAvailability=1 + RemoteDebuggingAllowed=true (the booth's value makes the page
+// "not inspectable"); otherwise the same launch and policy as above. The test drives the page through it. Clicks are still real X input
 // (xdotool), so Chromium sees user gestures, as it would from a citizen's finger.
 describe('lockdown: page-initiated escapes (test launch with a DevTools port)', () => {
   let x: XSession;
@@ -195,8 +226,9 @@ describe('lockdown: page-initiated escapes (test launch with a DevTools port)', 
     base = await waitForKiosk(x, k);
     cdp = await k.cdpUrl();
     browser = await chromium.connectOverCDP(cdp);
-    page = browser.contexts()[0]!.pages().find((p) => p.url().startsWith(k.runtime.origin))!;
-    expect(page).toBeDefined();
+    const kioskPage = () => browser.contexts().flatMap((c) => c.pages()).find((p) => p.url().startsWith(k.runtime.origin));
+    await x.until(async () => kioskPage() !== undefined, (ok) => ok, `the kiosk page over CDP (pages: ${browser.contexts().flatMap((c) => c.pages()).map((p) => p.url()).join(', ')})`, 15_000);
+    page = kioskPage()!;
     // A mark in this document: gone if the page reloads or navigates.
     await page.evaluate(() => ((window as unknown as { __vgMark: string }).__vgMark = 'kiosk-document'));
   }, 90_000);

@@ -233,7 +233,8 @@ export interface KioskWindow {
 export interface KioskWindowOptions {
   /**
    * Test launch with a remote-debugging port, to observe tabs and to inject script into the page.
-   * The only difference from the production launch; keys are tested without it.
+   * Differences from the production launch: that flag, and the policy's DeveloperToolsAvailability=1
+   * + RemoteDebuggingAllowed=true (without them the page cannot be inspected). Keys are tested without it.
    */
   cdp?: boolean;
   /**
@@ -253,8 +254,9 @@ export async function startKioskWindow(x: XSession, opts: KioskWindowOptions = {
   const dataDir = user ? kioskOwnedDir(user, 'vg-kiosk-x-') : mkdtempSync(join(tmpdir(), 'vg-kiosk-x-'));
   // The policy names the kiosk origin, so the port is chosen before the runtime listens.
   const port = await freePort();
-  // The CDP test launch must be allowed its debugging port even if the booth policy forbids it.
-  const policy = { ...boothPolicy({ kioskOrigin: kioskOrigin(port), hubUrl: stack.hub.url }), ...(opts.cdp ? { RemoteDebuggingAllowed: true } : {}) };
+  // The CDP test launch needs DevTools on the page (the booth policy makes every page "not
+  // inspectable") and its debugging port allowed; the rest of the policy is the booth's.
+  const policy = { ...boothPolicy({ kioskOrigin: kioskOrigin(port), hubUrl: stack.hub.url }), ...(opts.cdp ? { DeveloperToolsAvailability: 1, RemoteDebuggingAllowed: true } : {}) };
   const launches: KioskWindow['launches'] = [];
   const policyProcs: PolicyProcess[] = [];
   const phases: KioskWindow['phases'] = [];
