@@ -4,11 +4,11 @@
 // tests agree on the state without any in-memory copy.
 import { createHash } from 'node:crypto';
 import type { KioskHealthSnapshot } from '../../common/protocol';
-import { UpdateStatus, type UpdateState } from '../../common/update';
+import type { UpdateState, UpdateStatus } from '../../common/update';
 import type { SqliteDb } from '../db/store';
 import { ReleaseError, RolloutError } from './errors';
 import {
-  audit, currentRollout, getRelease, insertRollout, isPilot, listKioskUpdates, listReleases, offeredKiosks, pilotKiosks,
+  audit, currentRollout, getRelease, insertRollout, isPilot, kioskUpdate, listKioskUpdates, listReleases, offeredKiosks, pilotKiosks,
   recordKioskUpdate, recordOffer, rolloutHistory, setPilotRing, updateRollout, wasOffered,
   type AuditEntry, type ReleaseRecord, type RolloutRecord, type RolloutStage,
 } from './store';
@@ -54,7 +54,7 @@ export function targetFor(db: SqliteDb, kioskId: string, now: number): ReleaseRe
   return db.transaction((): ReleaseRecord | null => {
     const r = currentRollout(db);
     if (!r) return null;
-    const mine = listKioskUpdateOf(db, kioskId);
+    const mine = kioskUpdate(db, kioskId);
     const version = mine?.version ?? null;
     if (r.stage === 'rolled_back') {
       // Only booths that took (or were taking) the withdrawn version go back.
@@ -64,19 +64,13 @@ export function targetFor(db: SqliteDb, kioskId: string, now: number): ReleaseRe
     }
     if (version === r.version) return null;
     // A booth that already rolled back from this version by itself is not sent it again.
-    if (mine?.status?.state === 'rolled_back' && (mine.status.target === r.version || mine.status.target === null)) return null;
-    if (wasOffered(db, r.id, kioskId)) return servable(db, r.version);
+    const offered = wasOffered(db, r.id, kioskId);
+    if (mine?.status?.state === 'rolled_back' && (mine.status.target === r.version || (mine.status.target === null && offered))) return null;
+    if (offered) return servable(db, r.version);
     if (r.paused || !inRing(db, r, kioskId)) return null;
     recordOffer(db, r.id, kioskId, now);
     return servable(db, r.version);
   })();
-}
-
-function listKioskUpdateOf(db: SqliteDb, kioskId: string) {
-  const row = db.prepare<[string], { version: string | null; status: string | null }>('SELECT version, status FROM kiosk_updates WHERE kiosk_id = ?').get(kioskId);
-  if (!row) return undefined;
-  const parsed = row.status === null ? null : UpdateStatus.safeParse(JSON.parse(row.status));
-  return { version: row.version, status: parsed?.success ? parsed.data : null };
 }
 
 function servable(db: SqliteDb, version: string): ReleaseRecord | null {
