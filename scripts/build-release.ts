@@ -1,8 +1,9 @@
 // One release of the booth's browser runtime: the directory that the .deb installs as
 // /opt/visioguichet/releases/<version>/ and that the signed update bundle carries (see
-// /work/notes/update-contract.md and build/README.md). Layout:
+// main/update/layout.ts and build/README.md). Layout:
 //   package.json                 name, version, runtime, the natives' exact versions
 //   dist/runtime/entry.mjs       main/runtime/entry.ts bundled with esbuild (ESM, node22)
+//   dist/tools/write-policy.mjs  scripts/write-policy.ts (a site regenerates Chromium's policy with it)
 //   dist/renderer/**             the kiosk renderer only (the agent console is served by the hub)
 //   node_modules/**              the natives esbuild cannot bundle, with their linux-x64 prebuilds
 // Usage: npx tsx scripts/build-release.ts [--version V] [--out DIR]
@@ -130,11 +131,12 @@ function checkNode(node: string): void {
 
 async function bundleEntry(stage: string, version: string): Promise<void> {
   const esbuild = await import('esbuild');
-  const outfile = join(stage, 'dist/runtime/entry.mjs');
   try {
     const result = await esbuild.build({
-      entryPoints: [join(repoRoot, 'main/runtime/entry.ts')],
-      outfile,
+      // The kiosk, and the tool a site runs (as root) to regenerate Chromium's policy for its hub.
+      entryPoints: { 'runtime/entry': join(repoRoot, 'main/runtime/entry.ts'), 'tools/write-policy': join(repoRoot, 'scripts/write-policy.ts') },
+      outdir: join(stage, 'dist'),
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -169,7 +171,7 @@ async function bundleEntry(stage: string, version: string): Promise<void> {
     }
   } catch (err) {
     if (err instanceof ReleaseBuildError) throw err;
-    throw new ReleaseBuildError('bundle_failed', `esbuild could not bundle main/runtime/entry.ts: ${String(err)}`);
+    throw new ReleaseBuildError('bundle_failed', `esbuild could not bundle the release's entries: ${String(err)}`);
   }
 }
 
@@ -215,6 +217,16 @@ function smokeCheck(stage: string, node: string): void {
   if (r1.status !== 0 || !r1.stdout.includes('natives ok')) {
     throw new ReleaseBuildError('smoke_failed', `the release's native modules do not load: ${r1.stderr || r1.stdout}`);
   }
+  const goodConfig = join(stage, '.smoke-good.json');
+  writeFileSync(goodConfig, JSON.stringify({ hubUrl: 'wss://hub.example/ws', kioskId: 'smoke', kioskSecret: 'x'.repeat(24), dataDir: '/tmp', runtimePort: 47123 }));
+  try {
+    const r = spawnSync(node, [join(stage, 'dist/tools/write-policy.mjs'), '--config', goodConfig, '--stdout'], { cwd: '/', encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0 || !r.stdout.includes('http://127.0.0.1:47123')) {
+      throw new ReleaseBuildError('smoke_failed', `the bundled write-policy did not print a policy for the configured origin (exit ${r.status}): ${r.stderr || r.stdout}`);
+    }
+  } finally {
+    rmSync(goodConfig, { force: true });
+  }
   const badConfig = join(stage, '.smoke-kiosk.json');
   writeFileSync(badConfig, JSON.stringify({ hubUrl: 'not a url', kioskId: 'smoke' }));
   try {
@@ -244,7 +256,7 @@ export async function buildRelease(opts: BuildReleaseOptions = {}): Promise<Buil
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
   try {
-    log(`bundling main/runtime/entry.ts (esbuild, node22, natives external)`);
+    log(`bundling main/runtime/entry.ts and scripts/write-policy.ts (esbuild, node22, natives external)`);
     await bundleEntry(stage, version);
     log('building the kiosk renderer (vite)');
     await buildRenderer(stage);
