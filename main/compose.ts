@@ -11,7 +11,7 @@ import { nodeExec, nodeFs } from '../hardware/screen/node';
 import { createOutbox, createSender, fileKeyProvider, outboxHandlers } from './outbox/index';
 import type { KeyProvider } from './outbox/index';
 import type { KioskConfig } from './services/config';
-import type { KioskCore } from './services/core';
+import type { KioskCore, PhaseSource } from './services/core';
 import { createKioskCore } from './services/core';
 import type { Logger } from './services/log';
 import { silentLogger } from './services/log';
@@ -196,9 +196,10 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       },
       ...(peripherals || updates
         ? {
-            onPhase: (phase: Parameters<HardwareService['setPhase']>[0]) => {
+            onPhase: (phase: Parameters<HardwareService['setPhase']>[0], source: PhaseSource) => {
               updates?.gate.phase(phase);
-              updates?.updater.rendererPhase(phase);
+              // Only the renderer's own report proves it runs (main resets a crashed page to attract too).
+              if (source === 'renderer') updates?.updater.rendererPhase(phase);
               return peripherals?.service.setPhase(phase);
             },
           }

@@ -124,9 +124,10 @@ describe('kiosk core + bridge handlers', () => {
     const { core, onPhase } = setup();
     expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['call'])).toEqual({ ok: true, value: null });
     expect(await dispatchBridgeCall(core.handlers, 'session.phase', ['closed'])).toEqual({ ok: true, value: null });
-    await vi.waitFor(() => expect(onPhase.mock.calls.map((c) => c[0])).toEqual(['call', 'closed']));
+    await vi.waitFor(() => expect(onPhase.mock.calls).toEqual([['call', 'renderer'], ['closed', 'renderer']]));
     core.resetVisit('technician');
-    await vi.waitFor(() => expect(onPhase).toHaveBeenLastCalledWith('attract'));
+    // Main's own reset says so: the updater must not take it for the renderer proving it runs.
+    await vi.waitFor(() => expect(onPhase).toHaveBeenLastCalledWith('attract', 'main'));
   });
 
   it('resetVisit releases the blocker and tells the renderer; close() closes the hub link and the blocker', async () => {

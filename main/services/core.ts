@@ -40,6 +40,9 @@ export interface KioskHealthSources {
 /** Phases in which no call can be live: a call main still sees then was left behind by the renderer. */
 const IDLE_PHASES: ReadonlySet<VisitPhase> = new Set(['attract', 'closed', 'out_of_service']);
 
+/** Who set a phase: the renderer's session machine (bridge), or main resetting the visit (a crashed page, the technician). */
+export type PhaseSource = 'renderer' | 'main';
+
 /** Receives every bridge event main pushes to the renderer. */
 export type BridgeEventListener = (event: EventName, payload: unknown[]) => void;
 
@@ -57,7 +60,7 @@ export interface KioskCoreDeps {
   /** Other bridge sections composed in (e.g. `outboxHandlers(outbox)`, hardware); missing channels answer `feature_unavailable`. */
   sections?: Partial<BridgeHandlers>;
   /** Told every phase change after the power-save blocker (status light, screen schedule); failures are logged, never fail the call. */
-  onPhase?: (phase: VisitPhase) => unknown;
+  onPhase?: (phase: VisitPhase, source: PhaseSource) => unknown;
   /** Closed (in reverse order) by `close()`, after the hub link: services the sections own. */
   closeables?: { close(): unknown }[];
   /** Health report sources and periods. */
@@ -109,15 +112,15 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const tracker = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
   // The hub link is created below; the guard only sends on bridge calls and resets, which come later.
   const callGuard = createCallGuard({ send: (f) => hubLink.send(f), log });
-  const phases: Pick<typeof tracker, 'setPhase'> = {
-    setPhase(phase) {
+  const phases: { setPhase(phase: VisitPhase, source?: PhaseSource): void } = {
+    setPhase(phase, source: PhaseSource = 'renderer') {
       // A renderer back at attract (reloaded, crashed and restarted) with a call still held: release it.
       if (IDLE_PHASES.has(phase)) callGuard.release(`phase_${phase}`);
       tracker.setPhase(phase);
       if (!deps.onPhase) return;
       // Peripherals must never hold up or fail the visit: their faults are in their own state.
       void Promise.resolve()
-        .then(() => deps.onPhase?.(phase))
+        .then(() => deps.onPhase?.(phase, source))
         .catch((err: unknown) => log.warn('phase listener failed', { phase, err: String(err) }));
     },
   };
@@ -222,7 +225,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     resetVisit(reason) {
       log.warn('visit reset by main', { reason });
       callGuard.release(reason);
-      phases.setPhase('attract');
+      phases.setPhase('attract', 'main');
       emit('session.reset', reason);
     },
     async close() {

@@ -71,6 +71,8 @@ export function startKioskApp(o: KioskAppOptions) {
   let audioRoute: AudioRoute = 'speaker';
   let speakerId: string | null = null;
   let mediaStatus: MediaStatus['status'] = 'idle';
+  /** The last acquisition found no camera at all (the video-unavailable screen says "plug one in"). */
+  let cameraMissing = false;
   let lastLive: Extract<MediaStatus, { status: 'live' }> | null = null;
   // The call's peer while one exists: a microphone switch replaces its audio sender's track.
   let activePeer: ReturnType<KioskAppOptions['createPeer']> | null = null;
@@ -199,7 +201,7 @@ export function startKioskApp(o: KioskAppOptions) {
 
   const actor = createActor(machine, { input: { timers: o.config.timers, schedule: o.config.schedule, serviceIds: o.config.services.map((s) => s.id), idPrefix: o.idPrefix } });
 
-  const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter };
+  const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter, cameraMissing: () => cameraMissing };
 
   const propsFor = (view: SessionView): ScreenProps => {
     const lang = view.context.lang;
@@ -289,6 +291,8 @@ export function startKioskApp(o: KioskAppOptions) {
   const onMediaStatus = (st: MediaStatus) => {
     const prev = mediaStatus;
     mediaStatus = st.status;
+    if (st.status === 'live') cameraMissing = false;
+    else if (st.status === 'unavailable') cameraMissing = st.reason === 'no_camera';
     if (st.status === 'live') {
       speakerId = st.speakerId;
       lastLive = st;

@@ -111,6 +111,10 @@ describe('a booth updated by the hub between two visits', () => {
     const second = await f.boot();
     expect(updateState(second)).toBe('probation');
     await vi.waitFor(() => expect(second.hubLink.status).toBe('online'), { timeout: 10_000 });
+    // Main resetting a crashed page to attract is not the renderer proving it runs.
+    second.resetVisit('page crashed');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(updateState(second)).toBe('probation');
     await phase(second, 'attract'); // the renderer loaded and reported
     await vi.waitFor(() => expect(updateState(second)).toBe('committed'));
     await vi.waitFor(async () => expect(await f.hubView()).toMatchObject({ versions: { '1.1.0': 1 }, states: { committed: 1 } }));

@@ -97,4 +97,5 @@ export default {
   'kiosk.hangup.yes': 'Yes, end the call',
   'kiosk.hangup.no': 'No, continue',
   'kiosk.video.lost': 'The camera was disconnected. As soon as it is plugged back in, you can continue.',
+  'kiosk.video.missing': 'No camera is connected to this booth. Call us toll-free or leave your contact details.',
 } satisfies Record<keyof typeof fr, string>;

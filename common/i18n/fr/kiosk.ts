@@ -97,4 +97,5 @@ export default {
   'kiosk.hangup.yes': "Oui, terminer l'appel",
   'kiosk.hangup.no': 'Non, continuer',
   'kiosk.video.lost': "La caméra s'est déconnectée. Dès qu'elle sera rebranchée, vous pourrez continuer.",
+  'kiosk.video.missing': "Aucune caméra n'est branchée à cette borne. Appelez-nous sans frais ou laissez vos coordonnées.",
 } as const;

@@ -96,7 +96,7 @@ export function videoUnavailable(props: ScreenProps) {
     'videoUnavailable',
     t('kiosk.video.title'),
     p(t('kiosk.video.body')),
-    h('p', { class: 'text', 'data-testid': 'video-recover-hint' }, t('kiosk.video.lost')),
+    h('p', { class: 'text', 'data-testid': 'video-recover-hint' }, t(props.media.cameraMissing?.() ? 'kiosk.video.missing' : 'kiosk.video.lost')),
     tollFree(props),
     callbackOffer(props),
     actions(homeButton(props), button({ testid: 'btn-retry', label: t('action.retry'), icon: 'retry', variant: 'primary', onClick: () => send({ type: 'call.retry' }) })),

@@ -33,6 +33,8 @@ export interface MediaView {
   remote(): MediaStream | null;
   /** Starts a microphone level meter; returns its stop function. */
   meter(stream: MediaStream, onLevel: (level: number) => void): () => void;
+  /** True when the booth has no camera at all (not one that failed or was unplugged mid-visit). */
+  cameraMissing?(): boolean;
 }
 
 /** Everything a screen renders from. */
