@@ -204,7 +204,8 @@ describe('lockdown: control — the same checks without the booth key bindings s
   it('ctrl+t puts a new tab over the kiosk page (the checks see it)', async () => {
     await x.key('ctrl+t');
     const d = await x.until(() => deviations(x, k, base), (v) => v.length > 0, 'the control escape to show', 15_000);
-    expect(d.join('; ')).toMatch(/window title "New Tab|top-level windows/);
+    // The new tab shows "New Tab" or, after a relaunch, the search engine's start page (blocked by policy).
+    expect(d.join('; ')).toMatch(/window title|top-level windows/);
   });
 });
 
