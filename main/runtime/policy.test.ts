@@ -14,6 +14,7 @@ describe('boothPolicy', () => {
     const p = boothPolicy({ kioskOrigin: 'http://127.0.0.1:47100', hubUrl: 'wss://hub.example.qc.ca/ws' });
     expect(p).toMatchObject({
       DeveloperToolsAvailability: 2,
+      RemoteDebuggingAllowed: false,
       IncognitoModeAvailability: 1,
       PrintingEnabled: false,
       DownloadRestrictions: 3,

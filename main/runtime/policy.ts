@@ -34,8 +34,10 @@ export function boothPolicy(input: BoothPolicyInput): Record<string, unknown> {
   const kiosk = new URL(input.kioskOrigin).origin;
   const hub = hubOrigin(input.hubUrl);
   return {
-    // Nothing to inspect, no view-source, no second profile, nothing kept.
+    // Nothing to inspect, no view-source, no debugging port (a process that restarted Chromium with
+    // --remote-debugging-port would drive the page), no second profile, nothing kept.
     DeveloperToolsAvailability: 2,
+    RemoteDebuggingAllowed: false,
     IncognitoModeAvailability: 1,
     BrowserGuestModeEnabled: false,
     BrowserAddPersonEnabled: false,
