@@ -12,6 +12,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rm, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { backoffDelay } from '../../common/backoff';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 
@@ -148,7 +149,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
       // A helper of the previous Chromium still writing into the profile (ENOTEMPTY): try again
       // shortly rather than never relaunching.
       failures++;
-      const delay = Math.min(backoff.max, backoff.initial * 2 ** Math.max(0, failures - 2));
+      const delay = backoffDelay(failures - 2, { initialMs: backoff.initial, maxMs: backoff.max, jitter: 'none' });
       log.warn('chromium profile not ready, retrying', { err: String(err), delayMs: delay });
       relaunchTimer = setTimeout(launch, delay);
       return;
@@ -165,7 +166,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
       // A run that lasted a minute was healthy: start counting failures again. The first failure
       // relaunches at once (a one-off crash must not keep the citizen waiting), then backoff.
       failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
-      const delay = failures <= 1 ? 0 : Math.min(backoff.max, backoff.initial * 2 ** (failures - 2));
+      const delay = failures <= 1 ? 0 : backoffDelay(failures - 2, { initialMs: backoff.initial, maxMs: backoff.max, jitter: 'none' });
       log.warn('chromium exited, relaunching', { code, signal, delayMs: delay });
       relaunchTimer = setTimeout(launch, delay);
     });

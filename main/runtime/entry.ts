@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     systemd.stopping();
     await running.runtime?.close().catch(() => {});
     await running.core?.close().catch(() => {});
-    process.exit(0);
+    // An exit status set before the signal (the updater's 75 = restart for an update) tells the journal why.
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
