@@ -1,7 +1,7 @@
 // The stable launcher run for real (sh + Node), as systemd would: a temp install root with two
 // tiny releases, one that cannot start and one that runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,19 @@ describe('build/bin/visioguichet-kiosk', () => {
     expect(r).toMatchObject({ code: 0, out: 'running 1.0.0 as 1.0.0\n' });
     expect(r.err).toMatch(/stale pending update cleared/);
     expect((await readState(layout())).pending).toBeNull();
+  });
+
+  it('as installed: paths from its own location, Node from <root>/node, only a service manager\'s minimal environment', async () => {
+    await makeInstall(root, '1.0.0', runs('1.0.0'));
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    for (const f of ['visioguichet-kiosk', 'visioguichet-launcher.mjs']) copyFileSync(join(launcher, '..', f), join(root, 'bin', f));
+    chmodSync(join(root, 'bin', 'visioguichet-kiosk'), 0o755);
+    mkdirSync(join(root, 'node', 'bin'), { recursive: true });
+    symlinkSync(process.execPath, join(root, 'node', 'bin', 'node'));
+    // No VG_ROOT, no VG_NODE: only the state dir differs from production (/var/lib/visioguichet/update).
+    const r = spawnSync(join(root, 'bin', 'visioguichet-kiosk'), [], { env: { PATH: '/usr/bin:/bin', VG_UPDATE_STATE_DIR: stateDir }, encoding: 'utf8', timeout: 15_000 });
+    expect(r.stderr).toBe('');
+    expect(r).toMatchObject({ status: 0, stdout: 'running 1.0.0 as 1.0.0\n' });
   });
 
   it('exits 1 with a clear line when there is no current release', () => {
