@@ -1,4 +1,4 @@
-// Queries over the update tables (server/updates/schema.ts). House style: the db comes first.
+// Queries over the update tables (server/db/migrations/0004-releases-rollouts.ts). House style: the db comes first.
 import { UpdateStatus } from '../../common/update';
 import type { SqliteDb } from '../db/store';
 
