@@ -51,9 +51,11 @@ export function buildHardwareHealth(input: HealthInputs): HardwareHealth {
     screen = { ...input.screen.state, method: input.screen.method, ok: err === null };
   }
   let camera: HardwareHealth['camera'] = null;
-  if (input.camera) {
-    // An absent camera is reported once (and again when devices change), not sampled: it never goes stale.
-    const stale = input.camera.report.verdict !== 'missing' && input.now - input.camera.at > (input.cameraStaleMs ?? 30_000);
+  // "No camera at all" is re-asserted by the renderer every few seconds while it lasts: once it
+  // stops (a camera was plugged in), the stale report is dropped rather than kept as a problem.
+  const missingGone = input.camera?.report.verdict === 'missing' && input.now - input.camera.at > (input.cameraStaleMs ?? 30_000);
+  if (input.camera && !missingGone) {
+    const stale = input.now - input.camera.at > (input.cameraStaleMs ?? 30_000);
     const verdict = stale ? 'no_frames' : input.camera.report.verdict;
     const ok = verdict === 'ok';
     if (!ok) problems.push(`camera:${verdict}`);

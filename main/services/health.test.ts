@@ -148,8 +148,9 @@ describe('camera missing in the health snapshot', () => {
   const devices = { handset: { state: { status: 'absent' as const }, malformedReports: 0, lastMalformed: null, reopenCount: 0 } } as unknown as Parameters<typeof buildHardwareHealth>[0]['devices'];
   const camera = (verdict: 'missing' | 'ok', at: number) => ({ report: { verdict, meanLuma: 0, variance: 0, meanDiff: 0, frames: 0, deviceLabel: null }, at });
 
-  it('is the problem camera:missing, still missing long after the report (absence is not sampled), and validates', () => {
-    const hw = buildHardwareHealth({ devices, camera: camera('missing', 1_000), now: 1_000 + 3_600_000 });
+  it('is the problem camera:missing while re-asserted, forgotten once the reports stop (a camera was plugged in), and validates', () => {
+    const hw = buildHardwareHealth({ devices, camera: camera('missing', 1_000), now: 1_000 + 10_000 });
+    expect(buildHardwareHealth({ devices, camera: camera('missing', 1_000), now: 1_000 + 60_000 })).toMatchObject({ camera: null, problems: [] });
     const snap = buildKioskHealth({ now: 1, startedAt: 1, appVersion: 'dev', hubLink: 'online', phase: 'attract', hardware: hw, outbox: null });
     expect(snap.problems).toEqual(['camera:missing']);
     expect(snap.camera).toMatchObject({ verdict: 'missing', ok: false });

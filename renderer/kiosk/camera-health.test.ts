@@ -77,10 +77,13 @@ describe('watchCameraPresence', () => {
     let list: Array<{ kind: string }> = [{ kind: 'audioinput' }];
     let changed: (() => void) | null = null;
     const reports: CameraHealth[] = [];
+    let recheck: (() => void) | null = null;
     const stop = watchCameraPresence({
       enumerate: () => Promise.resolve(list),
       onDeviceChange: (l) => ((changed = l), () => void (changed = null)),
       report: (h) => reports.push(h),
+      setInterval: (fn) => ((recheck = fn), 1),
+      clearInterval: () => void (recheck = null),
     });
     await Promise.resolve();
     await Promise.resolve();
@@ -93,14 +96,24 @@ describe('watchCameraPresence', () => {
     changed!();
     await new Promise((r) => setTimeout(r, 0));
     expect(reports.map((r) => r.verdict)).toEqual(['missing', 'missing']);
+    // Re-asserted while it lasts (main drops an old `missing`), silent once a camera is there.
+    recheck!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reports).toHaveLength(3);
+    list = [{ kind: 'videoinput' }];
+    recheck!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(reports).toHaveLength(3);
     stop();
     expect(changed).toBeNull();
+    expect(recheck).toBeNull();
   });
 
   it('a failing enumeration reports nothing', async () => {
     const reports: CameraHealth[] = [];
-    watchCameraPresence({ enumerate: () => Promise.reject(new Error('no')), onDeviceChange: () => () => {}, report: (h) => reports.push(h) });
+    const stop = watchCameraPresence({ enumerate: () => Promise.reject(new Error('no')), onDeviceChange: () => () => {}, report: (h) => reports.push(h) });
     await new Promise((r) => setTimeout(r, 0));
     expect(reports).toEqual([]);
+    stop();
   });
 });

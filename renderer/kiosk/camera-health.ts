@@ -118,12 +118,17 @@ export interface CameraPresenceOptions {
   onDeviceChange(listener: () => void): () => void;
   /** Sends the report (bridge `hardware.cameraHealth`). */
   report(health: CameraHealth): void;
+  /** Re-check period (ms, default 10 000): main drops a `missing` older than 30 s, so it is re-asserted while true. */
+  recheckMs?: number;
+  setInterval?: (fn: () => void, ms: number) => unknown;
+  clearInterval?: (handle: unknown) => void;
 }
 
 /**
- * Tells main at boot, and whenever devices change, that the booth has no camera at all (the hub
- * sees `camera:missing` before any citizen tries). A camera that comes back is not reported here:
- * the sampler reports its frames once a visit opens it. Returns the unsubscribe function.
+ * Tells main at boot, whenever devices change, and every `recheckMs` while it lasts, that the booth
+ * has no camera at all (the hub sees `camera:missing` before any citizen tries). Once a camera is
+ * plugged in the reports stop and main forgets the `missing` (hardware/health.ts); the sampler
+ * reports frames once a visit opens the camera. Returns the unsubscribe function.
  */
 export function watchCameraPresence(o: CameraPresenceOptions): () => void {
   let stopped = false;
@@ -138,8 +143,12 @@ export function watchCameraPresence(o: CameraPresenceOptions): () => void {
   };
   void check();
   const off = o.onDeviceChange(() => void check());
+  const every = o.setInterval ?? ((fn, ms) => globalThis.setInterval(fn, ms));
+  const clear = o.clearInterval ?? ((h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>));
+  const timer = every(() => void check(), o.recheckMs ?? 10_000);
   return () => {
     stopped = true;
+    clear(timer);
     off();
   };
 }
