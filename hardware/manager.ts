@@ -16,6 +16,7 @@ import { builtinProfiles, matchProfile } from './profiles';
 import type { DeviceProfile } from './profiles/schema';
 import { backoffDelay } from '../common/backoff';
 import type { Clock } from '../common/time';
+import { silentLogger, type Logger } from '../common/log';
 
 export type { Clock };
 
@@ -33,7 +34,8 @@ export interface DeviceManagerOptions {
   lightColors?: Partial<LightColors>;
   /** Which kinds to manage (default all). */
   kinds?: readonly DeviceKind[];
-  log?: (level: 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>) => void;
+  /** Where device events go (common/log.ts; default silent). */
+  log?: Logger;
 }
 
 export interface ManagerEvents {
@@ -83,7 +85,7 @@ export class DeviceManager {
   private readonly backoffInitial: number;
   private readonly backoffMax: number;
   private readonly colors: LightColors;
-  private readonly log: NonNullable<DeviceManagerOptions['log']>;
+  private readonly log: Logger;
   private readonly slots = new Map<DeviceKind, Slot>();
   private readonly emitter: Emitter<ManagerEvents>;
   private readonly all: LiveValue<DeviceStates>;
@@ -111,8 +113,8 @@ export class DeviceManager {
     this.backoffInitial = Math.max(10, options.backoff?.initialMs ?? 500);
     this.backoffMax = Math.max(this.backoffInitial, options.backoff?.maxMs ?? 30_000);
     this.colors = { ...defaultLightColors, ...options.lightColors };
-    this.log = options.log ?? (() => {});
-    this.emitter = new Emitter<ManagerEvents>((err) => this.log('error', 'hardware listener threw', { error: String(err) }));
+    this.log = options.log ?? silentLogger;
+    this.emitter = new Emitter<ManagerEvents>((err) => this.log.error({ error: String(err) }, 'hardware listener threw'));
     for (const kind of options.kinds ?? ALL_KINDS) {
       this.slots.set(kind, { kind, driver: null, path: null, profile: null, attempts: 0, state: new LiveValue<DeviceState>(ABSENT, sameState), unsub: [], malformed: 0, lastMalformed: null, reopens: 0, everConnected: false });
     }
@@ -249,13 +251,13 @@ export class DeviceManager {
     try {
       devices = await this.hid.devicesAsync();
     } catch (err) {
-      this.log('error', 'HID enumeration failed', { error: String(err) });
+      this.log.error({ error: String(err) }, 'HID enumeration failed');
       return;
     }
     this.unknown = devices.filter((d) => PERIPHERAL_PAGES.has(d.usagePage ?? -1) && !matchProfile(this.profiles, d));
     for (const slot of this.slots.values()) {
       if (!this.running) return;
-      await this.reconcile(slot, devices).catch((err) => this.log('error', 'hardware reconcile failed', { kind: slot.kind, error: String(err) }));
+      await this.reconcile(slot, devices).catch((err) => this.log.error({ kind: slot.kind, error: String(err) }, 'hardware reconcile failed'));
     }
   }
 
@@ -301,7 +303,7 @@ export class DeviceManager {
         onMalformed: (err) => {
           slot.malformed++;
           slot.lastMalformed = err.message;
-          this.log('warn', err.message, { kind: slot.kind });
+          this.log.warn({ kind: slot.kind }, err.message);
           this.emitter.emit('malformed', slot.kind, err);
         },
       });
@@ -313,14 +315,14 @@ export class DeviceManager {
       slot.everConnected = true;
       this.wire(slot, driver);
       this.setState(slot, { status: 'connected', profileId: profile.id, product: device.product ?? profile.name, path: device.path, since: this.clock.now() });
-      this.log('info', `${profile.name} connected`, { kind: slot.kind, path: device.path });
+      this.log.info({ kind: slot.kind, path: device.path }, `${profile.name} connected`);
       await this.restore(slot.kind).catch(() => {}); // a failing write already moved the device to failed
     } catch (err) {
       await handle?.close().catch(() => {});
       slot.attempts++;
       const reason = err instanceof VisioError ? err : new DeviceOpenError(profile.name, device.path, err);
       this.setState(slot, { status: 'failed', profileId: profile.id, reason: toErrorInfo(reason), attempts: slot.attempts, retryAt: this.clock.now() + this.backoff(slot.attempts) });
-      this.log('warn', reason.message, { kind: slot.kind });
+      this.log.warn({ kind: slot.kind }, reason.message);
     }
   }
 

@@ -6,6 +6,7 @@ import { dispatchBridgeCall } from '../common/bridge/dispatch';
 import { KioskPublicConfig } from '../common/config';
 import { SimScreen } from '../hardware/index';
 import { composeKiosk, hubHttpBase, siteProfiles } from './compose';
+import { memoryLogger } from '../common/log';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -111,8 +112,8 @@ describe('site device profiles (profiles as data)', () => {
     dirs.push(dir);
     const json = JSON.parse(readFileSync(join(import.meta.dirname, '../hardware/profiles/luxafor-flag.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'site-light.json'), JSON.stringify({ ...json, id: 'site-light' }));
-    const logs: string[] = [];
-    const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    const log = memoryLogger();
+    const logs = { at: (i: number) => log.lines.at(i)?.msg };
     const profiles = siteProfiles(dir, log);
     expect(profiles?.[0]?.id).toBe('site-light');
     expect(profiles).toHaveLength(builtinProfiles.length + 1);

@@ -80,10 +80,10 @@ export function siteProfiles(dir: string | undefined, log: Logger): DeviceProfil
     const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
     const extra = files.map((f) => ({ source: join(dir, f), json: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown }));
     const profiles = loadProfiles(extra);
-    log.info('device profiles loaded', { dir, site: extra.length, total: profiles.length });
+    log.info({ dir, site: extra.length, total: profiles.length }, 'device profiles loaded');
     return profiles;
   } catch (err) {
-    log.error('site device profiles ignored (fix the file named here); using the built-in profiles', { dir, err: String(err) });
+    log.error({ dir, err: String(err) }, 'site device profiles ignored (fix the file named here); using the built-in profiles');
     return undefined;
   }
 }
@@ -95,7 +95,7 @@ async function resolveScreen(o: PeripheralOptions): Promise<Screen | null> {
   try {
     return await detectScreen({ exec: nodeExec, fs: nodeFs, env: process.env });
   } catch (err) {
-    o.log.warn('no screen power control found; the screen stays on outside opening hours', { err: String(err) });
+    o.log.warn({ err: String(err) }, 'no screen power control found; the screen stays on outside opening hours');
     return null;
   }
 }
@@ -108,7 +108,7 @@ async function startPeripherals(o: PeripheralOptions): Promise<Peripherals | und
   try {
     hid = booth ? booth.hid : await createNodeHidBackend();
   } catch (err) {
-    log.error('USB peripherals unavailable (node-hid did not load); continuing without them', { err: String(err) });
+    log.error({ err: String(err) }, 'USB peripherals unavailable (node-hid did not load); continuing without them');
     return undefined;
   }
   const screen = await resolveScreen(o);
@@ -117,14 +117,14 @@ async function startPeripherals(o: PeripheralOptions): Promise<Peripherals | und
   // Dark outside opening hours, woken by touch (hardware.wake) or presence, never dark in a visit (session.phase).
   const scheduler = screen ? new ScreenScheduler({ screen, schedule: o.schedule, clock, timers }) : null;
   const profiles = siteProfiles(o.profilesDir, log);
-  const manager = new DeviceManager({ hid, ...(profiles ? { profiles } : {}), log: (level, message, data) => log[level](message, data) });
+  const manager = new DeviceManager({ hid, ...(profiles ? { profiles } : {}), log: log.child({ module: 'hardware' }) });
   const service = createHardwareService({ manager, booth, emit: o.emit, scheduler, screen, clock, timers });
   await manager.start();
   try {
     await scheduler?.start();
   } catch (err) {
     // The scheduler keeps its own errors in state; anything else must not stop the kiosk either.
-    log.warn('screen schedule failed to start', { err: String(err) });
+    log.warn({ err: String(err) }, 'screen schedule failed to start');
   }
   return {
     service,
@@ -148,7 +148,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
   const peripherals =
     mode === 'none'
       ? undefined
-      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
+      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log: log.child({ module: 'peripherals' }), schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
     const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();
@@ -159,7 +159,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       hubUrl: hubHttpBase(config.hubUrl),
       kioskId: config.kioskId,
       secret: config.kioskSecret,
-      onSync: (r) => (r.ok ? undefined : log.warn('outbox sync failed', { error: r.error })),
+      onSync: (r) => (r.ok ? undefined : log.warn({ module: 'outbox', error: r.error }, 'outbox sync failed')),
     });
     const outboxSection = outboxHandlers(outbox);
     // Signed updates: switched only between visits (the gate below), reported in kiosk.health at once.
@@ -169,7 +169,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       config,
       hubBase: hubHttpBase(config.hubUrl),
       appVersion: opts.health?.appVersion ?? env.VG_APP_VERSION ?? env.npm_package_version ?? 'dev',
-      log,
+      log: log.child({ module: 'updates' }),
       onStatus: () => late.core?.sendHealthNow(),
       ...opts.update,
     });
@@ -219,7 +219,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
     late.core = core;
     if (updates) {
       // State first (probation, last outcome), so the first health frame already carries it.
-      await updates.updater.start().catch((err: unknown) => log.error('updater failed to start', { err: String(err) }));
+      await updates.updater.start().catch((err: unknown) => log.error({ err: String(err) }, 'updater failed to start'));
       core.hubLink.onStatus((s) => updates.updater.hubStatus(s));
       updates.updater.hubStatus(core.hubLink.status);
     }

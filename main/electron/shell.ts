@@ -69,7 +69,7 @@ function lockDownSession(ses: Session, rendererDir: string, log: Logger): void {
   ses.setPermissionRequestHandler((_wc, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     const granted = allowPermission(permission, details.requestingUrl, details.isMainFrame, mediaTypes);
-    if (!granted) log.warn('permission denied', { permission, url: details.requestingUrl });
+    if (!granted) log.warn({ permission, url: details.requestingUrl }, 'permission denied');
     callback(granted);
   });
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
@@ -81,7 +81,7 @@ function lockDownSession(ses: Session, rendererDir: string, log: Logger): void {
   ses.webRequest.onBeforeRequest((details, callback) => {
     const scheme = details.url.slice(0, details.url.indexOf(':'));
     const allowed = isAppUrl(details.url) || ['data', 'blob', 'devtools', 'chrome-extension'].includes(scheme);
-    if (!allowed) log.warn('request blocked', { url: details.url.slice(0, 200) });
+    if (!allowed) log.warn({ url: details.url.slice(0, 200) }, 'request blocked');
     callback({ cancel: !allowed });
   });
   ses.on('will-download', (event) => event.preventDefault());
@@ -150,7 +150,7 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
   window.once('ready-to-show', () => window.show());
 
   wc.on('will-navigate', (event, url) => {
-    log.warn('navigation blocked', { url: String(url).slice(0, 200) });
+    log.warn({ url: String(url).slice(0, 200) }, 'navigation blocked');
     event.preventDefault();
   });
   wc.on('will-redirect', (event) => event.preventDefault());
@@ -166,7 +166,7 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
   for (const name of callNames) {
     ipcMain.handle(ipcCallChannel(name), async (event, ...args: unknown[]): Promise<Result<unknown>> => {
       if (!fromOurPage(event)) {
-        log.warn('bridge call refused: foreign sender', { channel: name, url: event.senderFrame?.url });
+        log.warn({ channel: name, url: event.senderFrame?.url }, 'bridge call refused: foreign sender');
         return { ok: false, error: { code: 'forbidden', message: 'Bridge calls are only accepted from the kiosk page' } };
       }
       return dispatchBridgeCall(core.handlers, name, args);
@@ -189,7 +189,7 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
     crashes = now - lastCrashAt > 60_000 ? 1 : crashes + 1;
     lastCrashAt = now;
     const delay = crashReloadDelay(crashes, backoff.initial, backoff.max);
-    log.error('renderer gone, reloading', { reason: details.reason, exitCode: details.exitCode, crashes, delayMs: delay });
+    log.error({ reason: details.reason, exitCode: details.exitCode, crashes, delayMs: delay }, 'renderer gone, reloading');
     resetPending = true;
     if (reloadTimer) clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => {
@@ -220,7 +220,7 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
   });
 
   // A failed load (renderer not built) leaves a black window rather than killing the shell; it is logged.
-  await window.loadURL(APP_URL).catch((err: unknown) => log.error('kiosk page failed to load', { err: String(err) }));
+  await window.loadURL(APP_URL).catch((err: unknown) => log.error({ err: String(err) }, 'kiosk page failed to load'));
   return {
     window,
     async close() {

@@ -161,7 +161,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
       res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.body.length, 'Content-Security-Policy': csp, ...securityHeaders });
       res.end(req.method === 'HEAD' ? undefined : file.body);
     } catch (err) {
-      log.error('browser runtime static error', { err: String(err) });
+      log.error({ err: String(err) }, 'browser runtime static error');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     }
@@ -176,7 +176,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
     if (url.pathname !== '/bridge') return reject(socket, 404, 'Not Found');
     if (!isLoopback(req.socket.remoteAddress) || !hostOk(req)) return reject(socket, 403, 'Forbidden');
     if (req.headers.origin !== origin) {
-      log.warn('bridge refused: wrong origin', { origin: req.headers.origin });
+      log.warn({ origin: req.headers.origin }, 'bridge refused: wrong origin');
       return reject(socket, 403, 'Forbidden');
     }
     if (!sameToken(url.searchParams.get('token'), token)) {
@@ -205,14 +205,14 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
       if (raw === BRIDGE_HEARTBEAT_FRAME) return;
       const frame = parseCallFrame(raw);
       if ('error' in frame) {
-        log.warn('bridge frame dropped', { error: frame.error });
+        log.warn({ error: frame.error }, 'bridge frame dropped');
         if (frame.id !== undefined) send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_frame', message: frame.error } } });
         return;
       }
       if (frame.channel === 'session.phase') phaseOwner = ws;
       void dispatchBridgeCall(opts.core.handlers, frame.channel, frame.args).then((result) => send(ws, { id: frame.id, result }));
     });
-    ws.on('error', (err) => log.warn('bridge socket error', { err: err.message }));
+    ws.on('error', (err) => log.warn({ err: err.message }, 'bridge socket error'));
     ws.on('close', () => {
       sockets.delete(ws);
       // A reload reconnects within moments; a crashed page never does. (Infinity = a relaunch is under way.)
@@ -244,7 +244,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
   origin = `http://127.0.0.1:${port}`;
   csp = kioskCsp([`ws://127.0.0.1:${port}`]);
   const url = `${origin}/#token=${token}`;
-  log.info('browser runtime listening', { origin });
+  log.info({ origin }, 'browser runtime listening');
 
   let watchTimer: unknown;
   const clearWatch = watch.clearInterval ?? ((h: unknown) => clearInterval(h as NodeJS.Timeout));
@@ -262,7 +262,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
       else if (sockets.size > 0 && t - lastAlive > (watch.heartbeatTimeoutMs ?? 10_000)) reason = 'page_hung';
       if (!reason) return;
       recoveries++;
-      log.warn('kiosk page lost; resetting the visit and relaunching Chromium', { reason, recoveries });
+      log.warn({ reason, recoveries }, 'kiosk page lost; resetting the visit and relaunching Chromium');
       // A hung page's socket is still open: drop it. The visit it held is reset here, not by the
       // socket's close (which comes later, after phaseOwner is cleared).
       for (const ws of sockets) ws.terminate();
@@ -293,7 +293,7 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
         closing = true;
         if (watchTimer !== undefined) clearWatch(watchTimer);
         unsubscribe();
-        await chromium?.close().catch((err: unknown) => log.warn('chromium close failed', { err: String(err) }));
+        await chromium?.close().catch((err: unknown) => log.warn({ err: String(err) }, 'chromium close failed'));
         for (const ws of sockets) ws.terminate();
         wss.close();
         server.closeAllConnections();

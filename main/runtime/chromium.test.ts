@@ -90,7 +90,7 @@ describe('launchChromium relaunch backoff', () => {
     dirs.push(dataDir);
     const { spawn, procs } = fakeSpawn();
     const delays: number[] = [];
-    const log = { ...silentLogger, warn: (msg: string, f?: Record<string, unknown>) => void (msg === 'chromium exited, relaunching' && delays.push(f!.delayMs as number)) };
+    const log = { ...silentLogger, warn: (f: Record<string, unknown> | string, msg?: string) => void (msg === 'chromium exited, relaunching' && typeof f === 'object' && delays.push(f.delayMs as number)) };
     const h = launchChromium({ url: 'http://127.0.0.1:1/', mode: 'kiosk', dataDir, spawn, relaunchMs: { initial: 5, max: 40 }, log });
     const crash = async (n: number) => {
       procs[n - 1]!.emit('exit', 139, null);

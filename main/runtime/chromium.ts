@@ -150,7 +150,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
       // shortly rather than never relaunching.
       failures++;
       const delay = backoffDelay(failures - 2, { initialMs: backoff.initial, maxMs: backoff.max, jitter: 'none' });
-      log.warn('chromium profile not ready, retrying', { err: String(err), delayMs: delay });
+      log.warn({ err: String(err), delayMs: delay }, 'chromium profile not ready, retrying');
       relaunchTimer = setTimeout(launch, delay);
       return;
     }
@@ -159,7 +159,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: 'ignore', detached: false });
     child = proc;
     opts.onLaunch?.(launches);
-    proc.on('error', (err) => log.error('chromium failed to start', { exe, err: err.message }));
+    proc.on('error', (err) => log.error({ exe, err: err.message }, 'chromium failed to start'));
     proc.on('exit', (code, signal) => {
       if (child === proc) child = undefined;
       if (closed) return;
@@ -167,7 +167,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
       // relaunches at once (a one-off crash must not keep the citizen waiting), then backoff.
       failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
       const delay = failures <= 1 ? 0 : backoffDelay(failures - 2, { initialMs: backoff.initial, maxMs: backoff.max, jitter: 'none' });
-      log.warn('chromium exited, relaunching', { code, signal, delayMs: delay });
+      log.warn({ code, signal, delayMs: delay }, 'chromium exited, relaunching');
       relaunchTimer = setTimeout(launch, delay);
     });
   };
@@ -186,7 +186,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     restart(reason) {
       const proc = child;
       if (closed || !proc) return;
-      log.warn('chromium restarted by the page watch', { reason, pid: proc.pid });
+      log.warn({ reason, pid: proc.pid }, 'chromium restarted by the page watch');
       // SIGKILL: a browser whose page hangs may not honour SIGTERM promptly; the profile is wiped anyway.
       proc.kill('SIGKILL');
     },
@@ -211,7 +211,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
       try {
         rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
       } catch (err) {
-        opts.log?.warn('chromium profile not removed; the next launch wipes it', { err: String(err) });
+        opts.log?.warn({ err: String(err) }, 'chromium profile not removed; the next launch wipes it');
       }
     },
   };

@@ -25,9 +25,9 @@ async function main(): Promise<void> {
   const allowRoot = process.env.VG_ALLOW_ROOT === '1';
   if (asRoot && !allowRoot) {
     log.error(
+      { uid: 0 },
       'Le kiosque refuse de tourner en root : Chromium ne peut pas y activer son bac à sable. Lancez-le avec l’utilisateur du kiosque. / ' +
         'The kiosk refuses to run as root: Chromium cannot sandbox itself there. Run it as the kiosk user (development only: VG_ALLOW_ROOT=1).',
-      { uid: 0 },
     );
     process.exit(EXIT_CONFIG);
     return;
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { signal });
+    log.info({ signal }, 'stopping');
     systemd.stopping();
     await running.runtime?.close().catch(() => {});
     await running.core?.close().catch(() => {});
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   // token included: printed only in that mode, never when main opens Chromium itself.
   const headless = process.env.VG_NO_OPEN === '1';
   systemd.ready('kiosk running (browser runtime)');
-  log.info('kiosk running (browser runtime)', { origin: runtime.origin, simulation: config.public.simulation, ...(headless ? { url: runtime.url } : {}) });
+  log.info({ origin: runtime.origin, simulation: config.public.simulation, ...(headless ? { url: runtime.url } : {}) }, 'kiosk running (browser runtime)');
 }
 
 main().catch((err: unknown) => {

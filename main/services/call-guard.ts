@@ -53,11 +53,11 @@ export function createCallGuard(deps: CallGuardDeps): CallGuard {
   const trySend = (frame: OutgoingFrame, why: string): OutgoingFrame | null => {
     try {
       deps.send(frame);
-      log.warn('released a call the renderer left behind', { type: frame.type, why });
+      log.warn({ type: frame.type, why }, 'released a call the renderer left behind');
       return frame;
     } catch (err) {
       // Offline: our socket is down, and the hub ends a kiosk's call when its socket closes.
-      log.info('could not release call (hub link down; the hub ends it with the socket)', { why, err: String(err) });
+      log.info({ why, err: String(err) }, 'could not release call (hub link down; the hub ends it with the socket)');
       return null;
     }
   };
@@ -69,7 +69,7 @@ export function createCallGuard(deps: CallGuardDeps): CallGuard {
     if (call.callId === null) {
       abandoned.push(call.requestId);
       if (abandoned.length > MAX_ABANDONED) abandoned.shift();
-      log.info('call released before the hub queued it; will cancel on call.queued', { requestId: call.requestId, reason });
+      log.info({ requestId: call.requestId, reason }, 'call released before the hub queued it; will cancel on call.queued');
       return null;
     }
     const frame: OutgoingFrame = call.accepted

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { KioskPublicConfig } from '../../common/config';
 import { VisioError } from '../../common/result';
 import { DEFAULT_RUNTIME_PORT } from '../runtime/policy';
+import type { Logger } from '../../common/log';
 
 /** The configuration file or the environment is unreadable or invalid; the message names every bad field. */
 export class KioskConfigError extends VisioError {
@@ -171,11 +172,11 @@ export const EXIT_CONFIG = 78;
  * The entries' start-up: the configuration, or — when it is invalid — one clear log line naming
  * every bad field and `exit(EXIT_CONFIG)` (a booth must stop visibly, not show a blank screen).
  */
-export function loadKioskConfigOrExit(log: { error(msg: string, fields?: Record<string, unknown>): void }, exit: (code: number) => void): KioskConfig | undefined {
+export function loadKioskConfigOrExit(log: Pick<Logger, 'error'>, exit: (code: number) => void): KioskConfig | undefined {
   try {
     return loadKioskConfig();
   } catch (err) {
-    log.error('kiosk configuration is invalid; fix it and restart', { err: String(err) });
+    log.error({ err: String(err) }, 'kiosk configuration is invalid; fix it and restart');
     exit(EXIT_CONFIG);
     return undefined;
   }

@@ -103,7 +103,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       try {
         l(event, payload);
       } catch (err) {
-        log.error('bridge event listener threw', { event, err: String(err) });
+        log.error({ event, err: String(err) }, 'bridge event listener threw');
       }
     }
   };
@@ -121,14 +121,14 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       // Peripherals must never hold up or fail the visit: their faults are in their own state.
       void Promise.resolve()
         .then(() => deps.onPhase?.(phase, source))
-        .catch((err: unknown) => log.warn('phase listener failed', { phase, err: String(err) }));
+        .catch((err: unknown) => log.warn({ phase, err: String(err) }, 'phase listener failed'));
     },
   };
   const hubLink = (deps.createHubLink ?? createHubLink)({
     url: deps.config.hubUrl,
     kioskId: deps.config.kioskId,
     secret: deps.config.kioskSecret,
-    log,
+    log: log.child({ module: 'hub-link' }),
     ...deps.hubLinkOptions,
   });
   const offStatus = hubLink.onStatus((s) => {
@@ -141,7 +141,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     if (frame.type === 'catalog') {
       const known = new Set(frame.services.map((s) => s.id));
       unknownServices = deps.config.public.services.map((s) => s.id).filter((id) => !known.has(id));
-      if (unknownServices.length) log.warn('the booth offers services the hub does not know; fix the booth configuration', { unknown: unknownServices });
+      if (unknownServices.length) log.warn({ unknown: unknownServices }, 'the booth offers services the hub does not know; fix the booth configuration');
       return;
     }
     callGuard.received(frame);
@@ -182,7 +182,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     try {
       return fn();
     } catch (err) {
-      log.warn('health source failed', { err: String(err) });
+      log.warn({ err: String(err) }, 'health source failed');
       return null;
     }
   }
@@ -194,7 +194,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     ...(deps.health?.recordEveryMs !== undefined ? { recordEveryMs: deps.health.recordEveryMs } : {}),
     timers: deps.timers ?? defaultTimers,
     now,
-    log,
+    log: log.child({ module: 'health' }),
   });
   const gate = createTechnicianGate({ pin: deps.config.technicianPin, now });
   const handlers: BridgeHandlers = {
@@ -223,7 +223,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     health: snapshot,
     sendHealthNow: () => reporter.sendNow(),
     resetVisit(reason) {
-      log.warn('visit reset by main', { reason });
+      log.warn({ reason }, 'visit reset by main');
       callGuard.release(reason);
       phases.setPhase('attract', 'main');
       emit('session.reset', reason);
@@ -241,7 +241,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
         try {
           await c.close();
         } catch (err) {
-          log.warn('close failed', { err: String(err) });
+          log.warn({ err: String(err) }, 'close failed');
         }
       }
     },

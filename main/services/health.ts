@@ -187,7 +187,7 @@ export function startHealthReporter(o: HealthReporterOptions): HealthReporter {
     // Validate before sending: an invalid frame would be refused by the hub and only logged there.
     const r = KioskHealthSchema.safeParse(o.snapshot());
     if (r.success) return r.data;
-    log.error('health snapshot does not validate; not sent', { error: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
+    log.error({ error: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'health snapshot does not validate; not sent');
     return null;
   };
 
@@ -199,7 +199,7 @@ export function startHealthReporter(o: HealthReporterOptions): HealthReporter {
       o.hubLink.send({ type: 'kiosk.health', health });
       return true;
     } catch (err) {
-      log.warn('health frame not sent', { err: String(err) });
+      log.warn({ err: String(err) }, 'health frame not sent');
       return false;
     }
   };
@@ -210,7 +210,7 @@ export function startHealthReporter(o: HealthReporterOptions): HealthReporter {
     if (o.putRecord && t - lastRecordAt >= recordEveryMs) {
       lastRecordAt = t;
       const health = take();
-      if (health) void o.putRecord(healthMetrics(health)).catch((err: unknown) => log.warn('health record not stored', { err: String(err) }));
+      if (health) void o.putRecord(healthMetrics(health)).catch((err: unknown) => log.warn({ err: String(err) }, 'health record not stored'));
     }
   };
 

@@ -6,6 +6,7 @@ import type { HubLinkStatus } from '../../common/bridge/core';
 import type { HubToKiosk } from '../../common/protocol';
 import { createHubLink, HubOfflineError } from './hub-link';
 import type { HubLink } from './hub-link';
+import { memoryLogger } from '../../common/log';
 
 const SECRET = 'a-very-secret-kiosk-secret';
 const welcome = JSON.stringify({ type: 'welcome', v: 1, role: 'kiosk', name: 'K1', iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
@@ -86,8 +87,8 @@ describe('hub link', () => {
   it('drops invalid frames (not JSON, unknown type, wrong shape, binary) without crashing and delivers valid ones', async () => {
     const hub = await startHub();
     cleanups.push(hub.close);
-    const warnings: string[] = [];
-    const l = link(hub.url, { log: { info() {}, error() {}, warn: (m) => warnings.push(m) } });
+    const log = memoryLogger();
+    const l = link(hub.url, { log });
     const got: HubToKiosk[] = [];
     l.onMessage((f) => got.push(f));
     await waitStatus(l, 'online');
@@ -99,7 +100,7 @@ describe('hub link', () => {
     ws.send(JSON.stringify({ type: 'pong', t: 42 }));
     await new Promise<void>((r) => l.onMessage((f) => f.type === 'pong' && r()));
     expect(got.map((f) => f.type)).toEqual(['welcome', 'pong']);
-    expect(warnings.length).toBe(4);
+    expect(log.lines.filter((x) => x.level === 'warn')).toHaveLength(4);
     expect(l.status).toBe('online');
   });
 

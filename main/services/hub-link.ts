@@ -93,7 +93,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       try {
         l(next);
       } catch (err) {
-        log.error('hub-link status listener threw', { err: String(err) });
+        log.error({ err: String(err) }, 'hub-link status listener threw');
       }
     }
   };
@@ -108,7 +108,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     if (closed || retryTimer !== undefined) return;
     // Equal jitter: never an instant redial, still spread across a fleet.
     const delay = backoffDelay(attempt++, { initialMs, maxMs, jitter: 'equal' }, random);
-    log.info('hub-link retry scheduled', { delayMs: delay, attempt });
+    log.info({ delayMs: delay, attempt }, 'hub-link retry scheduled');
     retryTimer = timers.setTimeout(() => {
       retryTimer = undefined;
       dial();
@@ -122,7 +122,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     }
     const parsed = parseFrame(HubToKioskSchema, data.toString());
     if (!parsed.ok) {
-      log.warn('hub-link dropped an invalid frame', { error: parsed.error.slice(0, 300) });
+      log.warn({ error: parsed.error.slice(0, 300) }, 'hub-link dropped an invalid frame');
       return;
     }
     const frame = parsed.value;
@@ -131,17 +131,17 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       welcomeTimer = undefined;
       iceServers = frame.iceServers;
       attempt = 0;
-      log.info('hub-link online', { name: frame.name, iceServers: frame.iceServers.length });
+      log.info({ name: frame.name, iceServers: frame.iceServers.length }, 'hub-link online');
       setStatus('online');
     } else if (frame.type === 'error' && status !== 'online') {
       // Before welcome, an error is the hub refusing us (bad secret, unknown kiosk): keep retrying, loudly.
-      log.error('hub-link refused by hub', { code: frame.code, message: frame.message });
+      log.error({ code: frame.code, message: frame.message }, 'hub-link refused by hub');
     }
     for (const l of messageListeners) {
       try {
         l(frame);
       } catch (err) {
-        log.error('hub-link message listener threw', { err: String(err), type: frame.type });
+        log.error({ err: String(err), type: frame.type }, 'hub-link message listener threw');
       }
     }
   };
@@ -153,7 +153,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     try {
       socket = new WebSocket(opts.url, { handshakeTimeout: welcomeTimeoutMs, maxPayload: 256 * 1024 });
     } catch (err) {
-      log.error('hub-link cannot dial', { url: opts.url, err: String(err) });
+      log.error({ url: opts.url, err: String(err) }, 'hub-link cannot dial');
       setStatus('offline');
       scheduleRetry();
       return;
@@ -163,7 +163,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     socket.on('open', () => {
       socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret } satisfies KioskToHub));
       welcomeTimer = timers.setTimeout(() => {
-        log.warn('hub-link no welcome in time, redialling', { timeoutMs: welcomeTimeoutMs });
+        log.warn({ timeoutMs: welcomeTimeoutMs }, 'hub-link no welcome in time, redialling');
         socket.terminate();
       }, welcomeTimeoutMs);
       heartbeatTimer = timers.setInterval(() => {
@@ -185,7 +185,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     });
     socket.on('error', (err) => {
       // 'close' always follows; this is only for the log.
-      log.warn('hub-link socket error', { err: err.message });
+      log.warn({ err: err.message }, 'hub-link socket error');
     });
     socket.on('close', (code) => {
       if (ws !== socket) return;
@@ -193,7 +193,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       stopSocketTimers();
       setStatus('offline');
       if (!closed) {
-        log.info('hub-link closed', { code });
+        log.info({ code }, 'hub-link closed');
         scheduleRetry();
       }
     });

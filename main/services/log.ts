@@ -1,22 +1,26 @@
-// A tiny structured logger interface so services log without choosing a backend (tests pass a
-// silent or capturing one; the runtimes print JSON lines that journald keeps).
+// pino for the kiosk's Node processes (both runtimes): JSON lines on stderr, which journald keeps,
+// one child logger per module. The interface is common/log.ts (the hub's fastify logger is pino too).
+import pino from 'pino';
+import type { Logger } from '../../common/log';
 
-/** Where services write what happened; fields are small JSON-able values. */
-export interface Logger {
-  /** Normal operation worth keeping (connected, started). */
-  info(msg: string, fields?: Record<string, unknown>): void;
-  /** Something was dropped or retried; the kiosk keeps working. */
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  /** Something failed that a technician may need to look at. */
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
+export { silentLogger, type Logger } from '../../common/log';
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+/**
+ * Field names that may hold what a citizen typed: censored wherever they appear (one level deep),
+ * as a second line of defence behind "never log a record's content".
+ */
+export const REDACTED_FIELDS = ['name', 'phone', 'comment', 'record', 'data.name', 'data.phone', 'data.comment', 'record.name', 'record.phone', 'record.comment'];
 
-/** JSON lines on stderr, tagged with a component name. */
-export function consoleLogger(component: string): Logger {
-  const line = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
-    process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level, component, msg, ...fields })}\n`);
-  };
-  return { info: line('info'), warn: line('warn'), error: line('error') };
+/** JSON lines on stderr (synchronous: nothing lost at exit), tagged with a component name. */
+export function consoleLogger(component: string, opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  return pino(
+    {
+      base: { component },
+      level: opts.level ?? process.env.VG_LOG_LEVEL ?? 'info',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_FIELDS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    opts.destination ?? pino.destination({ dest: 2, sync: true }),
+  );
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSystemdNotifier, watchdogIntervalMs } from './watchdog';
+import { memoryLogger } from '../../common/log';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -77,8 +78,7 @@ describe('startSystemdNotifier (spawn double, fake timers)', () => {
   it('keeps one ping in flight, kills a systemd-notify that hangs, and logs a failure streak once', () => {
     vi.useFakeTimers();
     const sp = fakeSpawn();
-    const errors: unknown[] = [];
-    const log = { info() {}, warn() {}, error: (m: string, f?: unknown) => errors.push([m, f]) };
+    const log = memoryLogger();
     startSystemdNotifier({ env: { NOTIFY_SOCKET: '/s', WATCHDOG_USEC: '200000' }, pid: 1, spawn: sp.fn as never, sendTimeoutMs: 1_000, log });
     vi.advanceTimersByTime(1_000); // 10 ticks of 100 ms; the first ping (at 100 ms) never returns
     expect(sp.calls).toHaveLength(1);
@@ -91,7 +91,7 @@ describe('startSystemdNotifier (spawn double, fake timers)', () => {
     sp.calls[1]!.child.emit('exit', 1, null);
     vi.advanceTimersByTime(100);
     sp.calls[2]!.child.emit('exit', 1, null);
-    expect(errors).toHaveLength(1);
+    expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 });
 

@@ -107,7 +107,7 @@ export function startSystemdNotifier(opts: SystemdNotifierOptions = {}): Systemd
       // Only PATH and the socket: systemd-notify needs nothing else from our environment.
       child = spawn(bin, lines, { stdio: ['ignore', 'ignore', 'pipe'], env: { NOTIFY_SOCKET: socket, PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     } catch (err) {
-      log.error('systemd-notify could not be started', { err: String(err) });
+      log.error({ err: String(err) }, 'systemd-notify could not be started');
       onDone?.();
       return;
     }
@@ -122,7 +122,7 @@ export function startSystemdNotifier(opts: SystemdNotifierOptions = {}): Systemd
       finished = true;
       timers.clearTimeout(kill);
       // One line per failure streak, not one every few seconds.
-      if (!ok && !loggedFailure) log.error('systemd notification failed', { message: lines.join(' '), ...detail, stderr: stderr.trim() });
+      if (!ok && !loggedFailure) log.error({ message: lines.join(' '), ...detail, stderr: stderr.trim() }, 'systemd notification failed');
       if (ok && loggedFailure) log.info('systemd notifications work again');
       loggedFailure = !ok;
       onDone?.();
@@ -145,7 +145,7 @@ export function startSystemdNotifier(opts: SystemdNotifierOptions = {}): Systemd
     timer = timers.setInterval(ping, intervalMs);
     // The watchdog alone must not keep a finished process alive.
     (timer as { unref?: () => void }).unref?.();
-    log.info('systemd watchdog on', { intervalMs });
+    log.info({ intervalMs }, 'systemd watchdog on');
   }
 
   const stop = () => {

@@ -56,7 +56,7 @@ const realTimers: Timers = {
 };
 
 export const defaultRestart = (log: Logger) => (reason: string) => {
-  log.info('exiting for the supervisor to restart into the switched release', { reason, exitCode: EXIT_UPDATE_RESTART });
+  log.info({ reason, exitCode: EXIT_UPDATE_RESTART }, 'exiting for the supervisor to restart into the switched release');
   process.exitCode = EXIT_UPDATE_RESTART;
   // The entry's SIGTERM handler closes Chromium, the hub link and the outbox cleanly.
   process.kill(process.pid, 'SIGTERM');
@@ -86,7 +86,7 @@ export async function createKioskUpdates(o: KioskUpdateOptions): Promise<KioskUp
     try {
       parsePublicKey(k);
     } catch (err) {
-      o.log.error('update key unusable (it will match no release)', { index: i, err: (err as Error).message });
+      o.log.error({ index: i, err: (err as Error).message }, 'update key unusable (it will match no release)');
     }
   });
   const layout = { root, stateDir };

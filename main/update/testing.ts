@@ -6,6 +6,7 @@ import { packRelease } from '../../scripts/release';
 import type { Timers } from '../../common/time';
 import type { Logger } from '../services/log';
 import { generateReleaseKeys, signDetached } from './keys';
+import { memoryLogger, type LogLine } from '../../common/log';
 
 /** A release directory as D's build makes it: package.json (version) and dist/runtime/entry.mjs. */
 export async function makeReleaseDir(dir: string, version: string, entry = 'process.exit(0);\n', extra: Record<string, string | Buffer> = {}): Promise<string> {
@@ -86,8 +87,7 @@ export class ManualClock implements Timers {
 export const settle = () => new Promise<void>((r) => setImmediate(r));
 
 /** A logger that keeps lines for assertions. */
-export function captureLog(): Logger & { lines: { level: string; msg: string; fields?: Record<string, unknown> }[]; text(): string } {
-  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push({ level, msg, ...(fields ? { fields } : {}) });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), text: () => lines.map((l) => `${l.level} ${l.msg} ${JSON.stringify(l.fields ?? {})}`).join('\n') };
+export function captureLog(): Logger & { lines: LogLine[]; text(): string } {
+  const log = memoryLogger();
+  return Object.assign(log, { text: () => log.lines.map((l) => `${l.level} ${l.msg} ${JSON.stringify(l.fields)}`).join('\n') });
 }

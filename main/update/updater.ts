@@ -107,7 +107,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
     try {
       o.onStatus?.(status);
     } catch (err) {
-      log.warn('update status listener failed', { err: String(err) });
+      log.warn({ err: String(err) }, 'update status listener failed');
     }
   };
 
@@ -134,12 +134,12 @@ export function createUpdater(o: UpdaterOptions): Updater {
     deadlineTimer = null;
     // On disk before it is reported: the launcher must never roll back what the hub was told is committed.
     file = { ...file, pending: null, last: { current: to, target: null, state: 'committed', error: null, at: now() } };
-    await writeState(L, file).catch((err: unknown) => log.error('cannot write update state', { err: String(err) }));
+    await writeState(L, file).catch((err: unknown) => log.error({ err: String(err) }, 'cannot write update state'));
     setStatus('committed', null);
-    log.info('update committed: the new version is healthy', { from, to });
+    log.info({ from, to }, 'update committed: the new version is healthy');
     // Keep the running release and the one before it; older ones only take disk.
     const removed = await pruneReleases(L, [to, from]).catch(() => []);
-    if (removed.length) log.info('old releases removed', { removed });
+    if (removed.length) log.info({ removed }, 'old releases removed');
   };
 
   const rollback = async (code: Extract<UpdateErrorCode, 'health_timeout' | 'crashed_on_start'>, why: string) => {
@@ -148,12 +148,12 @@ export function createUpdater(o: UpdaterOptions): Updater {
     if (deadlineTimer !== null) o.timers.clearTimeout(deadlineTimer);
     deadlineTimer = null;
     const err = new UpdateError(code, why);
-    log.error('update rolled back', { from: p.to, to: p.from, code, why });
+    log.error({ from: p.to, to: p.from, code, why }, 'update rolled back');
     try {
       await switchCurrent(L, p.from);
     } catch (e) {
       // Nothing to go back to: stay on this version rather than leave the booth without one.
-      log.error('rollback impossible; staying on the new version', { err: String(e) });
+      log.error({ err: String(e) }, 'rollback impossible; staying on the new version');
       file = { ...file, pending: null };
       setStatus('failed', p.to, new UpdateError(code, `${why}; rollback impossible: ${String(e)}`));
       file.last = status;
@@ -166,7 +166,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
       last: { current: p.from, target: p.to, state: 'rolled_back', error: { code, message: why.slice(0, 500) }, at: now() },
       rejected: [...file.rejected.filter((v) => v !== p.to), p.to].slice(-100),
     };
-    await writeState(L, file).catch((e: unknown) => log.error('cannot write update state', { err: String(e) }));
+    await writeState(L, file).catch((e: unknown) => log.error({ err: String(e) }, 'cannot write update state'));
     setStatus('rolled_back', p.to, err, p.from);
     requestRestart(`rollback to ${p.from}`);
   };
@@ -177,7 +177,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
     clearGateWait();
     gateAction = action;
     if (o.gate.isIdle()) return tryGate();
-    log.info(`${what} waits for the end of the visit`, { why: o.gate.reason() });
+    log.info({ why: o.gate.reason() }, `${what} waits for the end of the visit`);
     offGate = o.gate.onChange(tryGate);
     // The settle period ends with no event: re-check on a timer too.
     gateTimer = o.timers.setInterval(tryGate, gateCheckMs);
@@ -198,7 +198,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
   const requestRestart = (reason: string) => {
     restartWanted = reason;
     betweenVisits('restart', () => {
-      log.info('restarting between visits', { reason });
+      log.info({ reason }, 'restarting between visits');
       o.restart(reason);
     });
   };
@@ -207,30 +207,30 @@ export function createUpdater(o: UpdaterOptions): Updater {
   const stage = async (offer: UpdateOffer): Promise<ReleaseManifest | null> => {
     const v = verifyManifest(offer.manifest, offer.signature, o.keys);
     if (!v.ok) {
-      log.error('update refused: nothing downloaded or unpacked', { code: v.error.code, why: v.error.message });
+      log.error({ code: v.error.code, why: v.error.message }, 'update refused: nothing downloaded or unpacked');
       setStatus('failed', null, v.error);
       return null;
     }
     const m = v.manifest;
     if (m.version === o.currentVersion) return null;
     if (file.rejected.includes(m.version)) {
-      if (status.target !== m.version) log.warn('update offer ignored: this version already rolled back here', { version: m.version });
+      if (status.target !== m.version) log.warn({ version: m.version }, 'update offer ignored: this version already rolled back here');
       return null;
     }
     const refuse = (msg: string) => {
       const e = new UpdateError('manifest_invalid', msg);
-      log.error('update refused', { version: m.version, why: msg });
+      log.error({ version: m.version, why: msg }, 'update refused');
       setStatus('failed', m.version, e);
       return null;
     };
     if (!isSafeVersionName(m.version)) return refuse(`version ${m.version} is not a safe directory name`);
     if (m.runtime !== o.runtime) return refuse(`release is for ${m.runtime}, this booth runs ${o.runtime}`);
     if (m.minVersion && parseSemVer(o.currentVersion) && compareSemVer(o.currentVersion, m.minVersion) < 0) return refuse(`release needs at least ${m.minVersion}, this booth runs ${o.currentVersion}`);
-    log.info('update accepted (signature valid)', { version: m.version, keyIndex: v.keyIndex, size: m.bundle.size });
+    log.info({ version: m.version, keyIndex: v.keyIndex, size: m.bundle.size }, 'update accepted (signature valid)');
     if (await hasRelease(L, m.version)) {
       // Still on disk (the previous release, kept for rollbacks; or the one the .deb installed): no download.
       setStatus('staged', m.version);
-      log.info('update staged from the release already on disk; switching at the next moment between visits', { version: m.version });
+      log.info({ version: m.version }, 'update staged from the release already on disk; switching at the next moment between visits');
       return m;
     }
     setStatus('downloading', m.version);
@@ -249,7 +249,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
     await unpackRelease({ bundle: dl.path, releasesDir: releasesDir(L), version: m.version });
     await rm(dl.path, { force: true });
     setStatus('staged', m.version);
-    log.info('update staged; switching at the next moment between visits', { version: m.version });
+    log.info({ version: m.version }, 'update staged; switching at the next moment between visits');
     return m;
   };
 
@@ -261,13 +261,13 @@ export function createUpdater(o: UpdaterOptions): Updater {
     // Pending first, link second: a crash in between leaves a pending the launcher sees is stale.
     await writeState(L, file);
     await switchCurrent(L, m.version);
-    log.info('current switched; restarting into the new version', { from, to: m.version });
+    log.info({ from, to: m.version }, 'current switched; restarting into the new version');
     requestRestart(`update to ${m.version}`);
   };
 
   const fail = (err: unknown) => {
     const e = err instanceof UpdateError ? err : new UpdateError('unpack_failed', String(err), { cause: err });
-    log.error('update failed', { code: e.code, why: e.message, target: status.target });
+    log.error({ code: e.code, why: e.message, target: status.target }, 'update failed');
     setStatus('failed', status.target, e);
   };
 
@@ -336,12 +336,12 @@ export function createUpdater(o: UpdaterOptions): Updater {
       offer = await fetchOffer();
     } catch (err) {
       if (err instanceof UpdateError && err.code === 'manifest_invalid') {
-        log.error('update offer refused', { why: err.message });
+        log.error({ why: err.message }, 'update offer refused');
         setStatus('failed', null, err);
         return;
       }
       // A hub that cannot be reached is not an update failure: keep the status, log, retry at the next poll.
-      log.warn('update check failed', { err: String(err) });
+      log.warn({ err: String(err) }, 'update check failed');
       return;
     }
     if (offer) await apply(offer);
@@ -349,11 +349,11 @@ export function createUpdater(o: UpdaterOptions): Updater {
 
   return {
     async start() {
-      file = await readState(L, (why) => log.error('update state.json is corrupt; starting from an empty state', { why }));
+      file = await readState(L, (why) => log.error({ why }, 'update state.json is corrupt; starting from an empty state'));
       const p = file.pending;
       if (p && p.to === o.currentVersion) {
         setStatus('probation', p.to);
-        log.info('new version on probation', { from: p.from, to: p.to, deadlineInMs: p.deadline - now() });
+        log.info({ from: p.from, to: p.to, deadlineInMs: p.deadline - now() }, 'new version on probation');
         deadlineTimer = o.timers.setTimeout(() => {
           deadlineTimer = null;
           if (inProbation()) void rollback('health_timeout', `not healthy within the probation period (hub link ${hub}, renderer ${rendererUp ? 'up' : 'never reported'})`);
@@ -361,7 +361,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
         await maybeCommit();
       } else {
         if (p) {
-          log.warn('stale pending update cleared (current is not its target)', { pending: p, current: o.currentVersion });
+          log.warn({ pending: p, current: o.currentVersion }, 'stale pending update cleared (current is not its target)');
           file = { ...file, pending: null };
           await writeState(L, file).catch(() => {});
         }

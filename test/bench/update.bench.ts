@@ -22,6 +22,7 @@ import { makeInstall, makeReleaseDir, packAndSign, testKeys } from '../../main/u
 import { createUpdater } from '../../main/update/updater';
 import { verifyManifest } from '../../main/update/verify';
 import { realTimers } from '../../common/time';
+import { silentLogger } from '../../common/log';
 
 const SIZE_MB = Number(process.argv[2] ?? 100);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -170,7 +171,7 @@ async function main() {
       timers: realTimers,
       pollMs: 3_600_000,
       onStatus: (s) => void (s.state === 'rolled_back' && (reportedAt = Date.now())),
-      log: { info() {}, warn() {}, error: (m) => void (m === 'update rolled back' && (decidedAt = Date.now())) },
+      log: { ...silentLogger, error: (a: unknown, b?: string) => void ((a === 'update rolled back' || b === 'update rolled back') && (decidedAt = Date.now())) },
     });
     await updater.start();
     while (!reportedAt) await new Promise((r) => setTimeout(r, 5));
