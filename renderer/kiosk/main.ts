@@ -83,6 +83,10 @@ async function boot(): Promise<void> {
       };
     },
   });
+}
+
+/** What a touch, a mouse or a drag must never do on a booth, installed before anything else runs. */
+function lockDownPage(): void {
   // Touch kiosks: no context menu, no pinch/drag selection.
   document.addEventListener('contextmenu', (e) => e.preventDefault());
   // Nothing is dragged out of the page and nothing dropped on it: Chromium navigates to a link or
@@ -97,4 +101,5 @@ async function boot(): Promise<void> {
   document.addEventListener('wheel', (e) => e.ctrlKey && e.preventDefault(), { passive: false });
 }
 
+lockDownPage();
 void boot();
