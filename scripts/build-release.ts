@@ -8,7 +8,7 @@
 //   node_modules/**              the natives esbuild cannot bundle, with their linux-x64 prebuilds
 // Usage: npx tsx scripts/build-release.ts [--version V] [--out DIR]
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -219,13 +219,18 @@ function smokeCheck(stage: string, node: string): void {
   }
   const goodConfig = join(stage, '.smoke-good.json');
   writeFileSync(goodConfig, JSON.stringify({ hubUrl: 'wss://hub.example/ws', kioskId: 'smoke', kioskSecret: 'x'.repeat(24), dataDir: '/tmp', runtimePort: 47123 }));
+  // Started through a symlink, as a booth does (/opt/visioguichet/current -> releases/<v>).
+  const link = `${stage}.current`;
+  rmSync(link, { force: true });
+  symlinkSync(stage, link);
   try {
-    const r = spawnSync(node, [join(stage, 'dist/tools/write-policy.mjs'), '--config', goodConfig, '--stdout'], { cwd: '/', encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(node, [join(link, 'dist/tools/write-policy.mjs'), '--config', goodConfig, '--stdout'], { cwd: '/', encoding: 'utf8', timeout: 30_000 });
     if (r.status !== 0 || !r.stdout.includes('http://127.0.0.1:47123')) {
       throw new ReleaseBuildError('smoke_failed', `the bundled write-policy did not print a policy for the configured origin (exit ${r.status}): ${r.stderr || r.stdout}`);
     }
   } finally {
     rmSync(goodConfig, { force: true });
+    rmSync(link, { force: true });
   }
   const badConfig = join(stage, '.smoke-kiosk.json');
   writeFileSync(badConfig, JSON.stringify({ hubUrl: 'not a url', kioskId: 'smoke' }));

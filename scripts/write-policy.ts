@@ -2,7 +2,7 @@
 // hub or loopback port differs from the shipped defaults (run as root after editing kiosk.json):
 //   npx tsx scripts/write-policy.ts [--config /etc/visioguichet/kiosk.json] [--out /etc/chromium/policies/managed/visioguichet.json]
 //   --stdout prints the policy instead of writing it. Chromium reads policies at start: restart the kiosk.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { boothPolicyJson, DEFAULT_RUNTIME_PORT, kioskOrigin } from '../main/runtime/policy';
@@ -57,7 +57,9 @@ function main(): void {
   process.stdout.write(`wrote ${args.out}\n`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// realpath: on a booth this runs as /opt/visioguichet/current/dist/tools/write-policy.mjs, and Node
+// names the main module by its resolved path (releases/<v>/…), so a plain compare never matched.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   try {
     main();
   } catch (err) {
