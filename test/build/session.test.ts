@@ -53,7 +53,7 @@ describe('build/session', () => {
     const xinitrc = read('build/session/xinitrc');
     const profile = read('build/session/bash_profile');
     expect(profile).toContain(`startx ${install.files.xinitrc!.target} `);
-    const sessionRoot = /^session=(\S+)$/m.exec(xinitrc)?.[1];
+    const sessionRoot = /^session="\$\{VG_SESSION_DIR:-(\S+)\}"$/m.exec(xinitrc)?.[1];
     expect(`${sessionRoot}/openbox/rc.xml`).toBe(install.files['openbox/rc.xml']!.target);
     expect(xinitrc).toContain('--config-file "$session/openbox/rc.xml"');
     // The session starts the target that pulls in the kiosk, and nothing that notifies or blanks.

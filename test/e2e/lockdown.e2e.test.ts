@@ -14,11 +14,13 @@
 // booth's managed policy (URL allowlist of this runtime's origin and the hub, no devtools, no
 // printing…) in a private mount namespace (test/support/production-chromium.ts). Difference: main
 // runs in the test process (root) and hands the fresh profile to the kiosk user before each launch.
-import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/stack';
 import { BOOTH_OPENBOX_RC, startKioskWindow, startXSession, type KioskWindow, type XClient, type XSession } from '../support/xsession';
 
 const SETTLE_MS = 1_500;
@@ -345,5 +347,63 @@ describe('lockdown: page-initiated escapes (test launch with a DevTools port)', 
     await session.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     await session.detach();
     expect(await stillKiosk()).toEqual([]);
+  });
+});
+
+// The session script a booth runs after autologin (build/session/xinitrc), on a bare X display:
+// it must turn blanking off, start openbox with the booth configuration, hand the display to the
+// user's systemd and start the kiosk's session target, and stop it when the window manager ends.
+// systemctl is a stand-in that records its arguments (no user manager in CI).
+describe('the booth X session script (build/session/xinitrc)', () => {
+  let x: XSession;
+  let dir: string;
+  beforeAll(async () => {
+    x = await startXSession({ windowManager: false });
+    dir = mkdtempSync(join(tmpdir(), 'vg-xinitrc-'));
+  });
+  afterAll(async () => {
+    await x?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('no screen saver, openbox with the booth rc.xml, the session target started with the display, and stopped when openbox ends', async () => {
+    const log = join(dir, 'systemctl.log');
+    writeFileSync(join(dir, 'systemctl'), `#!/bin/sh\necho "$*" >> '${log}'\n`, { mode: 0o755 });
+    const script = spawn('sh', [join(repoRoot, 'build/session/xinitrc')], {
+      env: { DISPLAY: x.display, HOME: dir, PATH: `${dir}:/usr/bin:/bin`, VG_SESSION_DIR: join(repoRoot, 'build/session') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    script.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => script.once('exit', (code) => r(code)));
+    try {
+      const calls = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+      await x.until(async () => calls(), (c) => c.includes('--user start visioguichet-session.target'), `the session target to be started (stderr: ${err})`);
+      expect(calls().split('\n')[0]).toBe('--user import-environment DISPLAY XAUTHORITY');
+      // Openbox is the window manager (its check window on the root), with the booth configuration.
+      const xprop = (...args: string[]) => execFileSync('xprop', args, { env: { ...process.env, DISPLAY: x.display }, encoding: 'utf8' });
+      const wmName = await x.until(
+        async () => {
+          const id = /window id # (0x[0-9a-f]+)/.exec(xprop('-root', '_NET_SUPPORTING_WM_CHECK'))?.[1];
+          return id ? xprop('-id', id, '_NET_WM_NAME') : '';
+        },
+        (v) => v.includes('"Openbox"'),
+        'openbox as the window manager',
+      );
+      expect(wmName).toContain('"Openbox"');
+      const openbox = spawnSync('pgrep', ['-P', String(script.pid), '-x', 'openbox'], { encoding: 'utf8' }).stdout.trim();
+      expect(openbox).toMatch(/^\d+$/);
+      expect(readFileSync(`/proc/${openbox}/cmdline`, 'utf8').split('\0')).toEqual(['openbox', '--config-file', join(repoRoot, 'build/session/openbox/rc.xml'), '']);
+      const q = execFileSync('xset', ['q'], { env: { ...process.env, DISPLAY: x.display }, encoding: 'utf8' });
+      // Screen saver off and no blanking (Xvfb has no DPMS extension: the script's DPMS lines are a no-op here).
+      expect(q).toMatch(/prefer blanking:\s+no/);
+      expect(q).toMatch(/timeout:\s+0\s+cycle/);
+      // The window manager ends (crash, or X going away): the kiosk's session is stopped and the script ends.
+      process.kill(Number(openbox), 'SIGTERM');
+      expect(await exited).toBe(0);
+      expect(calls().trim().split('\n').at(-1)).toBe('--user stop visioguichet-session.target');
+    } finally {
+      if (script.exitCode === null) script.kill('SIGKILL');
+    }
   });
 });

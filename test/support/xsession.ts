@@ -73,6 +73,8 @@ export interface XSessionOptions {
   height?: number;
   /** Openbox configuration file (default: the booth's). */
   openboxConfig?: string;
+  /** Start openbox (default true); false leaves the display bare for a session script to start its own. */
+  windowManager?: boolean;
 }
 
 function waitExit(p: ChildProcess, ms: number): Promise<void> {
@@ -143,12 +145,14 @@ export async function startXSession(opts: XSessionOptions = {}): Promise<XSessio
     delete env.WAYLAND_DISPLAY;
     const x = async (cmd: string, args: string[]) => (await run(cmd, args, { env, timeout: 10_000 })).stdout;
 
-    const wm = spawn('openbox', ['--config-file', opts.openboxConfig ?? BOOTH_OPENBOX_RC], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(wm);
-    let wmErr = '';
-    wm.stderr!.on('data', (d: Buffer) => (wmErr = (wmErr + d.toString()).slice(-4_000)));
-    // The window manager is up when it has published its check window on the root.
-    await until(() => x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK']), (s) => /window id # 0x/.test(s), `openbox on ${display} (${wmErr})`);
+    if (opts.windowManager ?? true) {
+      const wm = spawn('openbox', ['--config-file', opts.openboxConfig ?? BOOTH_OPENBOX_RC], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(wm);
+      let wmErr = '';
+      wm.stderr!.on('data', (d: Buffer) => (wmErr = (wmErr + d.toString()).slice(-4_000)));
+      // The window manager is up when it has published its check window on the root.
+      await until(() => x('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK']), (s) => /window id # 0x/.test(s), `openbox on ${display} (${wmErr})`);
+    }
 
     const session: XSession = {
       display,
