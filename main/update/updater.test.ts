@@ -213,6 +213,23 @@ describe('switch between visits', () => {
     updater.stop();
   });
 
+  it('a staged update the hub stopped offering while the visit went on (rollout rolled back) is dropped, not switched to', async () => {
+    offerOf(await release('1.1.0'));
+    const { updater, gate, clock, restarts, log } = setup();
+    gate.phase('visit');
+    await updater.checkNow();
+    expect(updater.status().state).toBe('staged');
+    offer = null; // the hub now answers 204
+    gate.phase('attract');
+    await clock.advance(10_000);
+    await vi.waitFor(() => expect(updater.status()).toMatchObject({ state: 'idle', target: null }));
+    expect(log.text()).toMatch(/staged update dropped: the hub no longer offers it/);
+    expect(restarts).toEqual([]);
+    expect(readlinkSync(join(root, 'current'))).toBe('releases/1.0.0');
+    expect((await readState({ root, stateDir })).pending).toBeNull();
+    updater.stop();
+  });
+
   it('a switch right after a visit waits for the settle time', async () => {
     offerOf(await release('1.1.0'));
     const { updater, gate, clock, restarts } = setup();

@@ -290,12 +290,37 @@ export function createUpdater(o: UpdaterOptions): Updater {
     const staged = m;
     // Switch only when a restart interrupts nobody; returns now, the switch happens later.
     betweenVisits('switch', () => {
-      void switchTo(staged)
+      void stillWanted(staged)
+        .then((wanted) => (wanted ? switchTo(staged) : undefined))
         .catch(fail)
         .finally(() => {
           busy = false;
         });
     });
+  };
+
+  /**
+   * A staged release may have waited hours for the visits to end: ask the hub once more, and drop the
+   * switch if it no longer wants this version here (rollout rolled back). Unreachable hub: switch.
+   */
+  const stillWanted = async (m: ReleaseManifest): Promise<boolean> => {
+    if (o.source.kind !== 'hub') return true;
+    let offer: UpdateOffer | null;
+    try {
+      offer = await fetchOffer();
+    } catch {
+      return true;
+    }
+    let version: unknown;
+    try {
+      version = offer ? (JSON.parse(offer.manifest) as { version?: unknown }).version : null;
+    } catch {
+      version = undefined;
+    }
+    if (version === m.version) return true;
+    log.info({ version: m.version, hubWants: version ?? 'nothing' }, 'staged update dropped: the hub no longer offers it');
+    setStatus('idle', null);
+    return false;
   };
 
   const fetchOffer = async (): Promise<UpdateOffer | null> => {
