@@ -1,7 +1,7 @@
 // The updater on real files (temp install root), real signed bundles packed by scripts/release.ts,
 // a small HTTP server speaking the hub's /api/kiosk/update contract, and a manual clock.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -226,6 +226,22 @@ describe('switch between visits', () => {
     expect(log.text()).toMatch(/staged update dropped: the hub no longer offers it/);
     expect(restarts).toEqual([]);
     expect(readlinkSync(join(root, 'current'))).toBe('releases/1.0.0');
+    expect((await readState({ root, stateDir })).pending).toBeNull();
+    updater.stop();
+  });
+
+  it('a switch that cannot repoint current fails clearly and leaves no pending switch behind', async () => {
+    offerOf(await release('1.1.0'));
+    const { updater, gate, clock, restarts } = setup();
+    gate.phase('visit');
+    await updater.checkNow();
+    // Something replaced the link by a real directory: the rename over it fails.
+    rmSync(join(root, 'current'));
+    mkdirSync(join(root, 'current', 'x'), { recursive: true });
+    gate.phase('attract');
+    await clock.advance(10_000);
+    await vi.waitFor(() => expect(updater.status()).toMatchObject({ state: 'failed', error: { code: 'unpack_failed', message: expect.stringMatching(/cannot switch current to 1\.1\.0/) } }));
+    expect(restarts).toEqual([]);
     expect((await readState({ root, stateDir })).pending).toBeNull();
     updater.stop();
   });

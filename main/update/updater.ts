@@ -10,7 +10,7 @@ import type { Timers } from '../../common/time';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 import { downloadBundle } from './download';
-import { UpdateError } from './errors';
+import { UpdateError, isDiskFull } from './errors';
 import type { SwitchGate } from './gate';
 import type { UpdateLayout, UpdateStateFile } from './layout';
 import { downloadsDir, hasRelease, pruneReleases, readState, releasesDir, switchCurrent, writeState } from './layout';
@@ -259,8 +259,15 @@ export function createUpdater(o: UpdaterOptions): Updater {
     setStatus('switching', m.version);
     file.last = status;
     // Pending first, link second: a crash in between leaves a pending the launcher sees is stale.
-    await writeState(L, file);
-    await switchCurrent(L, m.version);
+    try {
+      await writeState(L, file);
+      await switchCurrent(L, m.version);
+    } catch (err) {
+      file = { ...file, pending: null };
+      await writeState(L, file).catch(() => {});
+      // No code of its own in the contract: the release could not be put in place.
+      throw new UpdateError(isDiskFull(err) ? 'disk_full' : 'unpack_failed', `cannot switch current to ${m.version}: ${String(err)}`, { cause: err });
+    }
     log.info({ from, to: m.version }, 'current switched; restarting into the new version');
     requestRestart(`update to ${m.version}`);
   };
