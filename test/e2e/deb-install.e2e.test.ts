@@ -88,20 +88,32 @@ describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
     }
   };
 
+  /** build/ files as they were when the package was built (others may edit the shared tree meanwhile). */
+  const sources = new Map<string, Buffer>();
+  const source = (p: string) => sources.get(p) ?? readFileSync(join(repoRoot, p));
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'vg-deb-'));
+    for (const p of ['build/bin/visioguichet-kiosk', 'build/udev/70-visioguichet.rules', 'build/chromium/policies/managed/visioguichet.json', 'build/systemd/visioguichet.service']) {
+      sources.set(p, readFileSync(join(repoRoot, p)));
+    }
+    for (const f of sessionFiles()) sources.set(f.from, readFileSync(f.from));
+    // Side by side: the chroot (network-bound debootstrap on a fresh machine) and the package (CPU).
     // Uncompressed: the suite checks the package's content, not its size (a release build uses xz -6).
-    deb = await timed('build release + .deb', () =>
-      packageDeb({ outDir: join(work, 'deb'), releaseOutDir: join(work, 'release'), compression: 'none', log }),
-    );
-    chroot = await timed('chroot ready', () => openChroot({ aptArchives: join(repoRoot, '.tools/chroot/apt-archives'), log }));
-    copyFileSync(deb.path, chroot.path('tmp/visioguichet-kiosk.deb'));
+    const opening = timed('chroot ready', () => openChroot({ aptArchives: join(repoRoot, '.tools/chroot/apt-archives'), log }));
+    const building = timed('build release + .deb', () => packageDeb({ outDir: join(work, 'deb'), releaseOutDir: join(work, 'release'), compression: 'none', log }));
+    const [opened, built] = await Promise.allSettled([opening, building]);
+    if (opened.status === 'fulfilled') chroot = opened.value;
+    if (opened.status === 'rejected') throw opened.reason;
+    if (built.status === 'rejected') throw built.reason;
+    deb = built.value;
+    copyFileSync(deb.path, chroot!.path('tmp/visioguichet-kiosk.deb'));
     await timed('apt-get update', () => chroot!.exec(['apt-get', 'update', '-q'], { timeoutMs: 5 * 60_000 }));
     // Recommends are the appliance session (X server, openbox…): not needed to prove the service runs.
     await timed('apt-get install', () =>
       chroot!.exec(['apt-get', 'install', '-y', '-q', '--no-install-recommends', '/tmp/visioguichet-kiosk.deb'], { timeoutMs: 20 * 60_000 }),
     );
-    const passwd = readFileSync(chroot.path('etc/passwd'), 'utf8');
+    const passwd = readFileSync(chroot!.path('etc/passwd'), 'utf8');
     const entry = passwd.split('\n').find((l) => l.startsWith(`${KIOSK}:`))?.split(':');
     if (entry) {
       uid = Number(entry[2]);
@@ -165,15 +177,15 @@ describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
     const launcher = chroot!.path('opt/visioguichet/bin/visioguichet-kiosk');
     expect(mode(launcher)).toBe(0o755);
     expect(statSync(launcher).uid).toBe(0);
-    expect(readFileSync(launcher)).toEqual(readFileSync(join(repoRoot, 'build/bin/visioguichet-kiosk')));
+    expect(readFileSync(launcher)).toEqual(source('build/bin/visioguichet-kiosk'));
 
-    expect(readFileSync(chroot!.path('usr/lib/udev/rules.d/70-visioguichet.rules'), 'utf8')).toBe(readFileSync(join(repoRoot, 'build/udev/70-visioguichet.rules'), 'utf8'));
+    expect(readFileSync(chroot!.path('usr/lib/udev/rules.d/70-visioguichet.rules'), 'utf8')).toBe(source('build/udev/70-visioguichet.rules').toString('utf8'));
     const policy = chroot!.path('etc/chromium/policies/managed/visioguichet.json');
-    expect(readFileSync(policy, 'utf8')).toBe(readFileSync(join(repoRoot, 'build/chromium/policies/managed/visioguichet.json'), 'utf8'));
+    expect(readFileSync(policy, 'utf8')).toBe(source('build/chromium/policies/managed/visioguichet.json').toString('utf8'));
     expect(mode(policy)).toBe(0o644);
     const unit = ['usr/lib/systemd/user', 'usr/lib/systemd/system'].map((d) => chroot!.path(`${d}/visioguichet.service`)).filter((p) => existsSync(p));
     expect(unit).toHaveLength(1);
-    expect(readFileSync(unit[0]!, 'utf8')).toBe(readFileSync(join(repoRoot, 'build/systemd/visioguichet.service'), 'utf8'));
+    expect(readFileSync(unit[0]!, 'utf8')).toBe(source('build/systemd/visioguichet.service').toString('utf8'));
     // The Electron unit belongs to the Electron package.
     expect(existsSync(chroot!.path('usr/lib/systemd/user/visioguichet-electron.service'))).toBe(false);
 
@@ -181,7 +193,7 @@ describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
     for (const f of sessionFiles()) {
       const installed = chroot!.path(f.to);
       expect(existsSync(installed), f.to).toBe(true);
-      expect({ f: f.to, mode: mode(installed).toString(8), same: readFileSync(installed).equals(readFileSync(f.from)) }).toEqual({ f: f.to, mode: f.mode.toString(8), same: true });
+      expect({ f: f.to, mode: mode(installed).toString(8), same: readFileSync(installed).equals(source(f.from)) }).toEqual({ f: f.to, mode: f.mode.toString(8), same: true });
     }
     // Directories above files dpkg put in the kiosk's home stay writable by the kiosk.
     for (const d of ['var/lib/visioguichet/.local', 'var/lib/visioguichet/.local/share']) {
@@ -260,11 +272,15 @@ describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
     try {
       await chroot!.bind('/tmp/.X11-unix', 'tmp/.X11-unix');
       await chroot!.bind('/dev/shm', 'dev/shm');
-      // The policy allows only the kiosk origin: what a site does for its own port and hub
-      // (build/chromium/README.md), for a free port here since 47100 may be taken by another suite.
+      // The policy allows only the kiosk origin. A free port here (47100 may be taken by another
+      // suite), so do what a site does for its own port and hub: edit kiosk.json, then regenerate
+      // the policy with the tool the release ships, as root.
       const port = await freePort();
-      writeFileSync(chroot!.path('etc/chromium/policies/managed/visioguichet.json'), boothPolicyJson({ kioskOrigin: kioskOrigin(port), hubUrl: hub!.wsUrl }));
       writeConfig({ runtimePort: port, healthIntervalMs: 1000 });
+      await chroot!.exec(['/opt/visioguichet/node/bin/node', '/opt/visioguichet/current/dist/tools/write-policy.mjs']);
+      const policy = chroot!.path('etc/chromium/policies/managed/visioguichet.json');
+      expect(readFileSync(policy, 'utf8')).toBe(boothPolicyJson({ kioskOrigin: kioskOrigin(port), hubUrl: hub!.wsUrl }));
+      expect(mode(policy)).toBe(0o644);
       kiosk = startService({ DISPLAY: x.display });
       // This machine has no camera: only the page, enumerating devices in Chromium, can say so.
       await waitForHub((k) => expect(k?.health).toMatchObject({ camera: { verdict: 'missing' } }), 90_000);
