@@ -15,7 +15,18 @@ export type HubLinkStatus = z.infer<typeof HubLinkStatus>;
 export const VisitPhase = z.enum(['attract', 'visit', 'call', 'closed', 'out_of_service']);
 export type VisitPhase = z.infer<typeof VisitPhase>;
 
+/** A warning or error the renderer forwards to main's journal (its own message text, never a field's value). */
+export const RendererLogLine = z.object({
+  level: z.enum(['warn', 'error']),
+  msg: z.string().max(2000),
+  /** Where it came from (`console`, `window.onerror`, `unhandledrejection`, a module name). */
+  source: z.string().max(64),
+});
+export type RendererLogLine = z.infer<typeof RendererLogLine>;
+
 export const coreCalls = {
+  /** A renderer warning or error for the journal (main masks digit runs, clips, and rate-limits). */
+  'log.report': call(z.tuple([RendererLogLine]), z.void()),
   /** The kiosk's public configuration (no secrets). */
   'config.get': call(z.tuple([]), KioskPublicConfig),
   /** Forward one frame to the hub; fails with `hub_offline` when the link is down. */

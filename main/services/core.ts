@@ -10,6 +10,7 @@ import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
 import type { CallGuard } from './call-guard';
 import { createCallGuard } from './call-guard';
 import type { KioskConfig } from './config';
+import { createRendererLogSink } from './renderer-log';
 import { buildKioskHealth, createAudioHealthStore, startHealthReporter } from './health';
 import type { HubLink, HubLinkOptions, OutgoingFrame, Timers } from './hub-link';
 import { createHubLink } from './hub-link';
@@ -197,6 +198,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     log: log.child({ module: 'health' }),
   });
   const gate = createTechnicianGate({ pin: deps.config.technicianPin, now });
+  const rendererLog = createRendererLogSink(log.child({ module: 'renderer' }), now);
   const handlers: BridgeHandlers = {
     ...unavailableHandlers(),
     ...deps.sections,
@@ -205,6 +207,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     'health.get': () => snapshot(),
     'technician.unlock': (pin) => gate.unlock(pin),
     'health.audioEcho': (report) => audioHealth.record(report),
+    'log.report': (line) => rendererLog.report(line),
   };
   let closed = false;
 

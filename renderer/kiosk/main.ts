@@ -4,6 +4,7 @@ import './styles.css';
 import { KioskPublicConfig } from '../../common/config';
 import type { IceServer } from '../../common/protocol';
 import { getBridge } from '../shared/bridge-client';
+import { forwardRendererLogs } from '../shared/log-forward';
 import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import type { MediaDevicesLike } from '../../common/media-watch';
@@ -16,6 +17,8 @@ import { selectMedia } from '../../common/media-select';
 
 async function boot(): Promise<void> {
   const bridge = getBridge();
+  // The page's own warnings and errors go to main's journal (Electron and Chromium would drop them).
+  forwardRendererLogs((line) => bridge.invoke('log.report', line), window);
   const cfg = await bridge.invoke('config.get');
   // Without main's config the defaults still give a working, honest attract screen.
   const config = cfg.ok ? cfg.value : KioskPublicConfig.parse({});

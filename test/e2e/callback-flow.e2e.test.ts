@@ -133,7 +133,8 @@ describe('callback request through the real kiosk and agent console', () => {
     await agentReady(agent, s.agentUrl, s.agents[0]!);
     const item = agent.locator(`[data-callback-id="${rows[0]!.id}"]`);
     await item.waitFor({ timeout: 20_000 });
-    expect(await item.locator('.callback-what').innerText()).toBe(`emploi · ${fr('callbacks.language.fr')}`);
+    // The service by its name from the hub's catalogue, not its id.
+    expect(await item.locator('.callback-what').innerText()).toBe(`Emploi · ${fr('callbacks.language.fr')}`);
     expect(await item.locator('.callback-window').innerText()).toBe(fr('callbacks.window', { window: fr('callback.window.afternoon') }));
     expect(await item.innerText()).not.toContain('Gagnon');
     await item.locator('[data-action="claim"]').click();
@@ -147,6 +148,11 @@ describe('callback request through the real kiosk and agent console', () => {
 
     // The kiosk's database files (main file, WAL, shared memory) hold neither the name nor the phone.
     expect(personalDataIn(s.dataDir, personal(shown, digits))).toEqual([]);
+    // Nor does any log line, kiosk's or hub's (the logs did record the visit: they are not empty).
+    const logs = s.logText();
+    expect(logs).toContain('ingest');
+    expect(logs).toContain('hub-link');
+    expect(personal(shown, digits).filter((p) => logs.includes(p))).toEqual([]);
     await assertWiped(k, [shown, 'Gagnon', '514 555', digits]);
   });
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { KioskPublicConfig, allDaySchedule } from '../../common/config';
+import { memoryLogger } from '../../common/log';
 import type { KioskConfig } from '../../main/services/config';
 import type { WeeklySchedule } from '../../common/config';
 import { composeKiosk } from '../../main/compose';
@@ -43,6 +44,8 @@ export interface Stack {
   dataDir: string;
   /** The kiosk's configuration as composed (to compose another core on the same dataDir, e.g. a restart). */
   kioskConfig: KioskConfig;
+  /** Every log line so far, kiosk main (JSON of each line) and hub (its pino lines), for "never logged" checks. */
+  logText(): string;
   /** Stops the hub (the kiosk sees a dead network; its database is kept). */
   stopHub(): Promise<void>;
   /** Starts the hub again on the same port with the same database. */
@@ -52,11 +55,14 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vg-stack-'));
+  // Logs are kept (not printed): tests check what was, and what must never be, written there.
+  const hubLines: string[] = [];
+  const kioskLog = memoryLogger();
   const hubOptions: HubOptions = {
     dbPath: join(dataDir, 'hub.sqlite'),
     port: 0,
     agentStaticDir: join(repoRoot, 'dist/renderer/agent'),
-    logger: false,
+    logger: { level: 'info', stream: { write: (line: string) => void hubLines.push(line) } },
     plugins: [ingestPlugin()],
     ...opts.hub,
   };
@@ -78,8 +84,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dataDir,
     devMode: false,
   };
-  const core = await composeKiosk({ config: kioskConfig, hardware: opts.hardware ?? 'none' });
-  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false });
+  const core = await composeKiosk({ config: kioskConfig, hardware: opts.hardware ?? 'none', log: kioskLog });
+  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false, log: kioskLog.child({ module: 'runtime' }) });
   const stack: Stack = {
     hub,
     core,
@@ -89,6 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     agents,
     dataDir,
     kioskConfig,
+    logText: () => [...kioskLog.lines.map((l) => JSON.stringify(l)), ...hubLines].join('\n'),
     async stopHub() {
       if (!hubRunning) return;
       hubRunning = false;
