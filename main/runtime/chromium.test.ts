@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { memoryLogger } from '../../common/log';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ function fakeSpawn() {
   const spawn = vi.fn(() => {
     const proc = Object.assign(new EventEmitter(), {
       pid: 1000 + procs.length,
+      stderr: new PassThrough(),
       exitCode: null as number | null,
       signalCode: null,
       kill: vi.fn(() => {
@@ -80,6 +83,19 @@ describe('chromiumArgs', () => {
     const profile = join(dataDir, 'chromium-profile');
     expect(statSync(profile).mode & 0o077).toBe(0);
     expect(JSON.parse(readFileSync(join(profile, 'Default', 'Preferences'), 'utf8')).session.startup_urls).toEqual([url]);
+    await h.close();
+  });
+});
+
+describe("Chromium's own output", () => {
+  it('goes to the journal as warn lines of module chromium', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-chr-'));
+    dirs.push(dataDir);
+    const { spawn, procs } = fakeSpawn();
+    const log = memoryLogger();
+    const h = launchChromium({ url: 'http://127.0.0.1:1/', mode: 'kiosk', dataDir, spawn, log });
+    (procs[0] as unknown as { stderr: PassThrough }).stderr.write('[12:34:ERROR:video_capture_device_linux.cc(80)] no camera\n');
+    await vi.waitFor(() => expect(log.lines).toContainEqual({ level: 'warn', msg: '[12:34:ERROR:video_capture_device_linux.cc(80)] no camera', fields: { module: 'chromium', source: 'chromium' } }));
     await h.close();
   });
 });

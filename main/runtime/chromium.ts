@@ -12,7 +12,9 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rm, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createInterface } from 'node:readline';
 import { backoffDelay } from '../../common/backoff';
+import { createRendererLogSink } from '../services/renderer-log';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 
@@ -140,6 +142,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   let failures = 0;
   let relaunchTimer: NodeJS.Timeout | undefined;
 
+  const chromiumOutput = createRendererLogSink(log.child({ module: 'chromium' }));
   const launch = () => {
     if (closed) return;
     // Fresh profile: no cookies, storage, cache or permission grants carried between launches.
@@ -156,8 +159,11 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     }
     const startedAt = Date.now();
     launches++;
-    const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: 'ignore', detached: false });
+    // Chromium's own complaints (GPU, sandbox, media devices) go to the journal, rate-limited: a
+    // booth that cannot open its camera says why there.
+    const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
     child = proc;
+    if (proc.stderr) createInterface({ input: proc.stderr }).on('line', (line) => chromiumOutput.report({ level: 'warn', msg: line, source: 'chromium' }));
     opts.onLaunch?.(launches);
     proc.on('error', (err) => log.error({ exe, err: err.message }, 'chromium failed to start'));
     proc.on('exit', (code, signal) => {
