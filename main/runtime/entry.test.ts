@@ -4,10 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../test/support/net';
 
 const repo = resolve(import.meta.dirname, '../..');
 const asRoot = process.getuid?.() === 0;
@@ -30,13 +30,6 @@ function kioskUser(): { uid: number; gid: number } | undefined {
   return made;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function kioskConfig(dir: string, port: number): string {
   const path = join(dir, 'kiosk.json');

@@ -7,7 +7,6 @@
 // Slow: a fresh machine builds the base chroot (~3 min) and downloads Chromium's dependencies
 // (~200 MB); reruns reuse .tools/chroot/ (base tarball + apt archives).
 import { mkdtempSync, readFileSync, rmSync, statSync, copyFileSync, lstatSync, readlinkSync, existsSync, writeFileSync, chownSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,6 +17,7 @@ import { packageDeb, sessionFiles, type BuiltDeb } from '../../scripts/package-d
 import { boothPolicyJson, kioskOrigin } from '../../main/runtime/policy';
 import { startXvfb } from '../support/production-chromium';
 import { openChroot, repoRoot, type ChrootHandle, type StartedProcess } from '../support/chroot';
+import { freePort } from '../support/net';
 
 const KIOSK = 'visioguichet';
 const log = (line: string) => process.stderr.write(`[deb-install] ${line}\n`);
@@ -61,13 +61,6 @@ function parseUnit(text: string, path: string, kind: 'system' | 'user', home: (u
 
 const mode = (p: string) => statSync(p).mode & 0o7777;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('visioguichet-kiosk .deb in a clean Debian 12 chroot', () => {
   let work: string;

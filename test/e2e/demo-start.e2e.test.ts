@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { allDaySchedule, KioskPublicConfig } from '../../common/config';
 import { isOpen } from '../../common/hours';
 import { parseArgs, startDemo } from '../../scripts/start';
+import { freePort } from '../support/net';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vg-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -86,12 +87,7 @@ describe('./vg start --no-open', () => {
     expect(parseArgs(['--kiosk-port', '47123', '--port=0'])).toEqual({ kioskPort: 47123, hubPort: 0 });
     expect(() => parseArgs(['--kiosk-port', 'x'])).toThrow('--kiosk-port must be 0–65535');
     expect(() => parseArgs(['--kiosk-port=70000'])).toThrow('--kiosk-port must be 0–65535');
-    const probe = await import('node:net').then(({ createServer }) => new Promise<number>((r) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const port = (srv.address() as { port: number }).port;
-        srv.close(() => r(port));
-      });
-    }));
+    const probe = await freePort();
     const demo = await startDemo({ noOpen: true, hubPort: 0, kioskPort: probe, dataDir, build: false, quiet: true });
     try {
       expect(new URL(demo.kioskUrl).port).toBe(String(probe));

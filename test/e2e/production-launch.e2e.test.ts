@@ -8,7 +8,6 @@
 // crash handler ignores a SEGV sent with kill(2) by another process, so most renderers survive it.)
 // Tap coordinates come from the layout: the same renderer at the same viewport in the test browser.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -21,18 +20,12 @@ import { ingestPlugin } from '../../server/ingest/plugin';
 import { useE2ESession } from '../support/e2e';
 import { ensureKioskUser, findProcesses, kioskOwnedDir, sandboxStatus, spawnWithPolicy, startXvfb, type PolicyProcess, type Xvfb } from '../support/production-chromium';
 import { alwaysOpen, repoRoot } from '../support/stack';
+import { freePort } from '../support/net';
 
 const e2e = useE2ESession();
 /** Screenshots for a human to look at (kept after the run). */
 const shots = join(repoRoot, 'test-output', 'production-launch');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 let x: Xvfb;
 let hub: Hub;
