@@ -172,8 +172,9 @@ describe('the booth camera on the real kiosk page', () => {
     expect(await k.getByTestId('video-recover-hint').innerText()).toMatch(/\S/);
     // The call waiting in line was withdrawn: no agent will be rung for a visit without video.
     await expect.poll(() => s.hub.db.recentCalls().map((c) => c.outcome), { timeout: 10_000 }).toEqual(['cancelled']);
-    // Health does not keep the camera's last "ok".
-    await until(() => s.core.health().camera?.verdict, (v) => v === 'no_frames', 'camera health no_frames while unplugged');
+    // Health does not keep the camera's last "ok": a camera pulled out is missing (no video device at all).
+    await until(() => s.core.health().camera?.verdict, (v) => v === 'missing', 'camera health missing while unplugged');
+    expect(s.core.health().problems).toContain('camera:missing');
 
     await camera(k, 'plug');
     await screen(k, 'deviceCheck');
