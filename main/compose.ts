@@ -148,7 +148,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
   const peripherals =
     mode === 'none'
       ? undefined
-      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log: log.child({ module: 'peripherals' }), schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
+      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
     const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();

@@ -6,10 +6,11 @@ import type { Logger } from '../../common/log';
 export { silentLogger, type Logger } from '../../common/log';
 
 /**
- * Field names that may hold what a citizen typed: censored wherever they appear (one level deep),
- * as a second line of defence behind "never log a record's content".
+ * Field names that may hold what a citizen typed (a whole outbox record, its name/phone/comment),
+ * censored as a second line of defence behind "never log a record's content". A top-level `name` is
+ * not among them: it names kiosks and devices.
  */
-export const REDACTED_FIELDS = ['name', 'phone', 'comment', 'record', 'data.name', 'data.phone', 'data.comment', 'record.name', 'record.phone', 'record.comment'];
+export const REDACTED_FIELDS = ['phone', 'comment', 'record', 'citizenName', 'data.name', 'data.phone', 'data.comment'];
 
 /** JSON lines on stderr (synchronous: nothing lost at exit), tagged with a component name. */
 export function consoleLogger(component: string, opts: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
