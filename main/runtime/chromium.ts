@@ -142,7 +142,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   let failures = 0;
   let relaunchTimer: NodeJS.Timeout | undefined;
 
-  const chromiumOutput = createRendererLogSink(log.child({ module: 'chromium' }));
+  const chromiumOutput = createRendererLogSink(log.child({ module: 'chromium' }), Date.now, 'chromium');
   const launch = () => {
     if (closed) return;
     // Fresh profile: no cookies, storage, cache or permission grants carried between launches.

@@ -13,7 +13,8 @@ export interface RendererLogSink {
   report(line: RendererLogLine): void;
 }
 
-export function createRendererLogSink(log: Logger, now: () => number = Date.now): RendererLogSink {
+/** `what` names the source in the dropped-lines line (the renderer's console, Chromium's stderr). */
+export function createRendererLogSink(log: Logger, now: () => number = Date.now, what = 'renderer'): RendererLogSink {
   let windowStart = Number.NEGATIVE_INFINITY;
   let kept = 0;
   let dropped = 0;
@@ -21,7 +22,7 @@ export function createRendererLogSink(log: Logger, now: () => number = Date.now)
     report(line) {
       const t = now();
       if (t - windowStart >= 60_000) {
-        if (dropped > 0) log.warn({ dropped }, 'renderer log lines dropped (more than 30 a minute)');
+        if (dropped > 0) log.warn({ dropped }, `${what} log lines dropped (more than ${RENDERER_LOG_PER_MINUTE} a minute)`);
         windowStart = t;
         kept = 0;
         dropped = 0;
