@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{common,main,preload,renderer,hardware,server,test}/**/*.test.ts'],
+          include: ['{common,main,preload,renderer,hardware,server,test}/**/*.test.{ts,tsx}'],
           exclude: ['test/e2e/**', 'node_modules/**'],
           testTimeout: 20_000,
         },
