@@ -72,7 +72,24 @@ const msg = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ...shape }).strict();
 
 // ---- kiosk → hub ---------------------------------------------------------------------------
+/** Development credential: the shared kioskSecret (scrypt-checked at the hub, memoised). */
 export const KioskAuth = msg('kiosk.auth', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, secret: z.string().min(16).max(256) });
+/**
+ * Key-pair credential (server/auth/kiosk-keys.ts): the booth asks for a challenge with `kiosk.hello`,
+ * the hub answers `kiosk.challenge` (HubChallenge, sent outside HubToKiosk: only the hub link reads it),
+ * and the booth answers `kiosk.prove` with an Ed25519 signature of `kioskAuthMessage(...)`. No shared
+ * secret travels; a fresh nonce per socket makes a captured proof useless.
+ */
+export const KioskHello = msg('kiosk.hello', { v: z.literal(PROTOCOL_VERSION), kioskId: Id });
+export const KioskProve = msg('kiosk.prove', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'signature: 64 bytes base64url') });
+/** Hub → booth, answer to `kiosk.hello`: 32 random bytes, base64url. */
+export const HubChallenge = msg('kiosk.challenge', { v: z.literal(PROTOCOL_VERSION), nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+export type HubChallenge = z.infer<typeof HubChallenge>;
+/**
+ * What a booth signs to prove its key: bound to the kiosk id, the hub host it dialled (host[:port] as
+ * in the Host header, so a proof relayed through another server fails) and the hub's one-time nonce.
+ */
+export const kioskAuthMessage = (kioskId: string, host: string, nonce: string): string => `visioguichet/kiosk-auth/v1\n${kioskId}\n${host.toLowerCase()}\n${nonce}`;
 export const CallRequest = msg('call.request', { requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional() });
 export const CallCancel = msg('call.cancel', { callId: CallId });
 export const Signal = msg('signal', { callId: CallId, data: SignalData });
