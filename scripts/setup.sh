@@ -33,6 +33,10 @@ command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 # Watchdog tests: the real systemd-notify talks to a fake notify socket opened by a Python one-liner.
 command -v systemd-notify >/dev/null || need_pkgs+=(systemd)
 command -v python3 >/dev/null || need_pkgs+=(python3-minimal)
+# Spoken prompts (scripts/voice.ts): espeak-ng speaks them, opusenc compresses them. Only needed
+# when a prompt text changed (the generated files are committed), but the build then needs both.
+command -v espeak-ng >/dev/null || need_pkgs+=(espeak-ng)
+command -v opusenc >/dev/null || need_pkgs+=(opus-tools)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing Debian packages: ${need_pkgs[*]}"
