@@ -1,9 +1,34 @@
 import { z } from 'zod';
 import { MediaPolicy, MediaPreference } from './media-select';
 
-/** Languages offered to citizens; French first, always. */
+/**
+ * Languages of a call: what agents speak and hub queues route by. French first, always. A citizen who
+ * reads the screens in another language (UiLanguage) is routed in French with an interpreter flag.
+ */
 export const Language = z.enum(['fr', 'en']);
 export type Language = z.infer<typeof Language>;
+/** The same set under the name that says what it is for (agents, queues, call requests). */
+export const CallLanguage = Language;
+export type CallLanguage = Language;
+
+/**
+ * Languages the booth's screens can be shown in (common/i18n/languages.ts gives each its native name,
+ * direction, call language and whether its catalog is complete enough to be offered). 'moe' is
+ * Innu-aimun, the Indigenous slot: its catalog waits for a community translator (not offered yet).
+ */
+export const UiLanguage = z.enum(['fr', 'en', 'es', 'ar', 'zh', 'moe']);
+export type UiLanguage = z.infer<typeof UiLanguage>;
+
+/** A configured text (service name, office name): French and English required, other languages optional (fall back to French). */
+export const LocalizedText = z.object({
+  fr: z.string().min(1),
+  en: z.string().min(1),
+  es: z.string().min(1).optional(),
+  ar: z.string().min(1).optional(),
+  zh: z.string().min(1).optional(),
+  moe: z.string().min(1).optional(),
+});
+export type LocalizedText = z.infer<typeof LocalizedText>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** A closing time may also be 24:00, the end of the day ("00:00"–"24:00" is open all day). */
@@ -38,17 +63,17 @@ export const defaultSchedule: WeeklySchedule = {
 /** A service a citizen can pick; labels are data (configured per office), in both languages. */
 export const ServiceDef = z.object({
   id: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  label: z.object({ fr: z.string().min(1), en: z.string().min(1) }),
+  label: LocalizedText,
   /** Name of a pictogram in assets/pictograms (rendered beside the text for people who cannot read). */
   icon: z.string().default('info'),
 });
 export type ServiceDef = z.infer<typeof ServiceDef>;
 
 export const defaultServices: ServiceDef[] = [
-  { id: 'emploi', label: { fr: 'Emploi', en: 'Employment' }, icon: 'work' },
-  { id: 'solidarite', label: { fr: 'Solidarité sociale', en: 'Social solidarity' }, icon: 'hands' },
-  { id: 'immigration', label: { fr: 'Immigration', en: 'Immigration' }, icon: 'passport' },
-  { id: 'renseignements', label: { fr: 'Renseignements généraux', en: 'General information' }, icon: 'info' },
+  { id: 'emploi', label: { fr: 'Emploi', en: 'Employment', es: 'Empleo', ar: 'التوظيف', zh: '就业' }, icon: 'work' },
+  { id: 'solidarite', label: { fr: 'Solidarité sociale', en: 'Social solidarity', es: 'Solidaridad social', ar: 'التضامن الاجتماعي', zh: '社会救助' }, icon: 'hands' },
+  { id: 'immigration', label: { fr: 'Immigration', en: 'Immigration', es: 'Inmigración', ar: 'الهجرة', zh: '移民' }, icon: 'passport' },
+  { id: 'renseignements', label: { fr: 'Renseignements généraux', en: 'General information', es: 'Información general', ar: 'معلومات عامة', zh: '综合咨询' }, icon: 'info' },
 ];
 
 /** What the kiosk renderer may know (no secrets): office, services, hours, timers. */

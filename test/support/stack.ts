@@ -31,6 +31,8 @@ export interface StackOptions {
   hub?: Partial<HubOptions>;
   /** USB peripherals: simulated twins (drive them with `core.handlers['hardware.sim.control']`) or none. */
   hardware?: 'simulated' | 'none';
+  /** Built renderer to serve (default dist/renderer; the tap bench serves an older build beside it). */
+  rendererDir?: string;
 }
 
 export interface Stack {
@@ -85,7 +87,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     devMode: false,
   };
   const core = await composeKiosk({ config: kioskConfig, hardware: opts.hardware ?? 'none', log: kioskLog });
-  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: join(repoRoot, 'dist/renderer'), open: false, log: kioskLog.child({ module: 'runtime' }) });
+  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: opts.rendererDir ?? join(repoRoot, 'dist/renderer'), open: false, log: kioskLog.child({ module: 'runtime' }) });
   const stack: Stack = {
     hub,
     core,
