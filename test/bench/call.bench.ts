@@ -3,14 +3,18 @@
 //   (a) citizen touches "Continuer" (the call request) → the agent's ring panel is shown;
 //   (b) agent touches "Accepter" → first decoded remote frame on the kiosk;
 // beside the raw WebRTC floor measured in the same run (two RTCPeerConnections in one page).
-// Figures only: it never fails on a timing. Usage: ./vg bench call [calls=20]
+// Figures only: it never fails on a timing. Usage: ./vg bench call [calls=20] [browsers=1|2]
+// (2: the agent's page in a second Chromium, as in an office, where no camera is shared between them).
+import { loadavg } from 'node:os';
 import { agentReady, launchTestBrowser, startStack } from '../support/stack';
 import { openFloor, percentile } from './webrtc-floor';
 
 const calls = Number(process.argv[2] ?? 20);
+const browsers = Number(process.argv[3] ?? 1) === 2 ? 2 : 1;
 
 async function main(): Promise<void> {
   const browser = await launchTestBrowser();
+  const agentBrowser = browsers === 2 ? await launchTestBrowser() : browser;
   const stack = await startStack({
     agents: 1,
     publicConfig: { timers: { idleMs: 600_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 200, declinedMs: 2_000 } },
@@ -19,8 +23,8 @@ async function main(): Promise<void> {
     // tsx keeps function names with an `__name` helper that page functions do not have.
     const keepNames = `window.__name = (f) => f; window.__pcs = [];
       const OPC = window.RTCPeerConnection;
-      window.RTCPeerConnection = class extends OPC { constructor(...a) { super(...a); window.__pcs.push(this); } };`;
-    const agent = await (await browser.newContext()).newPage();
+      window.RTCPeerConnection = class extends OPC { constructor(...a) { super(...a); window.__pcs = window.__pcs.filter((p) => p.signalingState !== 'closed'); window.__pcs.push(this); } };`;
+    const agent = await (await agentBrowser.newContext()).newPage();
     await agent.addInitScript(keepNames);
     await agentReady(agent, stack.agentUrl, stack.agents[0]!);
     const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -44,13 +48,15 @@ async function main(): Promise<void> {
       // (a) The agent page notes when the ring panel becomes visible (a MutationObserver fires
       // right after the DOM change); the kiosk notes the instant of the touch.
       await agent.evaluate(() => {
-        const w = window as unknown as { __ringAt?: number };
+        const w = window as unknown as { __ringAt?: number; __ringObs?: MutationObserver };
         delete w.__ringAt;
+        w.__ringObs?.disconnect();
         const panel = document.querySelector<HTMLElement>('[data-testid="ring-panel"]')!;
         const check = () => {
           if (w.__ringAt === undefined && panel.offsetParent !== null) w.__ringAt = performance.timeOrigin + performance.now();
         };
-        new MutationObserver(check).observe(document.body, { subtree: true, attributes: true, childList: true });
+        w.__ringObs = new MutationObserver(check);
+        w.__ringObs.observe(document.body, { subtree: true, attributes: true, childList: true });
       });
       const touchedAt = await kiosk.evaluate(() => {
         const t = performance.timeOrigin + performance.now();
@@ -62,8 +68,9 @@ async function main(): Promise<void> {
 
       // (b) The kiosk registers a video-frame callback on the remote <video> as soon as it exists.
       await kiosk.evaluate(() => {
-        const w = window as unknown as { __frameAt?: number };
+        const w = window as unknown as { __frameAt?: number; __frameObs?: MutationObserver };
         delete w.__frameAt;
+        w.__frameObs?.disconnect();
         let hooked: HTMLVideoElement | null = null;
         const hook = () => {
           const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
@@ -74,7 +81,8 @@ async function main(): Promise<void> {
           });
         };
         hook();
-        new MutationObserver(hook).observe(document.body, { subtree: true, childList: true });
+        w.__frameObs = new MutationObserver(hook);
+        w.__frameObs.observe(document.body, { subtree: true, childList: true });
       });
       await agent.waitForTimeout(50);
       const acceptedAt = await agent.evaluate(() => {
@@ -124,7 +132,8 @@ async function main(): Promise<void> {
 
     const fmt = (v: number) => `${v.toFixed(1)} ms`;
     const row = (name: string, v: number[]) => `${name.padEnd(52)} p50 ${fmt(percentile(v, 50)).padStart(10)}   p95 ${fmt(percentile(v, 95)).padStart(10)}`;
-    console.log(`\nVisioguichet call benchmark — ${calls} calls through the hub on loopback (Debian Chromium, fake media)`);
+    console.log(`\nVisioguichet call benchmark — ${calls} calls through the hub on loopback (Debian Chromium, fake media, ${browsers === 2 ? 'kiosk and agent in two browsers' : 'kiosk and agent in one browser'}); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`calls with video both ways: ${firstFrame.length}/${calls}`);
     console.log(row('(a) touch "Continuer" → agent ring shown', ring));
     console.log(row('(b) agent accept → first remote frame on kiosk', firstFrame));
     console.log(row('    raw WebRTC floor (2 peers, one page, interleaved)', floor));
@@ -133,6 +142,7 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
     await browser.close();
+    if (agentBrowser !== browser) await agentBrowser.close();
   }
 }
 

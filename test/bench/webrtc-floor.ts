@@ -23,16 +23,13 @@ export async function openFloor(browser: Browser): Promise<Floor> {
   const { port } = server.address() as { port: number };
   const page: Page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/`);
-  await page.evaluate(
-    async ({ video, audio }) => {
-      (window as unknown as { floorStream: MediaStream }).floorStream = await navigator.mediaDevices.getUserMedia({ video, audio });
-    },
-    { video: callVideoConstraints, audio: callAudioConstraints },
-  );
   return {
+    // The camera is opened for each run and released after it, as a call does. A floor that held the
+    // fake camera for the whole benchmark starved the other pages of the same browser of frames after
+    // a few calls (both self-views went black with their tracks still "live").
     measure: () =>
-      page.evaluate(async () => {
-        const stream = (window as unknown as { floorStream: MediaStream }).floorStream;
+      page.evaluate(async ({ video: videoConstraints, audio }) => {
+        const stream = await navigator.mediaDevices.getUserMedia({ video: videoConstraints, audio });
         const video = document.getElementById('v') as HTMLVideoElement;
         const a = new RTCPeerConnection();
         const b = new RTCPeerConnection();
@@ -61,8 +58,9 @@ export async function openFloor(browser: Browser): Promise<Floor> {
         video.srcObject = null;
         a.close();
         b.close();
+        for (const track of stream.getTracks()) track.stop();
         return ms;
-      }),
+      }, { video: callVideoConstraints, audio: callAudioConstraints }),
     async close() {
       await page.close();
       await new Promise<void>((r) => server.close(() => r()));
