@@ -1,31 +1,143 @@
-// Message catalogs, French first. Each domain owns one file per language (fr/<domain>.ts is the
-// reference; en/<domain>.ts must have exactly its keys, which `satisfies` checks at compile time).
-// To add a domain: create both files and list them in `fr` and `en` below.
-import type { Language } from '../config';
+// Message catalogs, French first, in ICU MessageFormat (FormatJS intl-messageformat: plurals, selects,
+// numbers). Each domain owns one file per language: fr/<domain>.ts is the reference; en/<domain>.ts
+// must have exactly its keys (`satisfies` checks at compile time). The other languages (es, ar, zh,
+// and the Indigenous slot moe) are `Partial`: a key they lack falls back to French at run time,
+// except on the start screens (startScreenKeys below), which catalogs.test.ts requires complete for
+// every language the language screen offers. Staff screens (agent console, technician panel,
+// hardware) are French and English only.
+// To add a domain: create fr and en files (and es/ar/zh for citizen-facing text), list them below.
+import { IntlMessageFormat } from 'intl-messageformat';
+import type { Language, UiLanguage } from '../config';
+import { uiLanguage } from './languages';
 import frCommon from './fr/common';
 import enCommon from './en/common';
+import esCommon from './es/common';
+import arCommon from './ar/common';
+import zhCommon from './zh/common';
+import moeCommon from './moe/common';
 import frAgent from './fr/agent';
 import enAgent from './en/agent';
 import frHardware from './fr/hardware';
 import enHardware from './en/hardware';
 import frOutbox from './fr/outbox';
 import enOutbox from './en/outbox';
+import esOutbox from './es/outbox';
+import arOutbox from './ar/outbox';
+import zhOutbox from './zh/outbox';
+import moeOutbox from './moe/outbox';
 import frKiosk from './fr/kiosk';
 import enKiosk from './en/kiosk';
+import esKiosk from './es/kiosk';
+import arKiosk from './ar/kiosk';
+import zhKiosk from './zh/kiosk';
+import moeKiosk from './moe/kiosk';
 import frTechnician from './fr/technician';
 import enTechnician from './en/technician';
+
+export { callLanguageOf, interpreterFor, offeredLanguages, textIn, uiLanguage, uiLanguages, type UiLanguageInfo } from './languages';
 
 const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician };
 const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician };
 
 export type MessageKey = keyof typeof fr;
-export const catalogs: Record<Language, Record<MessageKey, string>> = { fr, en };
+/** A complete catalog (French, English). */
+export type Catalog = Record<MessageKey, string>;
+/** A catalog that may lack keys (every other language): what is missing shows, in tests, as a gap. */
+export type PartialCatalog = Partial<Catalog>;
 
-/** Looks up `key` and fills `{name}` placeholders. A missing key is a build error, not a runtime blank. */
-export function t(lang: Language, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = catalogs[lang][key];
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
+export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage, Language>, PartialCatalog> = {
+  fr,
+  en,
+  es: { ...esCommon, ...esOutbox, ...esKiosk },
+  ar: { ...arCommon, ...arOutbox, ...arKiosk },
+  zh: { ...zhCommon, ...zhOutbox, ...zhKiosk },
+  moe: { ...moeCommon, ...moeOutbox, ...moeKiosk },
+};
+
+/**
+ * Keys a language must have before the language screen offers it: everything a citizen reads from
+ * the language choice to the waiting line (service, visit type, appointment code, consent, declined,
+ * waiting, the callback form and its confirmation, the idle prompt), plus the common buttons.
+ * Expressed as prefixes so a key added to one of these screens is required at once.
+ */
+export const startScreenPrefixes = [
+  'action.',
+  'kiosk.language.',
+  'kiosk.service.',
+  'kiosk.visitType.',
+  'kiosk.code.',
+  'kiosk.consent.',
+  'kiosk.declined.',
+  'kiosk.waiting.',
+  'kiosk.idle.',
+  'kiosk.action.',
+  'kiosk.callback.',
+  'kiosk.tollFree',
+  'callback.',
+] as const;
+
+/** Every key of the start screens (derived from the French reference). */
+export const startScreenKeys: readonly MessageKey[] = (Object.keys(fr) as MessageKey[]).filter((k) =>
+  startScreenPrefixes.some((p) => (p.endsWith('.') ? k.startsWith(p) : k === p)),
+);
+
+/** The language `key` is actually shown in for `lang` (French when `lang`'s catalog lacks it). */
+export function messageLanguage(lang: UiLanguage, key: MessageKey): UiLanguage {
+  return catalogs[lang][key] === undefined ? 'fr' : lang;
+}
+
+/** Names of the arguments a message uses (`{name}`, `{n, plural, …}`, nested ones too), sorted. */
+export function messageArguments(message: string): string[] {
+  return [...argumentsOf(new IntlMessageFormat(message, 'fr', undefined, { ignoreTag: true }).getAst())].sort();
+}
+
+// Walks the parser's AST structurally: literals (type 0) and `#` (type 7) carry no argument name.
+type Node = { type: number; value?: unknown; options?: Record<string, { value: Node[] }>; children?: Node[] };
+function argumentsOf(ast: readonly unknown[], into = new Set<string>()): Set<string> {
+  for (const n of ast as Node[]) {
+    if (n.type !== 0 && n.type !== 7 && typeof n.value === 'string') into.add(n.value);
+    for (const o of Object.values(n.options ?? {})) argumentsOf(o.value, into);
+    if (n.children) argumentsOf(n.children, into);
+  }
+  return into;
+}
+
+interface Compiled {
+  format: IntlMessageFormat;
+  args: string[];
+  source: string;
+}
+const compiled = new Map<string, Compiled>();
+
+function compile(lang: UiLanguage, key: MessageKey): Compiled {
+  const shownIn = messageLanguage(lang, key);
+  const id = `${shownIn}\u0000${key}`;
+  let c = compiled.get(id);
+  if (!c) {
+    const source = shownIn === 'fr' ? fr[key] : (catalogs[shownIn][key] as string);
+    const format = new IntlMessageFormat(source, uiLanguage(shownIn).intlLocale, undefined, { ignoreTag: true });
+    c = { format, args: [...argumentsOf(format.getAst())], source };
+    compiled.set(id, c);
+  }
+  return c;
+}
+
+/**
+ * Looks up `key` in `lang` (French where a partial catalog lacks it) and formats it (ICU plurals,
+ * selects, numbers). A missing key in French is a build error, not a runtime blank; a missing
+ * argument shows as `{name}` rather than throwing in the middle of a screen.
+ */
+export function t(lang: UiLanguage, key: MessageKey, params: Record<string, string | number> = {}): string {
+  const c = compile(lang, key);
+  const values: Record<string, string | number> = { ...params };
+  for (const a of c.args) if (!(a in values)) values[a] = `{${a}}`;
+  try {
+    return String(c.format.format(values));
+  } catch {
+    // A plural given a non-number: show the source rather than break the screen (tests catch it).
+    return c.source;
+  }
 }
 
 /** A translator bound to one language (what screens use). */
-export const translator = (lang: Language) => (key: MessageKey, params?: Record<string, string | number>) => t(lang, key, params);
+export const translator = (lang: UiLanguage) => (key: MessageKey, params?: Record<string, string | number>) => t(lang, key, params);

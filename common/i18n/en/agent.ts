@@ -28,6 +28,7 @@ export default {
   'agent.ring.heading': 'Incoming call',
   'agent.ring.service': 'Service',
   'agent.ring.language': "Citizen's language",
+  'agent.ring.interpreter': 'Interpreter needed: {language}',
   'agent.ring.code': 'Appointment code',
   'agent.ring.noCode': 'Walk-in',
   'agent.ring.kiosk': 'Kiosk',

@@ -2,7 +2,6 @@ import type fr from '../fr/voice';
 
 export default {
   'voice.listen': 'Listen',
-  'voice.listenHint': 'Listen to the instructions for this screen',
   'voice.prompt.attract': 'Hello. Touch the screen to talk by video with a Government of Québec agent.',
   'voice.prompt.closed': 'The video counter is closed. Come back during opening hours, or call us toll-free.',
   'voice.prompt.language': 'Choose your language by touching its name.',

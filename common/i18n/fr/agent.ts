@@ -27,6 +27,7 @@ export default {
   'agent.ring.heading': 'Appel entrant',
   'agent.ring.service': 'Service',
   'agent.ring.language': 'Langue du citoyen',
+  'agent.ring.interpreter': 'Interprète requis : {language}',
   'agent.ring.code': 'Code de rendez-vous',
   'agent.ring.noCode': 'Sans rendez-vous',
   'agent.ring.kiosk': 'Visioguichet',

@@ -1,4 +1,6 @@
-// French is the reference catalog: every other language must have exactly these keys.
+// French is the reference catalog: English must have exactly these keys. 'lang.*' are native names
+// (the language screen uses common/i18n/languages.ts); 'language.*' name a language for staff
+// ("Interprète requis : espagnol").
 export default {
   'app.name': 'Visioguichet',
   'lang.fr': 'Français',
@@ -7,5 +9,11 @@ export default {
   'action.cancel': 'Annuler',
   'action.back': 'Retour',
   'action.retry': 'Réessayer',
+  'language.fr': 'français',
+  'language.en': 'anglais',
+  'language.es': 'espagnol',
+  'language.ar': 'arabe',
+  'language.zh': 'chinois (simplifié)',
+  'language.moe': 'innu-aimun',
   'error.generic': 'Une erreur est survenue. Veuillez réessayer.',
 } as const;

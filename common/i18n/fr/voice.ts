@@ -5,7 +5,6 @@
 // (a prompt is recorded once). French is the reference; each language has exactly these keys.
 export default {
   'voice.listen': 'Écouter',
-  'voice.listenHint': 'Écouter les instructions de cet écran',
   'voice.prompt.attract': "Bonjour. Touchez l'écran pour parler en vidéo avec un agent du gouvernement du Québec.",
   'voice.prompt.closed': "Le visioguichet est fermé. Revenez pendant les heures d'ouverture, ou appelez-nous sans frais.",
   'voice.prompt.language': 'Choisissez votre langue en touchant son nom.',

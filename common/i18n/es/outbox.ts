@@ -1,0 +1,30 @@
+// Spanish: the citizen's callback form (the agent's list and technician figures stay fr/en).
+import type fr from '../fr/outbox';
+
+export default {
+  'callback.title': 'Deje sus datos y un agente le devolverá la llamada',
+  'callback.reason.no_agent': 'No hay ningún agente disponible en este momento.',
+  'callback.reason.call_failed': 'No se pudo establecer la llamada.',
+  'callback.reason.hub_unreachable': 'El servicio de videollamada no está disponible por el momento.',
+  'callback.reason.closed': 'La oficina está cerrada en este momento.',
+  'callback.name.label': 'Su nombre',
+  'callback.phone.label': 'Su número de teléfono',
+  'callback.phone.hint': 'Ejemplo: 418 555-0123',
+  'callback.window.label': '¿Cuándo prefiere que le llamemos?',
+  'callback.window.morning': 'Por la mañana',
+  'callback.window.afternoon': 'Por la tarde',
+  'callback.window.any': 'En cualquier momento',
+  'callback.privacy': 'Sus datos solo sirven para llamarle. Se cifran en la terminal y se borran de ella en cuanto se envían.',
+  'callback.submit': 'Enviar mi solicitud',
+  'callback.saving': 'Guardando…',
+  'callback.saved': 'Su solicitud ha quedado registrada',
+  'callback.saved.detail': 'Un agente le llamará. Ya puede dejar la terminal.',
+  'callback.finish': 'Terminar',
+  'callback.error.name': 'Escriba su nombre.',
+  'callback.error.phone': 'Este número no es válido. Escriba 10 cifras, por ejemplo 418 555-0123.',
+  'callback.error.window': 'Elija un momento para la llamada.',
+  'callback.error.full': 'No podemos recibir nuevas solicitudes por el momento. Llame al {tollFree}.',
+  'callback.error.generic': 'No se pudo registrar su solicitud. Intente de nuevo.',
+  'callback.key.space': 'Espacio',
+  'callback.key.erase': 'Borrar',
+} satisfies Partial<Record<keyof typeof fr, string>>;

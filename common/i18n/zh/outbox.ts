@@ -1,0 +1,30 @@
+// Simplified Chinese: the citizen's callback form.
+import type fr from '../fr/outbox';
+
+export default {
+  'callback.title': '请留下您的联系方式，工作人员会给您回电',
+  'callback.reason.no_agent': '目前没有可以接听的工作人员。',
+  'callback.reason.call_failed': '通话未能接通。',
+  'callback.reason.hub_unreachable': '视频通话服务暂时无法使用。',
+  'callback.reason.closed': '办公室目前不开放。',
+  'callback.name.label': '您的姓名',
+  'callback.phone.label': '您的电话号码',
+  'callback.phone.hint': '例如：418 555-0123',
+  'callback.window.label': '您希望什么时候接到回电？',
+  'callback.window.morning': '上午',
+  'callback.window.afternoon': '下午',
+  'callback.window.any': '任何时间',
+  'callback.privacy': '您的联系方式仅用于给您回电。信息在本机加密保存，发送后立即从本机删除。',
+  'callback.submit': '提交申请',
+  'callback.saving': '正在保存…',
+  'callback.saved': '您的申请已登记',
+  'callback.saved.detail': '工作人员会给您回电。您现在可以离开了。',
+  'callback.finish': '完成',
+  'callback.error.name': '请输入您的姓名。',
+  'callback.error.phone': '该号码无效。请输入 10 位数字，例如 418 555-0123。',
+  'callback.error.window': '请选择回电时间。',
+  'callback.error.full': '目前无法受理新的申请。请拨打 {tollFree}。',
+  'callback.error.generic': '您的申请未能登记，请重试。',
+  'callback.key.space': '空格',
+  'callback.key.erase': '删除',
+} satisfies Partial<Record<keyof typeof fr, string>>;
