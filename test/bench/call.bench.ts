@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     const ring: number[] = [];
     const firstFrame: number[] = [];
     const floor: number[] = [];
+    let bothWays = 0;
     for (let i = 0; i < calls; i++) {
       await kiosk.getByTestId('screen-attract').waitFor();
       await kiosk.getByTestId('attract-start').click();
@@ -118,6 +119,12 @@ async function main(): Promise<void> {
         throw new Error(`call ${i + 1}: no remote frame on the kiosk (${state})`, { cause: err });
       });
       firstFrame.push((await kiosk.evaluate(() => (window as unknown as { __frameAt: number }).__frameAt)) - acceptedAt);
+      // The other way: the agent decodes the citizen's video too (a call with one-way video is not counted).
+      const agentSees = await agent
+        .waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0, undefined, { timeout: 20_000 })
+        .then(() => true, () => false);
+      if (agentSees) bothWays++;
+      else console.error(`call ${i + 1}: the agent decoded no frame of the citizen's video`);
 
       await agent.getByTestId('end-call').click();
       await kiosk.getByTestId('survey-skip').click({ timeout: 10_000 }).catch(async (err: unknown) => {
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
     const fmt = (v: number) => `${v.toFixed(1)} ms`;
     const row = (name: string, v: number[]) => `${name.padEnd(52)} p50 ${fmt(percentile(v, 50)).padStart(10)}   p95 ${fmt(percentile(v, 95)).padStart(10)}`;
     console.log(`\nVisioguichet call benchmark — ${calls} calls through the hub on loopback (Debian Chromium, fake media, ${browsers === 2 ? 'kiosk and agent in two browsers' : 'kiosk and agent in one browser'}); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`calls with video both ways: ${firstFrame.length}/${calls}`);
+    console.log(`calls with video both ways: ${bothWays}/${calls}`);
     console.log(row('(a) touch "Continuer" → agent ring shown', ring));
     console.log(row('(b) agent accept → first remote frame on kiosk', firstFrame));
     console.log(row('    raw WebRTC floor (2 peers, one page, interleaved)', floor));
