@@ -157,7 +157,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'not_found', message: 'no such route' }));
 
-    app.get('/ws', { websocket: true }, (socket) => hubSockets.accept(socket));
+    app.get('/ws', { websocket: true }, (socket, req) => hubSockets.accept(socket, req.headers.host));
 
     app.post('/api/login', async (req, reply) => {
       const parsed = parseFrame(LoginRequest, req.body);
