@@ -1,9 +1,11 @@
-import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Language } from '../common/config';
 import type { AgentRecord, HubStore, KioskRecord } from './db/store';
 import { burnVerification, generatePassword, generateSecret, hashSecret, verifySecret } from './auth/secrets';
 import { ConflictError, HubError } from './errors';
+import { kioskAuthMessage } from '../common/protocol';
+import { digestMatches, kioskKeyFingerprint, kioskPublicKeyPem, PublicKeyCache, secretDigest, verifyKioskProof, WorkLimiter } from './auth/kiosk-keys';
 
 const Username = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'username: 1–64 letters, digits, _ . @ -');
 const KioskIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'kiosk id: 1–64 letters, digits, _ . : -');
@@ -74,41 +76,95 @@ export async function verifyAgentPassword(store: HubStore, username: string, pas
   return good && !agent.disabled ? agent : null;
 }
 
+/** The kiosk row with its credentials (migration 5 adds the key and the secret memo). */
+interface KioskCredentialRow { kiosk_id: string; name: string; office: string; secret_hash: string; disabled: number; created_at: number; public_key: string | null; secret_digest: string | null }
+
+/** `secret_hash` of a kiosk registered with a public key only: never a valid scrypt hash. */
+export const NO_SECRET = '!';
+
 /**
- * Verifies kiosk credentials. scrypt costs tens of ms, and HTTP ingest checks every request, so a
- * successful check is remembered for a few minutes as a SHA-256 of the secret (the secrets are
- * random 192-bit values, so a fast hash in memory is not a weakness).
+ * Verifies kiosk credentials, cheaply: a booth's key-pair proof is one Ed25519 verification; the
+ * development secret costs one scrypt the first time only, then a SHA-256 compared with the digest
+ * kept in the database (so a hub restart does not make every booth pay scrypt again). scrypt runs
+ * on the libuv pool through a limiter (2 at once, 200 waiting, then `rate_limited`), so a flood of
+ * secret logins cannot starve agent logins.
  */
 export class KioskVerifier {
-  private readonly cache = new Map<string, { digest: Buffer; until: number }>();
+  private readonly keys = new PublicKeyCache();
+  private readonly hashing = new WorkLimiter(2, 200);
+  private readonly q;
 
   constructor(
     private readonly store: HubStore,
     private readonly now: () => number = Date.now,
-    private readonly cacheMs = 5 * 60_000,
-  ) {}
+  ) {
+    this.q = {
+      row: store.db.prepare<[string], KioskCredentialRow>('SELECT kiosk_id, name, office, secret_hash, disabled, created_at, public_key, secret_digest FROM kiosks WHERE kiosk_id = ?'),
+      memo: store.db.prepare<[string, string]>('UPDATE kiosks SET secret_digest = ? WHERE kiosk_id = ?'),
+    };
+  }
 
-  /** The kiosk record when `secret` is right and the kiosk enabled; null otherwise. */
+  /** The kiosk record when `secret` is right and the kiosk enabled; null otherwise (rejects `rate_limited` under a flood). */
   async verify(kioskId: string, secret: string): Promise<KioskRecord | null> {
-    const kiosk = this.store.kiosk(kioskId);
-    if (!kiosk) {
-      await burnVerification(secret);
-      return null;
-    }
-    if (kiosk.disabled) return null;
-    const digest = createHash('sha256').update(secret).digest();
-    const hit = this.cache.get(kioskId);
-    if (hit && hit.until > this.now() && timingSafeEqual(hit.digest, digest)) return kiosk;
-    if (!(await verifySecret(secret, kiosk.secretHash))) return null;
-    this.cache.set(kioskId, { digest, until: this.now() + this.cacheMs });
-    return kiosk;
+    // Kiosk ids are printed on the booths, not secrets: an unknown id is refused at once, without
+    // burning an scrypt that would only feed a flood.
+    const row = this.q.row.get(kioskId);
+    if (!row || row.disabled || row.secret_hash === NO_SECRET) return null;
+    if (row.secret_digest) return digestMatches(secret, row.secret_digest) ? recordOf(row) : null;
+    const good = await this.hashing.run(() => verifySecret(secret, row.secret_hash));
+    if (!good) return null;
+    this.q.memo.run(secretDigest(secret).toString('base64url'), kioskId);
+    return recordOf(row);
+  }
+
+  /**
+   * The kiosk record when `signature` is its registered key's signature of
+   * `kioskAuthMessage(kioskId, host, nonce)` and the kiosk is enabled; null otherwise.
+   */
+  verifyProof(kioskId: string, host: string, nonce: string, signature: string): KioskRecord | null {
+    const row = this.q.row.get(kioskId);
+    if (!row || row.disabled || !row.public_key) return null;
+    const key = this.keys.get(kioskId, row.public_key);
+    if (!key || !verifyKioskProof(key, kioskAuthMessage(kioskId, host, nonce), signature)) return null;
+    return recordOf(row);
   }
 
   /** Authenticates an HTTP request header `Authorization: Kiosk <kioskId>:<secret>`. */
   async verifyHeader(header: string | undefined): Promise<KioskRecord | null> {
     const creds = parseKioskAuthorization(header);
-    return creds ? this.verify(creds.kioskId, creds.secret) : null;
+    if (!creds) return null;
+    try {
+      return await this.verify(creds.kioskId, creds.secret);
+    } catch (err) {
+      if (err instanceof HubError && err.code === 'rate_limited') return null;
+      throw err;
+    }
   }
+}
+
+function recordOf(r: KioskCredentialRow): KioskRecord {
+  return { kioskId: r.kiosk_id, name: r.name, office: r.office, secretHash: r.secret_hash, disabled: r.disabled !== 0, createdAt: r.created_at };
+}
+
+/**
+ * Registers (or replaces) a booth's public key; the kiosk account is created when absent (with
+ * `name` and `office`, default the id). Returns the stored key's fingerprint. The next connection
+ * of that booth must prove the new key; a socket already open stays open.
+ */
+export function registerKioskKey(store: HubStore, input: { kioskId: string; publicKey: string; name?: string; office?: string }, now: () => number = Date.now): { kioskId: string; created: boolean; fingerprint: string } {
+  const kioskId = parseOrThrow(KioskIdSchema, input.kioskId);
+  const pem = kioskPublicKeyPem(input.publicKey);
+  const existing = store.kiosk(kioskId);
+  store.db.transaction(() => {
+    if (!existing) {
+      const name = (input.name ?? kioskId).trim();
+      const office = (input.office ?? kioskId).trim();
+      if (!name || !office || name.length > 120 || office.length > 160) throw new HubError('invalid_message', 'kiosk name and office: 1–120 / 1–160 characters');
+      store.insertKiosk({ kioskId, name, office, secretHash: NO_SECRET, disabled: false, createdAt: now() });
+    }
+    store.db.prepare('UPDATE kiosks SET public_key = ? WHERE kiosk_id = ?').run(pem, kioskId);
+  })();
+  return { kioskId, created: !existing, fingerprint: kioskKeyFingerprint(pem) };
 }
 
 /** Splits `Kiosk <kioskId>:<secret>` at the last ':' (ids may contain ':', generated secrets are base64url and never do). */

@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, RawData } from 'ws';
 import { z } from 'zod';
 import {
-  AgentAuth, AgentToHub, KioskAuth, KioskToHub, PROTOCOL_VERSION, parseFrame,
-  type HubErrorCode, type HubToAgent, type HubToKiosk, type IceServer,
+  AgentAuth, AgentToHub, KioskAuth, KioskHello, KioskProve, KioskToHub, PROTOCOL_VERSION, parseFrame,
+  type HubChallenge, type HubErrorCode, type HubToAgent, type HubToKiosk, type IceServer,
 } from '../common/protocol';
 import type { KioskVerifier } from './accounts';
 import type { AgentTokens } from './auth/tokens';
 import type { HubStore } from './db/store';
+import type { ChatRelay } from './chat';
 import type { Dispatcher } from './dispatcher';
 import type { KioskHealthSink } from './health';
 import { HubError } from './errors';
@@ -30,12 +32,24 @@ export interface SocketOptions {
   ratePerSecond: number;
   /** How often an agent whose token expired during a call is checked again (ms). */
   expiryRecheckMs: number;
+  /**
+   * Sockets allowed to be open without having authenticated; a new one past this is closed at once
+   * (1013, try again later) so a flood of idle sockets cannot exhaust file descriptors or memory.
+   * Default 20 000: above a province's booths reconnecting together, below LimitNOFILE.
+   */
+  maxUnauthenticated?: number;
 }
 
 /** WebSocket close codes the hub uses (4000–4999 are application-defined). */
-export const CloseCode = { unauthorized: 4401, replaced: 4409, rateLimited: 4429, goingAway: 1001 } as const;
+export const CloseCode = { unauthorized: 4401, replaced: 4409, rateLimited: 4429, goingAway: 1001, tryAgainLater: 1013 } as const;
 
-const AuthFrame = z.discriminatedUnion('type', [KioskAuth, AgentAuth]);
+const AuthFrame = z.discriminatedUnion('type', [KioskAuth, KioskHello, KioskProve, AgentAuth]);
+const settled = Promise.resolve();
+// The connection rides on its socket, so the four socket listeners are shared functions instead of
+// four closures per booth (memory per idle connection is what limits a hub's fleet size).
+const CONN = Symbol('conn');
+const HUB = Symbol('hub');
+type ConnSocket = WebSocket & { [CONN]?: Conn; [key: symbol]: unknown };
 const kioskTypes = new Set(KioskToHub.options.map((o) => o.shape.type.value as string));
 const agentTypes = new Set(AgentToHub.options.map((o) => o.shape.type.value as string));
 
@@ -47,13 +61,17 @@ interface Conn {
   role: Role | undefined;
   /** kioskId or agentId once authenticated. */
   principal: string | undefined;
-  authenticating: boolean;
   alive: boolean;
   closed: boolean;
   bucket: TokenBucket;
   /** Consecutive frames refused by the rate limit; a socket that keeps flooding is closed. */
   refused: number;
-  authTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Until authenticated: when the socket is dropped (hub clock), checked by one sweep for all. */
+  authDeadline: number;
+  /** The Host header of the upgrade, which a booth's key proof must name; dropped after auth. */
+  host: string | undefined;
+  /** The one-time challenge sent in answer to `kiosk.hello`; dropped after auth. */
+  nonce: string | undefined;
   /** Closes an agent socket when its token expires. */
   expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames are handled one at a time, in order, even when one awaits (auth). */
@@ -67,8 +85,14 @@ interface Conn {
  */
 export class HubSockets {
   private readonly conns = new Map<string, Conn>();
+  /** Authenticated connections by `role:principal`: one per account, found without a scan. */
+  private readonly byPrincipal = new Map<string, Conn>();
+  /** Connections that have not authenticated yet (swept for the auth timeout, capped). */
+  private readonly unauthenticated = new Set<Conn>();
   private nextId = 1;
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly authSweep: ReturnType<typeof setInterval>;
+  private readonly maxUnauthenticated: number;
 
   constructor(
     private readonly deps: {
@@ -81,10 +105,17 @@ export class HubSockets {
       options: SocketOptions;
       /** Fleet health: kiosk presence and `kiosk.health` snapshots (optional). */
       kioskHealth?: KioskHealthSink;
+      /** Text in the call (server/chat.ts); without it chat frames are refused as not found. */
+      chat?: ChatRelay;
     },
   ) {
     this.heartbeat = setInterval(() => this.beat(), deps.options.heartbeatMs);
     this.heartbeat.unref();
+    // One timer for every pending authentication instead of one per socket: a socket is dropped
+    // between authTimeoutMs and 1.25 × authTimeoutMs after it opened.
+    this.authSweep = setInterval(() => this.sweepUnauthenticated(), Math.max(10, Math.min(1_000, deps.options.authTimeoutMs / 4)));
+    this.authSweep.unref();
+    this.maxUnauthenticated = deps.options.maxUnauthenticated ?? 20_000;
   }
 
   /** Frames to a kiosk connection (the Dispatcher's outlet). */
@@ -92,24 +123,32 @@ export class HubSockets {
   /** Frames to an agent connection (the Dispatcher's outlet). */
   sendToAgent = (id: string, msg: HubToAgent): void => this.send(id, msg);
 
-  /** Takes over a freshly upgraded socket. */
-  accept(socket: WebSocket): void {
+  /**
+   * Takes over a freshly upgraded socket. `host` is the upgrade request's Host header: a booth's key
+   * proof names the host it dialled, so a proof relayed by another server does not verify here.
+   */
+  accept(socket: WebSocket, host?: string): void {
     const { options, now } = this.deps;
+    if (this.unauthenticated.size >= this.maxUnauthenticated) {
+      this.deps.log.warn({ unauthenticated: this.unauthenticated.size }, 'too many unauthenticated sockets; refusing one');
+      socket.close(CloseCode.tryAgainLater, 'try again later');
+      return;
+    }
     const conn: Conn = {
-      id: `c${this.nextId++}`, socket, role: undefined, principal: undefined, authenticating: false, alive: true, closed: false,
-      bucket: new TokenBucket(options.rateBurst, options.ratePerSecond, now), refused: 0, authTimer: undefined, expiryTimer: undefined, chain: Promise.resolve(),
+      id: `c${this.nextId++}`, socket, role: undefined, principal: undefined, alive: true, closed: false,
+      bucket: new TokenBucket(options.rateBurst, options.ratePerSecond, now), refused: 0, authDeadline: now() + options.authTimeoutMs,
+      host: host?.toLowerCase(), nonce: undefined, expiryTimer: undefined, chain: settled,
     };
     this.conns.set(conn.id, conn);
-    conn.authTimer = setTimeout(() => {
-      if (!conn.role) this.refuse(conn, 'unauthorized', 'authentication timeout', undefined, CloseCode.unauthorized);
-    }, options.authTimeoutMs);
-    socket.on('pong', () => {
-      conn.alive = true;
-    });
+    this.unauthenticated.add(conn);
+    const s = socket as ConnSocket;
+    s[CONN] = conn;
+    s[HUB] = this;
+    socket.on('pong', onPong);
     // ws emits 'error' for protocol violations (e.g. a frame over maxPayload) and then closes.
-    socket.on('error', (err) => this.deps.log.warn({ conn: conn.id, err: err.message }, 'socket error'));
-    socket.on('close', () => this.closed(conn));
-    socket.on('message', (data, isBinary) => this.received(conn, data, isBinary));
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.on('message', onMessage);
   }
 
   /** Number of open connections per role (health endpoint). */
@@ -133,12 +172,24 @@ export class HubSockets {
   /** Closes every socket (hub shutdown). */
   close(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.authSweep);
     for (const c of [...this.conns.values()]) c.socket.close(CloseCode.goingAway, 'hub shutting down');
   }
 
   // ---- internals --------------------------------------------------------------------------
 
-  private received(conn: Conn, data: RawData, isBinary: boolean): void {
+  /** @internal Socket listener entry points (shared functions, see CONN). */
+  socketError(conn: Conn, err: Error): void {
+    this.deps.log.warn({ conn: conn.id, err: err.message }, 'socket error');
+  }
+
+  /** @internal */
+  socketClosed(conn: Conn): void {
+    this.closed(conn);
+  }
+
+  /** @internal */
+  received(conn: Conn, data: RawData, isBinary: boolean): void {
     conn.alive = true;
     if (!conn.bucket.take()) {
       conn.refused++;
@@ -233,6 +284,11 @@ export class HubSockets {
       case 'call.decline':
         d.decline(conn.id, msg.callId);
         return;
+      case 'chat.send':
+      case 'chat.ack':
+        if (!this.deps.chat) throw new HubError('not_found', 'this hub does not relay text');
+        this.deps.chat.handle(conn.id, conn.role!, msg);
+        return;
       default: {
         const never: never = msg;
         throw new HubError('invalid_message', `unhandled ${(never as { type: string }).type}`);
@@ -248,21 +304,45 @@ export class HubSockets {
       return;
     }
     const msg = parsed.value;
+    if (msg.type === 'kiosk.hello') {
+      // One challenge per socket: a second hello would let a client farm nonces.
+      if (conn.nonce !== undefined) {
+        this.refuse(conn, 'unauthorized', 'one kiosk.hello per connection', msg.type, CloseCode.unauthorized);
+        return;
+      }
+      conn.nonce = randomBytes(32).toString('base64url');
+      this.sendRaw(conn, { type: 'kiosk.challenge', v: PROTOCOL_VERSION, nonce: conn.nonce } satisfies HubChallenge);
+      return;
+    }
+    if (msg.type === 'kiosk.prove') {
+      const nonce = conn.nonce;
+      conn.nonce = undefined; // one attempt per challenge
+      const kiosk = nonce !== undefined && conn.host !== undefined ? this.deps.kiosks.verifyProof(msg.kioskId, conn.host, nonce, msg.signature) : null;
+      if (!kiosk) {
+        this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId, challenged: nonce !== undefined }, 'kiosk key proof refused');
+        this.refuse(conn, 'unauthorized', nonce === undefined ? 'kiosk.prove needs a kiosk.hello challenge first' : 'unknown kiosk, no registered key, or a wrong signature', msg.type, CloseCode.unauthorized);
+        return;
+      }
+      this.welcomeKiosk(conn, kiosk);
+      return;
+    }
     if (msg.type === 'kiosk.auth') {
-      const kiosk = await this.deps.kiosks.verify(msg.kioskId, msg.secret);
+      let kiosk: Awaited<ReturnType<KioskVerifier['verify']>>;
+      try {
+        kiosk = await this.deps.kiosks.verify(msg.kioskId, msg.secret);
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err;
+        // The scrypt limiter is full: the booth's backoff brings it back later.
+        this.refuse(conn, err.code as HubErrorCode, err.message, msg.type, CloseCode.tryAgainLater);
+        return;
+      }
       if (conn.closed) return;
       if (!kiosk) {
         this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId }, 'kiosk authentication failed');
         this.refuse(conn, 'unauthorized', 'unknown kiosk or wrong secret', msg.type, CloseCode.unauthorized);
         return;
       }
-      this.replaceOlder('kiosk', kiosk.kioskId);
-      this.admit(conn, 'kiosk', kiosk.kioskId);
-      this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.deps.options.iceServers });
-      this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
-      this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
-      this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));
-      this.deps.log.info({ conn: conn.id, kioskId: kiosk.kioskId }, 'kiosk connected');
+      this.welcomeKiosk(conn, kiosk);
       return;
     }
     let agentId: string;
@@ -291,6 +371,17 @@ export class HubSockets {
     this.closeAtExpiry(conn, expiresAt);
   }
 
+  private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }): void {
+    this.replaceOlder('kiosk', kiosk.kioskId);
+    this.admit(conn, 'kiosk', kiosk.kioskId);
+    this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.deps.options.iceServers });
+    this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
+    this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
+    this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));
+    // debug, not info: a hub restart would otherwise write one line per booth of the fleet at once.
+    this.deps.log.debug({ conn: conn.id, kioskId: kiosk.kioskId }, 'kiosk connected');
+  }
+
   /**
    * A token is short-lived, so the socket it opened must not outlive it: at expiry the console is
    * sent back to its login (close 4401). Never mid-call: a citizen is not cut off for a clock; the
@@ -314,24 +405,36 @@ export class HubSockets {
   private admit(conn: Conn, role: Role, principal: string): void {
     conn.role = role;
     conn.principal = principal;
-    clearTimeout(conn.authTimer);
+    conn.host = undefined;
+    conn.nonce = undefined;
+    this.unauthenticated.delete(conn);
+    this.byPrincipal.set(`${role}:${principal}`, conn);
   }
 
   /** One live socket per kiosk / agent account: a reconnect (or a second tab) replaces the older one. */
   private replaceOlder(role: Role, principal: string): void {
-    for (const other of this.conns.values()) {
-      if (other.role === role && other.principal === principal && !other.closed) {
-        this.refuse(other, 'conflict', 'signed in from another connection', undefined, CloseCode.replaced);
-      }
+    const other = this.byPrincipal.get(`${role}:${principal}`);
+    if (other && !other.closed) this.refuse(other, 'conflict', 'signed in from another connection', undefined, CloseCode.replaced);
+  }
+
+  private sweepUnauthenticated(): void {
+    const t = this.deps.now();
+    for (const conn of this.unauthenticated) {
+      if (conn.authDeadline <= t) this.refuse(conn, 'unauthorized', 'authentication timeout', undefined, CloseCode.unauthorized);
     }
   }
 
   private closed(conn: Conn): void {
     if (conn.closed && !this.conns.has(conn.id)) return;
     conn.closed = true;
-    clearTimeout(conn.authTimer);
     clearTimeout(conn.expiryTimer);
     this.conns.delete(conn.id);
+    this.unauthenticated.delete(conn);
+    if (conn.principal !== undefined && conn.role !== undefined) {
+      const key = `${conn.role}:${conn.principal}`;
+      if (this.byPrincipal.get(key) === conn) this.byPrincipal.delete(key);
+    }
+    this.deps.chat?.forget(conn.id);
     try {
       if (conn.role === 'kiosk') {
         this.deps.dispatcher.kioskLeft(conn.id);
@@ -367,11 +470,16 @@ export class HubSockets {
 
   private send(id: string, msg: HubToKiosk | HubToAgent): void {
     const conn = this.conns.get(id);
-    if (!conn || conn.socket.readyState !== conn.socket.OPEN) return;
+    if (conn) this.sendRaw(conn, msg);
+  }
+
+  /** Any frame to one connection, including the pre-auth challenge (outside the role unions). */
+  private sendRaw(conn: Conn, msg: HubToKiosk | HubToAgent | HubChallenge): void {
+    if (conn.closed || conn.socket.readyState !== conn.socket.OPEN) return;
     try {
       conn.socket.send(JSON.stringify(msg));
     } catch (err) {
-      this.deps.log.warn({ conn: id, err }, 'send failed');
+      this.deps.log.warn({ conn: conn.id, err }, 'send failed');
     }
   }
 
@@ -391,6 +499,29 @@ export class HubSockets {
       }
     }
   }
+}
+
+function connOf(socket: WebSocket): { conn: Conn; hub: HubSockets } | undefined {
+  const s = socket as ConnSocket;
+  const conn = s[CONN];
+  const hub = s[HUB] as HubSockets | undefined;
+  return conn && hub ? { conn, hub } : undefined;
+}
+function onPong(this: WebSocket): void {
+  const c = (this as ConnSocket)[CONN];
+  if (c) c.alive = true;
+}
+function onError(this: WebSocket, err: Error): void {
+  const c = connOf(this);
+  c?.hub.socketError(c.conn, err);
+}
+function onClose(this: WebSocket): void {
+  const c = connOf(this);
+  c?.hub.socketClosed(c.conn);
+}
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const c = connOf(this);
+  c?.hub.received(c.conn, data, isBinary);
 }
 
 /** The `type` of a JSON object frame, if it has a short string one (for error refs and logs). */
