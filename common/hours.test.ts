@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Period, WeeklySchedule, allDaySchedule, defaultSchedule } from './config';
-import { formatPeriods, formatTime, isAllDay, isOpen, periodsOn } from './hours';
+import { formatPeriods, formatTime, isAllDay, isOpen, nextOpening, periodsOn } from './hours';
 
 // 2026-11-29 is a Sunday; Toronto is UTC-5 in November.
 const at = (iso: string) => new Date(iso);
@@ -32,5 +32,18 @@ describe('opening hours', () => {
     expect(formatTime('13:00', 'en')).toBe('1:00 PM');
     expect(formatTime('24:00', 'en')).toBe('12:00 AM');
     expect(formatPeriods([{ open: '08:30', close: '12:00' }, { open: '13:00', close: '16:30' }], 'fr')).toBe('8 h 30 – 12 h et 13 h – 16 h 30');
+  });
+});
+
+describe('next opening (closed screen)', () => {
+  // defaultSchedule: Monday–Friday 8:30–12:00 and 13:00–16:30, America/Toronto.
+  it('later today, tomorrow, after the weekend, or never', () => {
+    // Monday 2026-11-23 12:30 local (17:30Z): the afternoon period.
+    expect(nextOpening(defaultSchedule, new Date('2026-11-23T17:30:00Z'))).toEqual({ daysAhead: 0, day: 1, open: '13:00' });
+    // Monday 18:00 local: Tuesday morning.
+    expect(nextOpening(defaultSchedule, new Date('2026-11-23T23:00:00Z'))).toEqual({ daysAhead: 1, day: 2, open: '08:30' });
+    // Friday 17:00 local: Monday, three days ahead.
+    expect(nextOpening(defaultSchedule, new Date('2026-11-27T22:00:00Z'))).toEqual({ daysAhead: 3, day: 1, open: '08:30' });
+    expect(nextOpening({ timeZone: 'America/Toronto', days: [[], [], [], [], [], [], []] }, new Date('2026-11-27T22:00:00Z'))).toBeNull();
   });
 });

@@ -38,3 +38,15 @@ export function formatTime(hhmm: string, lang: 'fr' | 'en'): string {
 export function formatPeriods(periods: Period[], lang: 'fr' | 'en'): string {
   return periods.map((p) => `${formatTime(p.open, lang)} – ${formatTime(p.close, lang)}`).join(lang === 'fr' ? ' et ' : ' and ');
 }
+
+/** The next time the office opens after `date` (within a week), or null when the schedule has no opening at all. */
+export function nextOpening(schedule: WeeklySchedule, date: Date): { daysAhead: number; day: number; open: string } | null {
+  const { day, minutes } = localTime(date, schedule.timeZone);
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    const d = (day + ahead) % 7;
+    const opens = (schedule.days[d] ?? []).map((p) => p.open).sort();
+    const next = ahead === 0 ? opens.find((o) => toMinutes(o) > minutes) : opens[0];
+    if (next !== undefined) return { daysAhead: ahead, day: d, open: next };
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 // The kiosk app: wires the session machine to the bridge (hub, outbox, hardware inputs), the camera
-// and the WebRTC peer, and renders one screen per machine state. Everything a visit leaves behind
+// and the WebRTC peer, and renders the screens with Preact: the machine's view is a signal, each
+// screen a component of it, so nothing decides by hand what redraws. Everything a visit leaves behind
 // is removed by `wipe`, which the machine's single reset calls (and which therefore also runs on
 // every page load).
 import { createActor } from 'xstate';
@@ -12,12 +13,13 @@ import type { MediaStatus } from '../../common/media-watch';
 import type { IceServer } from '../../common/protocol';
 import type { AudioRoute, CallPeer, CallPeerOptions, SessionView } from '../../common/session';
 import { createSessionMachine, hubFrameToEvent, hubStatusEvent, toView } from '../../common/session';
+import { signal } from '@preact/signals';
+import { h, render as renderInto } from 'preact';
+import { referenceOf } from '../../common/reference';
 import type { CameraHealthSampler } from './camera-health';
-import type { Mounted } from './dom';
-import { mount } from './dom';
+import { KioskRoot, OverlayRoot } from './kiosk';
 import type { LocalMedia } from './local-media';
-import type { MediaView, ScreenProps, UiState } from './screens';
-import { freshUi, hangupPrompt, idlePrompt, screens } from './screens';
+import type { MediaView, ScreenProps, TopBarSlots, VisitUi } from './ui/context';
 
 export interface KioskAppOptions {
   /** Where screens render. */
@@ -52,6 +54,10 @@ export interface KioskAppOptions {
   enumerateDevices?: () => Promise<MediaDeviceLike[]>;
   /** Camera health sampling while the camera is live (camera-health.ts); optional in tests. */
   cameraHealth?: CameraHealthSampler & { attach(stream: MediaStream): void; detach(): void };
+  /** Components for every screen's top bar (listen button, mode toggle). */
+  slots?: TopBarSlots;
+  /** Called by the visit's reset, after the UI is cleared (modes back to normal, player stopped…). */
+  onWipe?: () => void;
 }
 
 type SinkElement = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
@@ -60,12 +66,14 @@ export function startKioskApp(o: KioskAppOptions) {
   const now = o.now ?? Date.now;
   const monotonic = o.monotonic ?? (() => performance.now());
   const doc = o.root.ownerDocument;
-  let ui: UiState = freshUi();
-  let remote: MediaStream | null = null;
-  const kept = new Map<string, Element>();
-  let screenMount: Mounted | null = null;
-  let overlayMount: Mounted | null = null;
-  let lastKey = '';
+  const freshVisit = (): VisitUi => ({ volume: signal(0.8), reference: signal(null) });
+  let visit = freshVisit();
+  /** The agent's stream: a signal, so the call screen attaches it when it arrives. */
+  const remote = signal<MediaStream | null>(null);
+  /** Bumped when the local stream or its microphone changes (the device check's meter follows). */
+  const localEpoch = signal(0);
+  let remoteEl: HTMLVideoElement | null = null;
+  let mounted = false;
   let recovering = false;
   let overlayKind: 'idle' | 'hangup' | null = null;
   let audioRoute: AudioRoute = 'speaker';
@@ -78,21 +86,21 @@ export function startKioskApp(o: KioskAppOptions) {
   let activePeer: ReturnType<KioskAppOptions['createPeer']> | null = null;
   let micChain: Promise<void> = Promise.resolve();
 
+  /**
+   * Removes everything of the visit from the page, synchronously: both Preact trees are unmounted
+   * (every component's state — what was typed, the volume — goes with them; the videos release
+   * their streams), storage is cleared. The next snapshot mounts fresh trees.
+   */
   const wipe = () => {
-    screenMount?.dispose();
-    overlayMount?.dispose();
-    screenMount = overlayMount = null;
-    for (const el of kept.values()) {
-      if (el instanceof HTMLMediaElement) el.srcObject = null;
-      el.remove();
-    }
-    kept.clear();
+    renderInto(null, o.root);
+    renderInto(null, o.overlay);
     o.root.replaceChildren();
     o.overlay.replaceChildren();
+    mounted = false;
     overlayKind = null;
-    remote = null;
-    ui = freshUi();
-    lastKey = '';
+    remote.value = null;
+    remoteEl = null;
+    visit = freshVisit();
     for (const s of o.storages ?? []) {
       try {
         s.clear();
@@ -100,6 +108,7 @@ export function startKioskApp(o: KioskAppOptions) {
         // storage disabled: then nothing was stored either
       }
     }
+    o.onWipe?.();
   };
 
   const machine = createSessionMachine<MediaStream>({
@@ -132,8 +141,7 @@ export function startKioskApp(o: KioskAppOptions) {
       iceServers: () => o.iceServers(),
       sendSignal: (callId, data) => void o.bridge.invoke('hub.send', { type: 'signal', callId, data }),
       showRemote: (stream) => {
-        remote = stream;
-        render(true);
+        remote.value = stream;
         void applyAudioRoute();
       },
     },
@@ -155,7 +163,7 @@ export function startKioskApp(o: KioskAppOptions) {
    * is lifted, else to the chosen speaker. The microphone follows in applyMicRoute.
    */
   async function applyAudioRoute(): Promise<void> {
-    const el = kept.get('remote-video') as SinkElement | undefined;
+    const el = remoteEl as SinkElement | null;
     if (!el?.setSinkId) return;
     let id = speakerId ?? '';
     if (audioRoute === 'handset' && o.enumerateDevices) {
@@ -190,9 +198,8 @@ export function startKioskApp(o: KioskAppOptions) {
       });
       if (result.switched) {
         if (lastLive) void o.bridge.invoke('hardware.mediaInUse', { camera: lastLive.camera, microphone: result.label || null, speaker: lastLive.speaker, fallback: lastLive.fallback });
-        // The level meter (device check) listens to one track: rebuild it on the new one. Only there: a
-        // rebuild elsewhere could lose what the citizen is typing (callback form).
-        if (toView(actor.getSnapshot()).screen === 'deviceCheck') render(true);
+        // The level meter (device check) listens to one track: it rebuilds on the new one.
+        localEpoch.value++;
       } else if (result.reason === 'no_device' || result.reason === 'failed') {
         console.warn(`[kiosk] microphone stays as it was (${to}: ${result.reason})`, result.message ?? '');
       }
@@ -201,7 +208,17 @@ export function startKioskApp(o: KioskAppOptions) {
 
   const actor = createActor(machine, { input: { timers: o.config.timers, schedule: o.config.schedule, serviceIds: o.config.services.map((s) => s.id), idPrefix: o.idPrefix } });
 
-  const mediaView: MediaView = { local: () => o.media.current(), remote: () => remote, meter: o.meter, cameraMissing: () => cameraMissing };
+  const mediaView: MediaView = {
+    // Reading the epoch subscribes the reading component to stream changes.
+    local: () => (localEpoch.value, o.media.current()),
+    remote: () => remote.value,
+    meter: o.meter,
+    cameraMissing: () => cameraMissing,
+    remoteElement: (el) => {
+      remoteEl = el;
+      if (el) void applyAudioRoute();
+    },
+  };
 
   const propsFor = (view: SessionView): ScreenProps => {
     const lang = view.context.lang;
@@ -211,76 +228,54 @@ export function startKioskApp(o: KioskAppOptions) {
       t: translator(lang),
       tIn: (l, key, params) => translate(l, key, params),
       config: o.config,
-      ui,
       send: (e) => actor.send(e),
-      refresh: () => render(true),
       media: mediaView,
       now: () => new Date(now()),
+      monotonic,
       submitCallback: (record) => o.bridge.invoke('outbox.put', { kind: 'callback', record }),
+      visit,
     };
   };
+  const props = signal<ScreenProps>(propsFor(toView(actor.getSnapshot())));
 
-  function render(force = false) {
+  /**
+   * A screen that throws while rendering is an error way out of the visit: reset, once (attract
+   * failing too must not loop).
+   */
+  const onRenderError = (err: unknown, screen: string) => {
+    console.error('[kiosk] render failed', err);
+    if (recovering || screen === 'attract' || screen === 'closed') return;
+    recovering = true;
+    try {
+      actor.send({ type: 'session.reset', reason: 'render_error' });
+    } finally {
+      recovering = false;
+    }
+  };
+
+  const mountUi = () => {
+    mounted = true;
+    const slots = o.slots ?? {};
+    renderInto(h(KioskRoot, { props, slots, onError: onRenderError }), o.root);
+    renderInto(h(OverlayRoot, { props, slots }), o.overlay);
+  };
+
+  /** Every snapshot: the view signal (components re-render what changed), body data for tests and CSS. */
+  function update() {
     const view = toView(actor.getSnapshot());
     const c = view.context;
     o.body.dataset.state = view.screen;
     o.body.dataset.substate = view.sub ?? '';
     o.body.dataset.idle = view.idlePrompt ? 'prompt' : '';
     doc.documentElement.lang = c.lang;
-    // A scanned code that was not valid prefills the keypad once (the citizen corrects it there).
-    if (c.scannedCode !== ui.scannedApplied) {
-      ui.scannedApplied = c.scannedCode;
-      if (c.scannedCode) ui.code = c.scannedCode;
-    }
-    // What the current screen shows; anything else changing (e.g. a buffered signal) is no reason to rebuild.
-    // The callback form keeps what the citizen typed: a late availability answer must not rebuild it.
-    const offer = view.screen === 'callback' ? null : c.callbackAvailable;
-    const key = JSON.stringify([view.screen, view.sub, c.lang, c.position, c.estimateSeconds, c.codeError, c.muted, c.failure, c.agentName, c.serviceId, offer, c.scannedCode]);
-    if (force || key !== lastKey) {
-      const focused = doc.activeElement instanceof HTMLElement && o.root.contains(doc.activeElement) ? doc.activeElement.dataset.testid : undefined;
-      const sameScreen = lastKey !== '' && (JSON.parse(lastKey) as unknown[])[0] === view.screen;
-      lastKey = key;
-      screenMount?.dispose();
-      try {
-        screenMount = mount(o.root, screens[view.screen](propsFor(view)), kept);
-      } catch (err) {
-        // A screen that cannot render is an error way out of the visit: reset, once (attract failing too must not loop).
-        console.error('[kiosk] render failed', err);
-        screenMount = null;
-        o.root.replaceChildren();
-        if (!recovering && view.screen !== 'attract' && view.screen !== 'closed') {
-          recovering = true;
-          actor.send({ type: 'session.reset', reason: 'render_error' });
-          recovering = false;
-        }
-        return;
-      }
-      // Keep keyboard focus on the same control across a rebuild of the same screen.
-      if (sameScreen && focused) o.root.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
-      // A new screen ignores touches for a moment (styles.css `.arming`): the second tap of a
-      // double tap must not land on whatever button appeared under the finger.
-      if (!sameScreen) o.root.firstElementChild?.classList.add('arming');
-      // Videos kept from a screen that no longer shows them must not linger in memory.
-      for (const [id, el] of kept) {
-        if (!el.isConnected) {
-          if (el instanceof HTMLMediaElement) el.srcObject = null;
-          kept.delete(id);
-        }
-      }
-    }
-    if (view.screen === 'inCall') void applyAudioRoute();
+    // After a call, the reference the citizen takes away is derived from the hub's call id.
+    if (c.callId && c.callActive && visit.reference.peek() === null) visit.reference.value = referenceOf(c.callId);
+    props.value = propsFor(view);
     // One overlay at a time: the idle prompt never shows in a call, the hangup prompt only in one.
-    const wanted = view.idlePrompt ? 'idle' : view.hangupPrompt ? 'hangup' : null;
-    if (wanted !== overlayKind) {
-      overlayMount?.dispose();
-      overlayMount = null;
-      o.overlay.replaceChildren();
-      overlayKind = wanted;
-      ui.idleShownAt = wanted === 'idle' ? monotonic() : null;
-      if (wanted === 'idle') overlayMount = mount(o.overlay, idlePrompt(propsFor(view), monotonic));
-      else if (wanted === 'hangup') overlayMount = mount(o.overlay, hangupPrompt(propsFor(view)));
-    }
+    overlayKind = view.idlePrompt ? 'idle' : view.hangupPrompt ? 'hangup' : null;
     o.body.dataset.overlay = overlayKind ?? '';
+    if (!mounted) mountUi();
+    if (view.screen === 'inCall') void applyAudioRoute();
   }
 
   /**
@@ -296,6 +291,7 @@ export function startKioskApp(o: KioskAppOptions) {
     if (st.status === 'live') {
       speakerId = st.speakerId;
       lastLive = st;
+      localEpoch.value++;
       // A stream (re)acquired while the handset is lifted opens on the booth microphone: move it.
       if (audioRoute === 'handset') applyMicRoute();
       void o.bridge.invoke('hardware.mediaInUse', { camera: st.camera, microphone: st.microphone, speaker: st.speaker, fallback: st.fallback });
@@ -320,7 +316,7 @@ export function startKioskApp(o: KioskAppOptions) {
   };
 
   const subscription = actor.subscribe({
-    next: () => render(),
+    next: () => update(),
     error: (err) => (o.onFatal ?? ((e: unknown) => console.error('[kiosk] session actor failed', e)))(err),
   });
   const unsubscribers = [
@@ -350,7 +346,7 @@ export function startKioskApp(o: KioskAppOptions) {
   const hoursTimer = setInterval(() => actor.send({ type: 'hours.tick' }), 30_000);
 
   actor.start();
-  render(true);
+  update();
 
   return {
     /** The running session actor (tests, diagnostics). */

@@ -1,32 +1,31 @@
-// One render function per screen; the `Record<ScreenName, …>` makes a state without a screen a
-// compile error.
+// One component per screen; the `Record<ScreenName, …>` makes a state without a screen a compile error.
+import type { ComponentType } from 'preact';
 import type { ScreenName } from '../../../common/session';
-import { appointmentCode, consent, declined, service, visitType } from './choose';
-import { callFailed, deviceCheck, inCall, videoUnavailable, waiting } from './call';
-import { survey, thanks } from './end';
-import { callback } from './offer';
-import type { Screen } from './types';
-import { attract, closed, language } from './welcome';
+import type { ScreenProps } from '../ui/context';
+import { CallFailed, DeviceCheck, InCall, VideoUnavailable, Waiting } from './call';
+import { AppointmentCode, Consent, Declined, Service, VisitType } from './choose';
+import { IdlePrompt, Survey, Thanks } from './end';
+import { Callback, HangupPrompt } from './offer';
+import { Attract, Closed, LanguageChoice } from './welcome';
 
-export const screens: Record<ScreenName, Screen> = {
-  attract,
-  closed,
-  language,
-  service,
-  visitType,
-  appointmentCode,
-  consent,
-  declined,
-  deviceCheck,
-  videoUnavailable,
-  waiting,
-  inCall,
-  callFailed,
-  callback,
-  survey,
-  thanks,
+export const screens: Record<ScreenName, ComponentType<ScreenProps>> = {
+  attract: Attract,
+  closed: Closed,
+  language: LanguageChoice,
+  service: Service,
+  visitType: VisitType,
+  appointmentCode: AppointmentCode,
+  consent: Consent,
+  declined: Declined,
+  deviceCheck: DeviceCheck,
+  videoUnavailable: VideoUnavailable,
+  waiting: Waiting,
+  inCall: InCall,
+  callFailed: CallFailed,
+  callback: Callback,
+  survey: Survey,
+  thanks: Thanks,
 };
 
-export { idlePrompt } from './end';
-export { hangupPrompt } from './offer';
-export * from './types';
+export { HangupPrompt, IdlePrompt };
+export type { MediaView, ScreenProps, VisitUi } from '../ui/context';

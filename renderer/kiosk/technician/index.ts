@@ -11,8 +11,7 @@ import './technician.css';
 import type { BridgeApi } from '../../../common/bridge/contract';
 import { runEchoTest, type EchoTestOptions } from '../../shared/echo-test';
 import { levelMeter } from '../../shared/media';
-import type { Mounted } from '../dom';
-import { mount } from '../dom';
+import { render as renderInto } from 'preact';
 import { createTechnicianController, type TechnicianController, type TechMode } from './controller';
 import { MEDIA_IDS, openerView, panelView, pinView, type Translate } from './view';
 
@@ -58,8 +57,6 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
     }
   };
   const controller = createTechnicianController({ bridge: o.bridge, runEcho });
-  const kept = new Map<string, Element>();
-  let mounted: Mounted | null = null;
   let stream: MediaStream | null = null;
   /** The preview's pending getUserMedia (a stop() meanwhile discards what it resolves to). */
   let starting: object | null = null;
@@ -123,17 +120,12 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
   const render = () => {
     const s = controller.state;
     const focused = doc.activeElement instanceof HTMLElement && container.contains(doc.activeElement) ? doc.activeElement.dataset.testid : undefined;
-    mounted?.dispose();
+    // Preact diffs the panel in place: the preview <video> and the focused control stay as they are.
     const node = s.mode === 'open' ? panelView(s, controller, o.t, media, Date.now()) : s.mode === 'pin' ? pinView(s, controller, o.t) : openerView(s, controller, o.t);
-    if (node) mounted = mount(container, node, kept);
-    else {
-      mounted = null;
-      container.replaceChildren();
-    }
-    if (s.mode !== 'open') kept.clear();
+    renderInto(node, container);
     const v = videoEl();
     if (v && stream && v.srcObject !== stream) v.srcObject = stream;
-    if (focused) container.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+    if (focused && doc.activeElement !== container.querySelector(`[data-testid="${focused}"]`)) container.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
     if (s.mode !== lastMode) {
       if (s.mode === 'open') media.start();
       else if (lastMode === 'open') media.stop();
@@ -178,7 +170,7 @@ export function mountTechnician(root: HTMLElement, o: MountTechnicianOptions): M
       unsubscribe();
       media.stop();
       controller.dispose();
-      mounted?.dispose();
+      renderInto(null, container);
       container.remove();
     },
   };

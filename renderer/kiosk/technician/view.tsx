@@ -1,9 +1,8 @@
-// Technician panel views: pure functions of the controller state (tested in Node like the screens).
+// Technician panel views: pure functions of the controller state, Preact elements (tested with happy-dom like the screens).
 // Every visible word comes from the catalogs (tech.* here, hw.* for device names and sim buttons).
 import type { DeviceKind, DeviceState, HardwareInput } from '../../../common/bridge/hardware';
 import type { MessageKey } from '../../../common/i18n';
-import type { Child, VNode } from '../dom';
-import { h } from '../dom';
+import { h, type ComponentChildren } from 'preact';
 import type { TechnicianController, TechState } from './controller';
 
 /** Translator (technician and hardware catalogs). */
@@ -15,10 +14,10 @@ const EXERCISABLE: ReadonlySet<DeviceKind> = new Set(['statusLight', 'handset'])
 /** Test ids of the live media elements the DOM glue drives. */
 export const MEDIA_IDS = { video: 'tech-camera-preview', meter: 'tech-mic-level' } as const;
 
-const btn = (testid: string, label: string, onClick: () => void, cls = 'tech-btn'): VNode =>
-  h('button', { type: 'button', class: cls, 'data-testid': testid, on: { click: () => onClick() } }, label);
+const btn = (testid: string, label: string, onClick: () => void, cls = 'tech-btn') =>
+  h('button', { type: 'button', class: cls, 'data-testid': testid, onClick: () => onClick() }, label);
 
-const section = (testid: string, title: string, ...children: Child[]): VNode =>
+const section = (testid: string, title: string, ...children: ComponentChildren[]) =>
   h('section', { class: 'tech-section', 'data-testid': testid }, h('h2', null, title), ...children);
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString('fr-CA', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -52,7 +51,7 @@ export function inputText(input: HardwareInput, t: Translate): string {
   }
 }
 
-function deviceRow(kind: DeviceKind, s: TechState, c: TechnicianController, t: Translate, now: number): VNode {
+function deviceRow(kind: DeviceKind, s: TechState, c: TechnicianController, t: Translate, now: number) {
   const st = s.devices?.[kind];
   const status = st?.status ?? 'absent';
   return h(
@@ -69,7 +68,7 @@ function deviceRow(kind: DeviceKind, s: TechState, c: TechnicianController, t: T
   );
 }
 
-function healthSection(s: TechState, t: Translate): VNode {
+function healthSection(s: TechState, t: Translate) {
   const hlt = s.health;
   return section(
     'tech-health',
@@ -82,7 +81,7 @@ function healthSection(s: TechState, t: Translate): VNode {
   );
 }
 
-function outboxSection(s: TechState, t: Translate, now: number): VNode {
+function outboxSection(s: TechState, t: Translate, now: number) {
   const o = s.outbox;
   if (!o) return section('tech-outbox', t('tech.section.outbox'), h('p', null, t('tech.outbox.unavailable')));
   const sync = o.lastSync;
@@ -102,13 +101,13 @@ function outboxSection(s: TechState, t: Translate, now: number): VNode {
   );
 }
 
-function mediaSection(s: TechState, t: Translate, media: { start(): void; stop(): void }): VNode {
+function mediaSection(s: TechState, t: Translate, media: { start(): void; stop(): void }) {
   const cam = s.health?.camera;
   const scr = s.screen;
   return section(
     'tech-media',
     t('tech.section.media'),
-    h('video', { 'data-testid': MEDIA_IDS.video, class: 'tech-preview', autoplay: true, muted: true, playsinline: true, keep: true }),
+    h('video', { 'data-testid': MEDIA_IDS.video, class: 'tech-preview', autoplay: true, muted: true, playsinline: true }),
     h(
       'div',
       { class: 'tech-meter', 'data-testid': MEDIA_IDS.meter, role: 'meter', 'aria-label': t('tech.media.level'), 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0, 'data-level': '0' },
@@ -136,7 +135,7 @@ function mediaSection(s: TechState, t: Translate, media: { start(): void; stop()
 }
 
 /** Provisioning check: the speaker plays a tone, the microphone must hear it (echo-path test). */
-function audioSection(s: TechState, c: TechnicianController, t: Translate): VNode {
+function audioSection(s: TechState, c: TechnicianController, t: Translate) {
   const r = s.echo.result;
   const verdict = !r ? null : r.error ? t('tech.echo.error', { error: r.error }) : r.heard ? t('tech.echo.pass') : t('tech.echo.fail');
   return section(
@@ -145,7 +144,7 @@ function audioSection(s: TechState, c: TechnicianController, t: Translate): VNod
     h('p', null, t('tech.echo.hint')),
     h(
       'button',
-      { type: 'button', class: 'tech-btn tech-btn-primary', 'data-testid': 'tech-echo-run', disabled: s.echo.running, on: { click: () => void c.echoTest() } },
+      { type: 'button', class: 'tech-btn tech-btn-primary', 'data-testid': 'tech-echo-run', disabled: s.echo.running, onClick: () => void c.echoTest() },
       t('tech.echo.run'),
     ),
     h(
@@ -162,7 +161,7 @@ function audioSection(s: TechState, c: TechnicianController, t: Translate): VNod
   );
 }
 
-function simSection(s: TechState, c: TechnicianController, t: Translate): VNode | null {
+function simSection(s: TechState, c: TechnicianController, t: Translate) {
   if (!s.simulation) return null;
   const sim = s.sim;
   const light = sim?.light;
@@ -190,9 +189,7 @@ function simSection(s: TechState, c: TechnicianController, t: Translate): VNode 
         value: s.simCode,
         maxlength: 500,
         autocomplete: 'off',
-        on: {
-          input: (e) => c.setSimCode((e.target as HTMLInputElement).value),
-        },
+        onInput: (e: Event) => c.setSimCode((e.target as HTMLInputElement).value),
       }),
       btn('tech-sim-scan', t('hw.sim.scan'), () => {
         const value = c.state.simCode.trim();
@@ -210,7 +207,7 @@ function simSection(s: TechState, c: TechnicianController, t: Translate): VNode 
 }
 
 /** The whole panel (mode open). */
-export function panelView(s: TechState, c: TechnicianController, t: Translate, media: { start(): void; stop(): void }, now: number): VNode {
+export function panelView(s: TechState, c: TechnicianController, t: Translate, media: { start(): void; stop(): void }, now: number) {
   return h(
     'div',
     { class: 'tech-panel', 'data-testid': 'tech-panel', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('tech.title') },
@@ -239,7 +236,7 @@ export function panelView(s: TechState, c: TechnicianController, t: Translate, m
 }
 
 /** The PIN pad (mode pin): digits, erase, confirm, cancel. Typed digits are shown as dots. */
-export function pinView(s: TechState, c: TechnicianController, t: Translate): VNode {
+export function pinView(s: TechState, c: TechnicianController, t: Translate) {
   const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
   return h(
     'div',
@@ -260,7 +257,7 @@ export function pinView(s: TechState, c: TechnicianController, t: Translate): VN
 }
 
 /** What is shown while closed: the small corner button in simulation mode, nothing otherwise. */
-export function openerView(s: TechState, c: TechnicianController, t: Translate): VNode | null {
+export function openerView(s: TechState, c: TechnicianController, t: Translate) {
   if (!s.simulation) return null;
-  return h('button', { type: 'button', class: 'tech-opener', 'data-testid': 'tech-open', 'aria-label': t('tech.open'), on: { click: () => c.openRequested() } }, t('tech.open'));
+  return h('button', { type: 'button', class: 'tech-opener', 'data-testid': 'tech-open', 'aria-label': t('tech.open'), onClick: () => c.openRequested() }, t('tech.open'));
 }

@@ -1,0 +1,51 @@
+// The two Preact roots of the kiosk page: the current screen (#app) and the overlay above it
+// (#overlay: idle and hang-up prompts). Both read the same signal of screen props, which the app
+// sets from every snapshot of the session machine: a screen is a function of that snapshot plus
+// its own small state (what is being typed), and Preact redraws only what changed.
+import type { Signal } from '@preact/signals';
+import { Component, type ComponentChildren } from 'preact';
+import { HangupPrompt, IdlePrompt, screens } from './screens';
+import { KioskContext, SlotsContext, type ScreenProps, type TopBarSlots } from './ui/context';
+
+interface BoundaryProps {
+  screen: string;
+  onError(err: unknown, screen: string): void;
+  children: ComponentChildren;
+}
+
+/** A screen that throws renders nothing and reports once; the app resets the visit. */
+class ScreenBoundary extends Component<BoundaryProps, { failed: boolean }> {
+  override state = { failed: false };
+  override componentDidCatch(err: unknown) {
+    this.setState({ failed: true });
+    this.props.onError(err, this.props.screen);
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
+export function KioskRoot({ props, slots, onError }: { props: Signal<ScreenProps>; slots: TopBarSlots; onError(err: unknown, screen: string): void }) {
+  const p = props.value;
+  const Screen = screens[p.view.screen];
+  return (
+    <SlotsContext.Provider value={slots}>
+      <KioskContext.Provider value={p}>
+        {/* Keyed by screen: a new screen is a new tree (fresh state, `arming`), a new sub-state is not. */}
+        <ScreenBoundary key={p.view.screen} screen={p.view.screen} onError={onError}>
+          <Screen {...p} />
+        </ScreenBoundary>
+      </KioskContext.Provider>
+    </SlotsContext.Provider>
+  );
+}
+
+export function OverlayRoot({ props, slots }: { props: Signal<ScreenProps>; slots: TopBarSlots }) {
+  const p = props.value;
+  const kind = p.view.idlePrompt ? 'idle' : p.view.hangupPrompt ? 'hangup' : null;
+  return (
+    <SlotsContext.Provider value={slots}>
+      <KioskContext.Provider value={p}>{kind === 'idle' ? <IdlePrompt key="idle" {...p} /> : kind === 'hangup' ? <HangupPrompt key="hangup" {...p} /> : null}</KioskContext.Provider>
+    </SlotsContext.Provider>
+  );
+}

@@ -1,0 +1,120 @@
+// Before a visit: attract, closed, language choice. Nobody has chosen a language yet, so these
+// screens show French first and English second (the closed screen can be switched to English).
+import { useState } from 'preact/hooks';
+import type { Language } from '../../../common/config';
+import { formatPeriods, isAllDay } from '../../../common/hours';
+import type { MessageKey } from '../../../common/i18n';
+import { Button, Pictogram, ScreenFrame } from '../ui';
+import type { ScreenProps } from '../ui/context';
+import { CallbackOffer } from './offer';
+import { nextOpeningText, todayHours } from './text';
+
+export { todayHours } from './text';
+
+export function Attract(props: ScreenProps) {
+  const { config, tIn } = props;
+  return (
+    <ScreenFrame name="attract">
+      <button type="button" class="attract-start" data-testid="attract-start" onClick={() => props.send({ type: 'touch' })}>
+        <span class="office">{config.office.fr}</span>
+        <Pictogram name="touch" class="icon icon-hero" />
+        <span class="attract-call" lang="fr">
+          {tIn('fr', 'kiosk.attract.touch')}
+        </span>
+        <span class="attract-call-alt" lang="en">
+          {tIn('en', 'kiosk.attract.touch')}
+        </span>
+        <span class="hours" data-testid="attract-hours">
+          {todayHours(props, 'fr')}
+        </span>
+      </button>
+    </ScreenFrame>
+  );
+}
+
+/**
+ * Outside opening hours: when it opens next and the week's hours, in French until the citizen
+ * picks English here (the visit's language is not chosen yet); the phone and a callback request.
+ */
+export function Closed(props: ScreenProps) {
+  const { config, tIn } = props;
+  const [lang, setLang] = useState<Language>('fr');
+  const other: Language = lang === 'fr' ? 'en' : 'fr';
+  const rows = config.schedule.days.map((periods, day) => (
+    <tr key={day}>
+      <th scope="row">{tIn(lang, `kiosk.day.${day}` as MessageKey)}</th>
+      <td>{isAllDay(periods) ? tIn(lang, 'kiosk.day.allDay') : periods.length ? formatPeriods(periods, lang) : tIn(lang, 'kiosk.day.closed')}</td>
+    </tr>
+  ));
+  // Monday first, as Québec calendars do.
+  const week = [...rows.slice(1), rows[0]];
+  const next = nextOpeningText(props, lang);
+  return (
+    <ScreenFrame name="closed" title={tIn(lang, 'kiosk.closed.title')} titleLang={lang} icon="clock">
+      <p class="subtitle" lang={other}>
+        {tIn(other, 'kiosk.closed.title')}
+      </p>
+      <div class="closed-lang" role="group" aria-label={tIn(lang, 'kiosk.closed.readIn')}>
+        {(['fr', 'en'] as const).map((l) => (
+          <Button key={l} testid={`closed-lang-${l}`} label={tIn(l, `lang.${l}` as MessageKey)} icon="language" lang={l} pressed={l === lang} onClick={() => setLang(l)} />
+        ))}
+      </div>
+      {next ? (
+        <p class="big next-opening" data-testid="closed-next" lang={lang}>
+          {next}
+        </p>
+      ) : null}
+      <p class="text" lang={lang}>
+        {tIn(lang, 'kiosk.closed.body')}
+      </p>
+      <table class="schedule" data-testid="closed-schedule" lang={lang}>
+        <caption>{tIn(lang, 'kiosk.closed.schedule')}</caption>
+        <tbody>{week}</tbody>
+      </table>
+      <p class="tollfree" data-testid="tollfree" lang={lang}>
+        <Pictogram name="phone" />
+        {tIn(lang, 'kiosk.tollFree', { number: config.tollFree })}
+      </p>
+      {/* The visit started from here asks the language, then the service, then shows the form. */}
+      <CallbackOffer {...props} lang={lang} />
+      <p class="office">{config.office[lang]}</p>
+    </ScreenFrame>
+  );
+}
+
+export function LanguageChoice(props: ScreenProps) {
+  const { tIn, send } = props;
+  const langs: Language[] = ['fr', 'en'];
+  return (
+    <ScreenFrame
+      name="language"
+      title={tIn('fr', 'kiosk.language.title')}
+      titleLang="fr"
+      icon="language"
+      actions={
+        <Button
+          testid="btn-back"
+          label={tIn('fr', 'kiosk.action.quit')}
+          icon="home"
+          variant="quiet"
+          lang="fr"
+          extra={
+            <span class="btn-alt" lang="en">
+              {tIn('en', 'kiosk.action.quit')}
+            </span>
+          }
+          onClick={() => send({ type: 'visit.back' })}
+        />
+      }
+    >
+      <p class="subtitle" lang="en">
+        {tIn('en', 'kiosk.language.title')}
+      </p>
+      <div class="choices choices-2">
+        {langs.map((l) => (
+          <Button key={l} testid={`lang-${l}`} label={tIn(l, `lang.${l}` as MessageKey)} variant="primary" lang={l} onClick={() => send({ type: 'lang.select', lang: l })} />
+        ))}
+      </div>
+    </ScreenFrame>
+  );
+}
