@@ -82,6 +82,8 @@ export const KioskPublicConfig = z.object({
   office: z.object({ fr: z.string(), en: z.string() }).default({ fr: 'Bureau de Services Québec — Démonstration', en: 'Services Québec office — Demo' }),
   tollFree: z.string().default('1 877 644-4545'),
   complaintUrl: z.string().default('quebec.ca/plainte'),
+  /** The service's web page, shown as a QR code on the end screens (with the complaint page). */
+  serviceUrl: z.string().default('quebec.ca'),
   services: z.array(ServiceDef).min(1).default(defaultServices),
   schedule: WeeklySchedule.default(defaultSchedule),
   /** Retention of anonymous visit data, shown on the consent screen (days). */
