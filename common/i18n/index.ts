@@ -33,11 +33,13 @@ import zhKiosk from './zh/kiosk';
 import moeKiosk from './moe/kiosk';
 import frTechnician from './fr/technician';
 import enTechnician from './en/technician';
+import frVoice from './fr/voice';
+import enVoice from './en/voice';
 
 export { callLanguageOf, interpreterFor, offeredLanguages, textIn, uiLanguage, uiLanguages, type UiLanguageInfo } from './languages';
 
-const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician };
-const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician };
+const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician, ...frVoice };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician, ...enVoice };
 
 export type MessageKey = keyof typeof fr;
 /** A complete catalog (French, English). */
@@ -57,7 +59,9 @@ export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage,
 /**
  * Keys a language must have before the language screen offers it: everything a citizen reads from
  * the language choice to the waiting line (service, visit type, appointment code, consent, declined,
- * waiting, the callback form and its confirmation, the idle prompt), plus the common buttons.
+ * waiting, the callback form and its confirmation, the idle prompt), plus the common buttons and the
+ * display-modes panel of the top bar. Spoken prompts (voice.*) are not required: a language without
+ * its own voice.ts speaks French (common/i18n/README.md).
  * Expressed as prefixes so a key added to one of these screens is required at once.
  */
 export const startScreenPrefixes = [
@@ -71,6 +75,7 @@ export const startScreenPrefixes = [
   'kiosk.waiting.',
   'kiosk.idle.',
   'kiosk.action.',
+  'kiosk.modes.',
   'kiosk.callback.',
   'kiosk.tollFree',
   'callback.',

@@ -115,4 +115,10 @@ export default {
   'kiosk.takeaway.complaint': 'تقديم شكوى',
   'kiosk.takeaway.service': 'الموقع الإلكتروني للخدمة',
   'kiosk.takeaway.scan': 'وجّه كاميرا هاتفك نحو أحد الرموز لفتح الصفحة.',
+  'kiosk.modes.open': 'العرض',
+  'kiosk.modes.title': 'خيارات العرض',
+  'kiosk.modes.large': 'نص كبير',
+  'kiosk.modes.contrast': 'تباين عالٍ',
+  'kiosk.modes.low': 'الأزرار في المتناول',
+  'kiosk.modes.close': 'إغلاق',
 } satisfies Partial<Record<keyof typeof fr, string>>;

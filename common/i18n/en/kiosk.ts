@@ -111,4 +111,11 @@ export default {
   'kiosk.takeaway.complaint': 'Make a complaint',
   'kiosk.takeaway.service': "The service's website",
   'kiosk.takeaway.scan': "Point your phone's camera at a code to open the page.",
+  // Display modes (top bar of every screen)
+  'kiosk.modes.open': 'Display',
+  'kiosk.modes.title': 'Display options',
+  'kiosk.modes.large': 'Large text',
+  'kiosk.modes.contrast': 'High contrast',
+  'kiosk.modes.low': 'Buttons within reach',
+  'kiosk.modes.close': 'Close',
 } satisfies Record<keyof typeof fr, string>;

@@ -111,4 +111,10 @@ export default {
   'kiosk.takeaway.complaint': 'Presentar una queja',
   'kiosk.takeaway.service': 'El sitio web del servicio',
   'kiosk.takeaway.scan': 'Apunte la cámara de su teléfono a un código para abrir la página.',
+  'kiosk.modes.open': 'Pantalla',
+  'kiosk.modes.title': 'Opciones de pantalla',
+  'kiosk.modes.large': 'Texto grande',
+  'kiosk.modes.contrast': 'Alto contraste',
+  'kiosk.modes.low': 'Botones al alcance',
+  'kiosk.modes.close': 'Cerrar',
 } satisfies Partial<Record<keyof typeof fr, string>>;

@@ -111,4 +111,11 @@ export default {
   'kiosk.takeaway.complaint': 'Porter plainte',
   'kiosk.takeaway.service': 'Le site du service',
   'kiosk.takeaway.scan': 'Visez un code avec l’appareil photo de votre téléphone pour ouvrir la page.',
+  // Display modes (top bar of every screen)
+  'kiosk.modes.open': 'Affichage',
+  'kiosk.modes.title': 'Options d’affichage',
+  'kiosk.modes.large': 'Grand texte',
+  'kiosk.modes.contrast': 'Contraste élevé',
+  'kiosk.modes.low': 'Commandes en bas',
+  'kiosk.modes.close': 'Fermer',
 } as const;

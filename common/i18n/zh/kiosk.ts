@@ -111,4 +111,10 @@ export default {
   'kiosk.takeaway.complaint': '投诉',
   'kiosk.takeaway.service': '服务网站',
   'kiosk.takeaway.scan': '用手机相机对准二维码即可打开网页。',
+  'kiosk.modes.open': '显示',
+  'kiosk.modes.title': '显示选项',
+  'kiosk.modes.large': '大字体',
+  'kiosk.modes.contrast': '高对比度',
+  'kiosk.modes.low': '按钮放低',
+  'kiosk.modes.close': '关闭',
 } satisfies Partial<Record<keyof typeof fr, string>>;
