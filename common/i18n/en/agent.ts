@@ -29,6 +29,7 @@ export default {
   'agent.ring.service': 'Service',
   'agent.ring.language': "Citizen's language",
   'agent.ring.interpreter': 'Interpreter needed: {language}',
+  'agent.ring.audioOnly': "Audio-only call: the citizen's camera is off",
   'agent.ring.code': 'Appointment code',
   'agent.ring.noCode': 'Walk-in',
   'agent.ring.kiosk': 'Kiosk',

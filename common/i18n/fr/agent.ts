@@ -28,6 +28,7 @@ export default {
   'agent.ring.service': 'Service',
   'agent.ring.language': 'Langue du citoyen',
   'agent.ring.interpreter': 'Interprète requis : {language}',
+  'agent.ring.audioOnly': "Appel audio seulement : la caméra du citoyen est éteinte",
   'agent.ring.code': 'Code de rendez-vous',
   'agent.ring.noCode': 'Sans rendez-vous',
   'agent.ring.kiosk': 'Visioguichet',
