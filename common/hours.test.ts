@@ -32,6 +32,11 @@ describe('opening hours', () => {
     expect(formatTime('13:00', 'en')).toBe('1:00 PM');
     expect(formatTime('24:00', 'en')).toBe('12:00 AM');
     expect(formatPeriods([{ open: '08:30', close: '12:00' }, { open: '13:00', close: '16:30' }], 'fr')).toBe('8 h 30 – 12 h et 13 h – 16 h 30');
+    // Other languages: 24-hour times, joined by the language's own "and".
+    const day = [{ open: '08:30', close: '12:00' }, { open: '13:00', close: '24:00' }];
+    expect(formatPeriods(day, 'es')).toBe('8:30 – 12:00 y 13:00 – 24:00');
+    expect(formatPeriods(day, 'ar')).toBe('8:30 – 12:00 و13:00 – 24:00');
+    expect(formatPeriods(day, 'zh')).toBe('8:30 – 12:00和13:00 – 24:00');
   });
 });
 

@@ -1,4 +1,5 @@
-import type { Period, WeeklySchedule } from './config';
+import type { Period, UiLanguage, WeeklySchedule } from './config';
+import { uiLanguage } from './i18n/languages';
 
 /** Local wall-clock day and minute of `date` in the schedule's time zone (offices follow local time). */
 export function localTime(date: Date, timeZone: string): { day: number; minutes: number } {
@@ -26,17 +27,24 @@ export function isAllDay(periods: readonly Period[]): boolean {
   return periods.some((p) => p.open === '00:00' && p.close === '24:00');
 }
 
-/** "8 h 30 – 12 h" style (Québec typography) or "8:30 AM" style for English; 24:00 is midnight. */
-export function formatTime(hhmm: string, lang: 'fr' | 'en'): string {
+/**
+ * "8 h 30 – 12 h" style (Québec typography), "8:30 AM" style for English, 24-hour "13:30" for the other
+ * languages (what Spanish, Arabic and Chinese readers expect on an official notice); 24:00 is midnight.
+ */
+export function formatTime(hhmm: string, lang: UiLanguage): string {
   const h = Number(hhmm.slice(0, 2));
   const m = hhmm.slice(3, 5);
   if (lang === 'fr') return m === '00' ? `${h} h` : `${h} h ${m}`;
+  if (lang !== 'en') return `${h}:${m}`; // a closing 24:00 stays 24:00 (end of the day, not the next midnight)
   const h12 = h % 12 === 0 ? 12 : h % 12;
   return `${h12}:${m} ${h < 12 || h === 24 ? 'AM' : 'PM'}`;
 }
 
-export function formatPeriods(periods: Period[], lang: 'fr' | 'en'): string {
-  return periods.map((p) => `${formatTime(p.open, lang)} – ${formatTime(p.close, lang)}`).join(lang === 'fr' ? ' et ' : ' and ');
+/** Today's periods as one phrase, joined by the language's "and" ("8 h 30 – 12 h et 13 h – 16 h 30"). */
+export function formatPeriods(periods: Period[], lang: UiLanguage): string {
+  const ranges = periods.map((p) => `${formatTime(p.open, lang)} – ${formatTime(p.close, lang)}`);
+  if (lang === 'fr' || lang === 'en') return ranges.join(lang === 'fr' ? ' et ' : ' and ');
+  return new Intl.ListFormat(uiLanguage(lang).intlLocale, { type: 'conjunction' }).format(ranges);
 }
 
 /** The next time the office opens after `date` (within a week), or null when the schedule has no opening at all. */
