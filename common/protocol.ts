@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Language, ServiceDef } from './config';
 import { UpdateStatus } from './update';
+import { ChatSeq, ChatText } from './chat';
 
 /**
  * Hub protocol v1: every WebSocket frame between kiosk / agent console and the hub is one JSON
@@ -65,11 +66,29 @@ export const CallContext = z.object({
   appointmentCode: AppointmentCode.optional(),
   kioskName: z.string(),
   office: z.string(),
+  /** The citizen said they are deaf or hard of hearing: the agent starts with text (optional: older kiosks omit it). */
+  textFirst: z.boolean().optional(),
 });
 export type CallContext = z.infer<typeof CallContext>;
 
 const msg = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ...shape }).strict();
+
+// ---- text in the call (either party; limits and sanitizing in common/chat.ts) -----------------
+// The hub relays these between the two parties of a connected call only, and never stores or logs the text.
+/** A message to the other party; `seq` counts this sender's messages in the call, from 1. */
+export const ChatSend = msg('chat.send', { callId: CallId, seq: ChatSeq, text: ChatText });
+/** "I have shown your message `seq`": the hub passes it on as chat.status delivered. */
+export const ChatAck = msg('chat.ack', { callId: CallId, seq: ChatSeq });
+/** The other party's message (its own `seq`). */
+export const ChatIncoming = msg('chat.message', { callId: CallId, seq: ChatSeq, text: ChatText });
+/** What became of one of our messages: passed on (`sent`), on the other screen (`delivered`) or not relayed (`refused`). */
+export const ChatStatus = msg('chat.status', {
+  callId: CallId,
+  seq: ChatSeq,
+  status: z.enum(['sent', 'delivered', 'refused']),
+  code: z.enum(['rate_limited', 'not_in_call']).optional(),
+});
 
 // ---- kiosk → hub ---------------------------------------------------------------------------
 /** Development credential: the shared kioskSecret (scrypt-checked at the hub, memoised). */
@@ -90,7 +109,7 @@ export type HubChallenge = z.infer<typeof HubChallenge>;
  * in the Host header, so a proof relayed through another server fails) and the hub's one-time nonce.
  */
 export const kioskAuthMessage = (kioskId: string, host: string, nonce: string): string => `visioguichet/kiosk-auth/v1\n${kioskId}\n${host.toLowerCase()}\n${nonce}`;
-export const CallRequest = msg('call.request', { requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional() });
+export const CallRequest = msg('call.request', { requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional(), textFirst: z.boolean().optional() });
 export const CallCancel = msg('call.cancel', { callId: CallId });
 export const Signal = msg('signal', { callId: CallId, data: SignalData });
 export const CallEnd = msg('call.end', { callId: CallId, reason: EndReason });
@@ -151,7 +170,7 @@ export const KioskHealthSnapshot = z
 export type KioskHealthSnapshot = z.infer<typeof KioskHealthSnapshot>;
 export const KioskHealth = msg('kiosk.health', { health: KioskHealthSnapshot });
 
-export const KioskToHub = z.discriminatedUnion('type', [KioskAuth, CallRequest, CallCancel, Signal, CallEnd, Ping, KioskHealth]);
+export const KioskToHub = z.discriminatedUnion('type', [KioskAuth, CallRequest, CallCancel, Signal, CallEnd, Ping, KioskHealth, ChatSend, ChatAck]);
 export type KioskToHub = z.infer<typeof KioskToHub>;
 
 // ---- agent → hub ---------------------------------------------------------------------------
@@ -160,7 +179,7 @@ export const AgentStatus = msg('agent.status', { status: z.enum(['available', 'a
 export const CallAccept = msg('call.accept', { callId: CallId });
 export const CallDecline = msg('call.decline', { callId: CallId });
 
-export const AgentToHub = z.discriminatedUnion('type', [AgentAuth, AgentStatus, CallAccept, CallDecline, Signal, CallEnd, Ping]);
+export const AgentToHub = z.discriminatedUnion('type', [AgentAuth, AgentStatus, CallAccept, CallDecline, Signal, CallEnd, Ping, ChatSend, ChatAck]);
 export type AgentToHub = z.infer<typeof AgentToHub>;
 
 // ---- hub → either ----------------------------------------------------------------------------
@@ -182,7 +201,7 @@ export const QueueUpdate = msg('queue.update', { callId: CallId, position: z.num
 /** An agent took the call; the agent side initiates the WebRTC offer. */
 export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.string() });
 
-export const HubToKiosk = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded]);
+export const HubToKiosk = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToKiosk = z.infer<typeof HubToKiosk>;
 
 // ---- hub → agent -----------------------------------------------------------------------------
@@ -193,7 +212,7 @@ export const RingCancelled = msg('call.ring.cancelled', { callId: CallId, reason
 export const CallConnected = msg('call.connected', { callId: CallId, context: CallContext });
 export const AgentState = msg('agent.state', { status: z.enum(['available', 'away', 'ringing', 'in_call']) });
 
-export const HubToAgent = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded]);
+export const HubToAgent = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToAgent = z.infer<typeof HubToAgent>;
 
 /** Stable error codes sent in `error` frames. */

@@ -9,6 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import type { VoiceEntry, VoiceManifest } from '../renderer/kiosk/voice/types';
+import { soundKinds } from '../renderer/kiosk/voice/types';
+import type { SoundKind } from '../renderer/kiosk/voice/types';
+
+export type { VoiceEntry, VoiceManifest, SoundKind };
+export { soundKinds };
 
 /** What a build failure is about (stable codes for the CLI and tests). */
 export type VoiceBuildErrorCode = 'engine_missing' | 'engine_failed' | 'studio_ambiguous' | 'studio_empty' | 'catalog_invalid' | 'voice_unknown';
@@ -23,9 +29,6 @@ export class VoiceBuildError extends Error {
   }
 }
 
-/** The four sounds of the booth (renderer/kiosk/voice/player.ts `chime(kind)`). */
-export const soundKinds = ['agentAnswered', 'idleWarning', 'requestRecorded', 'error'] as const;
-export type SoundKind = (typeof soundKinds)[number];
 
 /** Extensions a studio recording may have (what Chromium plays and the renderer server types). */
 export const studioExtensions = ['.ogg', '.wav', '.mp3'] as const;
@@ -43,37 +46,18 @@ export interface SpeechVoice {
  * The espeak-ng voice per catalog language. French: `fr` (France); espeak-ng has no Québec voice
  * (its fr-ca voices need MBROLA, which Debian no longer ships) and `fr-be`/`fr-ch` read numbers
  * as "septante"/"nonante", which a Québec ear does not expect. English: North American `en-us`.
- * Spanish: Latin American `es-419`, the Spanish most newcomers to Québec speak. Chinese: Mandarin.
+ * Spanish: Latin American `es-419`, the Spanish most newcomers to Québec speak. Chinese: Mandarin
+ * through `cmn-latn-pinyin` (espeak-ng 1.51's plain `cmn` reads the characters' pinyin with English
+ * phonemes; this one reads characters and tones as Mandarin). Arabic is read without vowel marks,
+ * approximately: its prompts (and Chinese's) are the first candidates for studio recordings.
  */
 export const speechVoices: Record<string, SpeechVoice> = {
   fr: { voice: 'fr', rate: 150 },
   en: { voice: 'en-us', rate: 150 },
   es: { voice: 'es-419', rate: 150 },
   ar: { voice: 'ar', rate: 140 },
-  zh: { voice: 'cmn', rate: 140 },
+  zh: { voice: 'cmn-latn-pinyin', rate: 140 },
 };
-
-/** One entry of the manifest: the URL to play, where it comes from, and the generated fallback. */
-export interface VoiceEntry {
-  /** Path under assets/ (= under the built renderer root), e.g. voice/generated/fr/attract.ogg. */
-  src: string;
-  /** A studio recording or the engine's file. */
-  source: 'studio' | 'generated';
-  /** The generated file, when `src` is a studio recording (played if the recording fails to load). */
-  fallback?: string;
-  /** Hash of what the generated file says (text + voice settings, or the sound's recipe). */
-  hash: string;
-}
-
-export interface VoiceManifest {
-  version: 1;
-  /** Engine that generated the prompts (informative: a different engine version does not regenerate). */
-  engine: string;
-  /** lang → prompt id → entry. */
-  prompts: Record<string, Record<string, VoiceEntry>>;
-  /** sound kind → entry. */
-  sounds: Record<string, VoiceEntry>;
-}
 
 /** Renders text to a WAV file. espeak-ng in production builds; a test may pass another engine. */
 export interface SpeechEngine {
@@ -114,6 +98,9 @@ function toOpus(wav: string, out: string): boolean {
 }
 
 export const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+
+/** What a generated prompt says and how: the same text and voice settings give the same hash (the engine's version is left out). */
+export const promptHash = (voice: SpeechVoice, text: string) => hashOf({ engine: 'espeak-ng', voice: voice.voice, rate: voice.rate, text });
 
 /** The prompts of one voice catalog: `voice.prompt.<id>` → text. */
 export function promptsOf(catalog: Record<string, string>, lang: string): Record<string, string> {
@@ -314,7 +301,7 @@ export function buildVoiceAssets(input: VoiceBuildInput): VoiceBuildResult {
     if (!voice) throw new VoiceBuildError('voice_unknown', `No speech voice for language "${lang}": add it to speechVoices in scripts/voice-build.ts (an espeak-ng voice from \`espeak-ng --voices\`).`);
     manifest.prompts[lang] = {};
     for (const [id, text] of Object.entries(catalogs[lang]!).sort(([a], [b]) => a.localeCompare(b))) {
-      const hash = hashOf({ engine: 'espeak-ng', voice: voice.voice, rate: voice.rate, text });
+      const hash = promptHash(voice, text);
       const dir = join(generatedDir, lang);
       let gen = findOne(dir, id, generatedExtensions, 'generated');
       if (!gen || previous?.prompts?.[lang]?.[id]?.hash !== hash) {

@@ -75,6 +75,8 @@ export interface CallRequestInput {
   language: Language;
   /** Appointment code, if the citizen typed one. */
   appointmentCode?: string;
+  /** The citizen asked for text first (deaf or hard of hearing); shown to the agent. */
+  textFirst?: boolean;
 }
 
 interface AgentEntry {
@@ -238,6 +240,7 @@ export class Dispatcher {
     const context: CallContext = {
       service: req.service, language: req.language, kioskName: kiosk.info.name, office: kiosk.info.office,
       ...(req.appointmentCode ? { appointmentCode: req.appointmentCode } : {}),
+      ...(req.textFirst ? { textFirst: true } : {}),
     };
     const queueKey = `${req.service}/${req.language}`;
     const call: CallEntry = {
@@ -312,6 +315,15 @@ export class Dispatcher {
     if (call.kioskConn === conn) this.deps.sendToAgent(call.agentConn, { type: 'signal', callId, data });
     else if (call.agentConn === conn) this.deps.sendToKiosk(call.kioskConn, { type: 'signal', callId, data });
     else throw new ForbiddenError('not a party to this call');
+  }
+
+  /** The other party of a connected call for `conn` (text relay, server/chat.ts); throws like relaySignal when not allowed. */
+  peerOf(conn: string, callId: string): { conn: string; role: 'kiosk' | 'agent' } {
+    const call = this.requireCall(callId);
+    if (call.state !== 'connected' || call.agentConn === undefined) throw new ForbiddenError('text is only relayed in an accepted call');
+    if (call.kioskConn === conn) return { conn: call.agentConn, role: 'agent' };
+    if (call.agentConn === conn) return { conn: call.kioskConn, role: 'kiosk' };
+    throw new ForbiddenError('not a party to this call');
   }
 
   /** Current state, for health endpoints and tests. */

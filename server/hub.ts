@@ -12,6 +12,7 @@ import { AgentTokens, type AgentClaims } from './auth/tokens';
 import { CallLogWriter, type CallLogOptions } from './db/call-log';
 import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
 import { Dispatcher } from './dispatcher';
+import { ChatRelay } from './chat';
 import { FailureThrottle } from './ratelimit';
 import { HubSockets } from './sockets';
 import { KioskHealthStore, registerHealthRoutes } from './health';
@@ -132,8 +133,17 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       },
     });
     const kioskHealth = new KioskHealthStore(store.db);
+    const chatDispatcher = dispatcher;
+    // Text in the call: relayed between the two parties of a connected call, never stored (server/chat.ts).
+    const chat = new ChatRelay({
+      peerOf: (conn, callId) => chatDispatcher.peerOf(conn, callId),
+      sendToKiosk: (conn, msg) => out.sockets?.sendToKiosk(conn, msg),
+      sendToAgent: (conn, msg) => out.sockets?.sendToAgent(conn, msg),
+      now,
+      log,
+    });
     sockets = new HubSockets({
-      dispatcher, store, tokens, kiosks, log, now, kioskHealth,
+      dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
       options: {
         iceServers: opts.iceServers ?? [],
         services: opts.services ?? defaultServices,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { KioskPublicConfig } from '../config';
-import { CallRequest, CallCancel, Signal, CallEnd, HubToKiosk, IceServer, KioskHealthSnapshot, Ping } from '../protocol';
+import { CallRequest, CallCancel, ChatAck, ChatSend, Signal, CallEnd, HubToKiosk, IceServer, KioskHealthSnapshot, Ping } from '../protocol';
 import { call } from './define';
 import { AudioEchoReport } from './hardware';
 
 /** What the renderer may send to the hub through main (main adds authentication; no kiosk.auth here). */
-export const RendererToHub = z.discriminatedUnion('type', [CallRequest, CallCancel, Signal, CallEnd, Ping]);
+export const RendererToHub = z.discriminatedUnion('type', [CallRequest, CallCancel, Signal, CallEnd, Ping, ChatSend, ChatAck]);
 export type RendererToHub = z.infer<typeof RendererToHub>;
 
 export const HubLinkStatus = z.enum(['connecting', 'online', 'offline']);

@@ -20,6 +20,8 @@ export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
     case 'welcome':
     case 'catalog': // main checks the booth's services against it; the visit does not need it
     case 'pong':
+    case 'chat.message': // text in the call: the kiosk's chat store (renderer/kiosk/chat) handles these
+    case 'chat.status':
       return null;
     default: {
       const never: never = frame;

@@ -139,6 +139,7 @@ export class AgentSession {
   private readonly log: (message: string, detail?: unknown) => void;
   private readonly reconnect: BackoffPolicy;
   private readonly listeners = new Set<(view: AgentView) => void>();
+  private readonly chatListeners = new Set<(frame: Extract<HubToAgent, { type: 'chat.message' | 'chat.status' }>) => void>();
 
   private creds: Credentials | undefined;
   private ws: WebSocketLike | undefined;
@@ -280,12 +281,27 @@ export class AgentSession {
     this.forget(undefined);
   }
 
+  /** Chat frames from the hub (text in the call); returns the unsubscribe function. */
+  onChat(fn: (frame: Extract<HubToAgent, { type: 'chat.message' | 'chat.status' }>) => void): () => void {
+    this.chatListeners.add(fn);
+    return () => this.chatListeners.delete(fn);
+  }
+
+  /** Sends a chat frame; false when the hub link is down (the chat keeps it queued and resends after `welcome`). */
+  sendChat(frame: Extract<AgentToHub, { type: 'chat.send' | 'chat.ack' }>): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WS_OPEN || !this.welcomed) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
   /** Releases timers and the socket (tests, page unload). */
   dispose(): void {
     this.teardownCall(undefined);
     this.clearRing();
     this.closeSocket();
     this.listeners.clear();
+    this.chatListeners.clear();
   }
 
   // ---- hub link --------------------------------------------------------------------------
@@ -500,6 +516,11 @@ export class AgentSession {
         // Otherwise: the echo of our own hang-up, already torn down.
         return;
       }
+      case 'chat.message':
+      case 'chat.status':
+        // Text in the call: the chat panel (renderer/agent/chat.ts) keeps the conversation.
+        for (const fn of this.chatListeners) fn(msg);
+        return;
       default: {
         const never: never = msg;
         this.log('unhandled frame', never);
