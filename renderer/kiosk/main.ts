@@ -1,5 +1,6 @@
 // Kiosk renderer entry: fetch the public config over the bridge and start the app. A page load is
 // a reset (the machine starts in its reset state, which wipes storage and stops media).
+import './ui/components.css';
 import './styles.css';
 import { KioskPublicConfig } from '../../common/config';
 import type { IceServer } from '../../common/protocol';
@@ -9,6 +10,8 @@ import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
+import { applyModes, resetModes } from './modes';
+import { ModeToggle } from './ui/mode-toggle';
 import { createCameraHealthSampler, videoFrameGrabber, watchCameraPresence } from './camera-health';
 import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
@@ -38,10 +41,14 @@ async function boot(): Promise<void> {
   const grabber = videoFrameGrabber(document);
   const sampler = createCameraHealthSampler({ grab: () => grabber.grab(), report: (h) => void bridge.invoke('hardware.cameraHealth', h) });
 
+  // Display modes: classes on <body> while the visit lasts; the visit's wipe turns them off.
+  applyModes(document.body);
   const app = startKioskApp({
     root: document.getElementById('app')!,
     overlay: document.getElementById('overlay')!,
     body: document.body,
+    slots: { modes: ModeToggle },
+    onWipe: resetModes,
     bridge,
     config,
     media,
