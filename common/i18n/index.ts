@@ -35,6 +35,9 @@ import frTechnician from './fr/technician';
 import enTechnician from './en/technician';
 import frVoice from './fr/voice';
 import enVoice from './en/voice';
+import esVoice from './es/voice';
+import arVoice from './ar/voice';
+import zhVoice from './zh/voice';
 
 export { callLanguageOf, interpreterFor, offeredLanguages, textIn, uiLanguage, uiLanguages, type UiLanguageInfo } from './languages';
 
@@ -50,9 +53,9 @@ export type PartialCatalog = Partial<Catalog>;
 export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage, Language>, PartialCatalog> = {
   fr,
   en,
-  es: { ...esCommon, ...esOutbox, ...esKiosk },
-  ar: { ...arCommon, ...arOutbox, ...arKiosk },
-  zh: { ...zhCommon, ...zhOutbox, ...zhKiosk },
+  es: { ...esCommon, ...esOutbox, ...esKiosk, ...esVoice },
+  ar: { ...arCommon, ...arOutbox, ...arKiosk, ...arVoice },
+  zh: { ...zhCommon, ...zhOutbox, ...zhKiosk, ...zhVoice },
   moe: { ...moeCommon, ...moeOutbox, ...moeKiosk },
 };
 
@@ -60,8 +63,8 @@ export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage,
  * Keys a language must have before the language screen offers it: everything a citizen reads from
  * the language choice to the waiting line (service, visit type, appointment code, consent, declined,
  * waiting, the callback form and its confirmation, the idle prompt), plus the common buttons and the
- * display-modes panel of the top bar. Spoken prompts (voice.*) are not required: a language without
- * its own voice.ts speaks French (common/i18n/README.md).
+ * top bar (display modes, the Listen button). Other spoken prompts (voice.prompt.*) are not required:
+ * a language without its own voice.ts speaks French (common/i18n/README.md).
  * Expressed as prefixes so a key added to one of these screens is required at once.
  */
 export const startScreenPrefixes = [
@@ -76,6 +79,7 @@ export const startScreenPrefixes = [
   'kiosk.idle.',
   'kiosk.action.',
   'kiosk.modes.',
+  'voice.listen',
   'kiosk.callback.',
   'kiosk.tollFree',
   'callback.',

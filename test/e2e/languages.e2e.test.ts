@@ -1,0 +1,193 @@
+// The booth in the citizen's language, on the real kiosk page (browser runtime, real hub, Debian's
+// Chromium): the language screen offers every complete language by its native name (no flag, no
+// globe), choosing one sets <html lang dir>, the start screens read in that language with no French
+// left on them, Arabic mirrors the layout, and an Arabic callback request is kept and delivered.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { defaultServices, type UiLanguage } from '../../common/config';
+import { catalogs, offeredLanguages, t, textIn, uiLanguage, uiLanguages, type MessageKey } from '../../common/i18n/index';
+import { fillCallbackForm, hubCallbacks } from '../support/callback';
+import { screen, useE2ESession } from '../support/e2e';
+import { neverOpen, type Stack } from '../support/stack';
+
+const e2e = useE2ESession();
+// Long enough that no screen moves on by itself while the test reads it.
+const timers = { idleMs: 120_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_000, thankYouMs: 60_000, declinedMs: 60_000 };
+
+async function kioskPage(s: Stack, first: 'attract' | 'closed' = 'attract', viewport = { width: 1920, height: 1080 }): Promise<Page> {
+  const p = await (await e2e.context(viewport)).newPage();
+  await p.goto(s.kioskUrl);
+  await screen(p, first);
+  return p;
+}
+
+async function chooseLanguage(k: Page, code: UiLanguage): Promise<void> {
+  await k.getByTestId('attract-start').click();
+  await screen(k, 'language');
+  await k.getByTestId(`lang-${code}`).click();
+  await screen(k, 'service');
+}
+
+/** Catalog keys a citizen can see (staff domains are French/English only by design). */
+const citizenKey = (k: string) => /^(kiosk|callback|action|voice|error)\./.test(k);
+
+/**
+ * French texts that must not show on a screen in `code`: every French citizen message without
+ * arguments, except those the target language writes the same way (a brand, "Volume"…).
+ */
+function frenchLeftovers(code: UiLanguage): Set<string> {
+  const own = new Set(Object.values(catalogs[code]));
+  return new Set(
+    (Object.entries(catalogs.fr) as [MessageKey, string][])
+      .filter(([k, v]) => citizenKey(k) && !v.includes('{') && !own.has(v))
+      .map(([, v]) => v),
+  );
+}
+
+/** Every text node and accessible-name attribute on the current screen, trimmed. */
+const visibleTexts = (k: Page): Promise<string[]> =>
+  k.evaluate(() => {
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('script, style, [hidden], [aria-hidden="true"]') || el.getClientRects().length === 0) continue;
+      const v = (n.textContent ?? '').trim();
+      if (v) out.push(v);
+    }
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+      for (const a of ['aria-label', 'title', 'placeholder']) {
+        const v = el.getAttribute(a)?.trim();
+        if (v) out.push(v);
+      }
+    }
+    return out;
+  });
+
+/** The screen shows `code`'s texts for `keys` and no French message. */
+async function expectScreenIn(k: Page, code: UiLanguage, name: string, keys: MessageKey[], params: Record<string, string | number> = {}): Promise<void> {
+  await screen(k, name);
+  const texts = await visibleTexts(k);
+  const all = texts.join('\n');
+  for (const key of keys) expect(all, `${name}: ${key}`).toContain(t(code, key, params));
+  const french = frenchLeftovers(code);
+  expect(texts.filter((x) => french.has(x)), `${name}: French left in ${code}`).toEqual([]);
+}
+
+const page = (k: Page) =>
+  k.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, direction: getComputedStyle(document.body).direction }));
+
+describe('languages', () => {
+  it('the language screen offers every complete language by its native name, no flag or globe; Innu-aimun waits for its translator', async () => {
+    const s = await e2e.stack({ agents: 0, publicConfig: { timers } });
+    const k = await kioskPage(s);
+    await k.getByTestId('attract-start').click();
+    await screen(k, 'language');
+    const buttons = await k.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('[data-testid^="lang-"]')].map((b) => ({
+        testid: b.dataset.testid,
+        text: b.innerText.trim(),
+        lang: b.getAttribute('lang'),
+        pictograms: b.querySelectorAll('svg, img, .icon, [class*="pictogram"]').length,
+      })),
+    );
+    expect(buttons.map((b) => b.testid)).toEqual(offeredLanguages.map((l) => `lang-${l.code}`));
+    for (const [i, l] of offeredLanguages.entries()) {
+      expect(buttons[i]).toEqual({ testid: `lang-${l.code}`, text: l.nativeName, lang: l.tag, pictograms: 0 });
+      expect(buttons[i]!.text).not.toMatch(/\p{Extended_Pictographic}|\p{Regional_Indicator}/u);
+    }
+    expect(uiLanguages.some((l) => !l.complete)).toBe(true);
+    expect(await k.getByTestId('lang-moe').count()).toBe(0);
+  });
+
+  it.each(offeredLanguages.map((l) => l.code))('%s: html lang and dir follow the choice; service, visit type, code, consent and declined read in it', async (code) => {
+    const s = await e2e.stack({ agents: 0, publicConfig: { timers } });
+    const k = await kioskPage(s);
+    const info = uiLanguage(code);
+    await chooseLanguage(k, code);
+    expect(await page(k)).toEqual({ lang: info.tag, dir: info.dir, direction: info.dir });
+
+    await expectScreenIn(k, code, 'service', ['kiosk.service.title']);
+    for (const svc of defaultServices) expect(await k.getByTestId(`service-${svc.id}`).innerText()).toContain(textIn(svc.label, code));
+    await k.getByTestId('service-immigration').click();
+
+    await expectScreenIn(k, code, 'visitType', ['kiosk.visitType.title', 'kiosk.visitType.appointment', 'kiosk.visitType.walkIn']);
+    await k.getByTestId('visit-appointment').click();
+    await expectScreenIn(k, code, 'appointmentCode', ['kiosk.code.title', 'kiosk.code.submit']);
+    await k.getByTestId('btn-back').click();
+
+    await screen(k, 'visitType');
+    await k.getByTestId('visit-walkin').click();
+    const service = textIn(defaultServices.find((x) => x.id === 'immigration')!.label, code);
+    await expectScreenIn(k, code, 'consent', ['kiosk.consent.title', 'kiosk.consent.noRecording', 'kiosk.consent.question', 'kiosk.consent.refuse']);
+    expect(await k.getByTestId('screen-consent').innerText()).toContain(t(code, 'kiosk.consent.who', { service }));
+    await k.getByTestId('consent-refuse').click();
+    await expectScreenIn(k, code, 'declined', ['kiosk.declined.title', 'kiosk.declined.body']);
+    // Still in the chosen language and direction after four screens.
+    expect(await page(k)).toEqual({ lang: info.tag, dir: info.dir, direction: info.dir });
+  });
+
+  it('Arabic mirrors the layout: the first service sits on the right, the title reads from the right', async () => {
+    const s = await e2e.stack({ agents: 0, publicConfig: { timers } });
+    const k = await kioskPage(s);
+    const layout = () =>
+      k.evaluate(() => {
+        const box = (id: string) => document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+        const [a, b] = [box('service-emploi'), box('service-solidarite')];
+        const title = document.querySelector('[data-testid="screen-service"] h1, [data-testid="screen-service"] h2')!;
+        const range = document.createRange();
+        range.selectNodeContents(title);
+        const text = range.getBoundingClientRect();
+        const frame = title.getBoundingClientRect();
+        return {
+          sameRow: Math.abs(a.top - b.top) < 2,
+          firstIsLeft: a.left < b.left,
+          titleDirection: getComputedStyle(title).direction,
+          // Where the title's text starts: its distance from the frame's left and right edges.
+          textGapLeft: text.left - frame.left,
+          textGapRight: frame.right - text.right,
+        };
+      });
+    await chooseLanguage(k, 'fr');
+    const fr = await layout();
+    expect(fr.sameRow).toBe(true); // the two first services share a row, so the order is visible
+    expect(fr.firstIsLeft).toBe(true);
+    expect(fr.titleDirection).toBe('ltr');
+    await k.getByTestId('btn-back').click();
+    await screen(k, 'language');
+    await k.getByTestId('lang-ar').click();
+    await screen(k, 'service');
+    const ar = await layout();
+    expect(ar.sameRow).toBe(true);
+    expect(ar.firstIsLeft).toBe(false);
+    expect(ar.titleDirection).toBe('rtl');
+    // A start-aligned title hugs the right edge in Arabic; a centred one is symmetric either way.
+    expect(ar.textGapRight).toBeLessThanOrEqual(ar.textGapLeft + 1);
+  });
+
+  it('Arabic outside opening hours: the callback form and its confirmation read in Arabic, right to left, and the request reaches the hub', { timeout: 180_000 }, async () => {
+    const s = await e2e.stack({ agents: 1, publicConfig: { schedule: neverOpen, timers } });
+    const k = await kioskPage(s, 'closed', { width: 1080, height: 1920 });
+    await k.getByTestId('offer-callback').click();
+    await screen(k, 'language');
+    await k.getByTestId('lang-ar').click();
+    await screen(k, 'service');
+    await k.getByTestId('service-emploi').click();
+    await expectScreenIn(k, 'ar', 'callback', ['callback.title', 'callback.name.label', 'callback.phone.label', 'callback.submit', 'callback.reason.closed']);
+    expect(await page(k)).toEqual({ lang: 'ar', dir: 'rtl', direction: 'rtl' });
+    // The example number keeps its digit order inside the right-to-left text (a left-to-right isolate).
+    expect(await k.getByTestId('screen-callback').innerText()).toContain('\u2066418 555-0123\u2069');
+
+    const digits = '5145550143';
+    await fillCallbackForm(k, { name: 'SAMIRA', phoneDigits: digits, window: 'afternoon' });
+    await k.getByTestId('callback-submit').click();
+    await k.getByTestId('callback-saved').waitFor({ timeout: 20_000 });
+    expect(await k.getByTestId('screen-callback').innerText()).toContain(t('ar', 'callback.saved'));
+    const texts = await visibleTexts(k);
+    expect(texts.filter((x) => frenchLeftovers('ar').has(x))).toEqual([]);
+
+    // Delivered, routed to a French-speaking agent (the call language), nothing lost on the way.
+    await expect.poll(() => hubCallbacks(s.dataDir).callbacks.length, { timeout: 75_000, interval: 250 }).toBe(1);
+    expect(hubCallbacks(s.dataDir).callbacks[0]).toMatchObject({ service: 'emploi', language: 'fr', time_window: 'afternoon', reason: 'closed', phone: `+1${digits}` });
+  });
+});
