@@ -170,9 +170,11 @@ export const soundRecipes: Record<SoundKind, { length: number; notes: Note[] }> 
 };
 
 const SAMPLE_RATE = 22050;
+/** Peak level of the sounds: their RMS (0.09–0.13) then sits a little above espeak-ng's speech (peak ~0.6, RMS ~0.07), as an alert should. */
+export const SOUND_PEAK = 0.35;
 
 /** Renders a recipe to mono samples in [-1, 1], peak-normalised to `peak`. */
-export function synthesize(recipe: { length: number; notes: Note[] }, peak = 0.7, rate = SAMPLE_RATE): Float32Array {
+export function synthesize(recipe: { length: number; notes: Note[] }, peak = SOUND_PEAK, rate = SAMPLE_RATE): Float32Array {
   const n = Math.round(recipe.length * rate);
   const out = new Float32Array(n);
   const attack = Math.round(0.005 * rate); // 5 ms: no click at the onset
@@ -330,7 +332,7 @@ export function buildVoiceAssets(input: VoiceBuildInput): VoiceBuildResult {
   }
 
   for (const kind of soundKinds) {
-    const hash = hashOf({ synth: 1, recipe: soundRecipes[kind] });
+    const hash = hashOf({ synth: 1, peak: SOUND_PEAK, recipe: soundRecipes[kind] });
     const gen = join(generatedDir, 'sounds', `${kind}.wav`);
     if (!existsSync(gen) || previous?.sounds?.[kind]?.hash !== hash) {
       writeAtomic(gen, encodeWav(synthesize(soundRecipes[kind])));
