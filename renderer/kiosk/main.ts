@@ -12,6 +12,9 @@ import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
 import { applyModes, resetModes } from './modes';
 import { ModeToggle } from './ui/mode-toggle';
+import { listenButton } from './voice/listen-button';
+import { createVoicePlayer } from './voice/player';
+import { attachSessionSounds } from './voice/session-sounds';
 import { createCameraHealthSampler, videoFrameGrabber, watchCameraPresence } from './camera-health';
 import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
@@ -43,11 +46,13 @@ async function boot(): Promise<void> {
 
   // Display modes: classes on <body> while the visit lasts; the visit's wipe turns them off.
   applyModes(document.body);
+  // The booth's voice: <audio data-testid="voice-audio"> in <body>, the Écouter button, the call and visit sounds.
+  const voice = createVoicePlayer({ doc: document });
   const app = startKioskApp({
     root: document.getElementById('app')!,
     overlay: document.getElementById('overlay')!,
     body: document.body,
-    slots: { modes: ModeToggle },
+    slots: { modes: ModeToggle, listen: listenButton(voice) },
     onWipe: resetModes,
     bridge,
     config,
@@ -65,6 +70,12 @@ async function boot(): Promise<void> {
       window.location.reload();
     },
   });
+  const stopSounds = attachSessionSounds({
+    actor: app.actor,
+    player: voice,
+    onHardwareInput: (l) => bridge.on('hardware.input', l),
+    handsetOutput: { enumerateDevices: () => devices.enumerateDevices(), preference: config.media.handset },
+  });
   // A booth with no camera at all says so at once (hub: camera:missing), not at the first visit.
   const stopPresence = watchCameraPresence({
     enumerate: () => devices.enumerateDevices(),
@@ -77,6 +88,8 @@ async function boot(): Promise<void> {
   // Leaving the page (reload, crash recovery) is a way out of the visit like any other.
   window.addEventListener('pagehide', () => {
     stopPresence();
+    stopSounds();
+    voice.dispose();
     app.stop();
     media.dispose?.();
   });

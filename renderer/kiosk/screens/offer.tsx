@@ -52,7 +52,7 @@ export function Callback(props: ScreenProps) {
     );
   }
   return (
-    <ScreenFrame name="callback" class="screen-form">
+    <ScreenFrame name="callback" class="screen-form" icon="phone">
       <CallbackForm
         t={t}
         language={lang === 'en' ? 'en' : 'fr'}

@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BridgeApi } from '../../../common/bridge/contract';
 import type { DeviceStates } from '../../../common/bridge/hardware';
@@ -5,8 +6,7 @@ import type { OutboxStats } from '../../../common/bridge/outbox';
 import { KioskPublicConfig } from '../../../common/config';
 import { translator } from '../../../common/i18n';
 import type { KioskHealthSnapshot } from '../../../common/protocol';
-import type { VNode } from '../dom';
-import { byTestId, textOf } from '../dom';
+import { render, type ComponentChild } from 'preact';
 import { createTechnicianController } from './controller';
 import { DEVICE_KINDS, openerView, panelView, pinView } from './view';
 
@@ -81,10 +81,21 @@ function fakeBridge(opts: { simulation: boolean; pin?: string; lockAfter?: numbe
 }
 
 const media = { start: vi.fn(), stop: vi.fn() };
-const click = (node: VNode | null | undefined, id: string) => {
-  const n = node && byTestId(node, id);
+/** Renders a view into a detached element (Preact, happy-dom): what the panel shows. */
+const dom = (node: ComponentChild): HTMLElement => {
+  const el = document.createElement('div');
+  render(node, el);
+  return el;
+};
+const byTestId = (node: ComponentChild, id: string): HTMLElement | null => dom(node).querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const attr = (node: ComponentChild, id: string, name: string) => byTestId(node, id)?.getAttribute(name);
+const text = (el: Element | null) => el?.textContent ?? '';
+/** No catalog key was left untranslated (a raw `tech.x` or `hw.x` on screen). */
+const rawKeys = (node: ComponentChild) => dom(node).textContent!.match(/\b(tech|hw)\.[a-zA-Z.]+/g) ?? [];
+const click = (node: ComponentChild, id: string) => {
+  const n = node ? byTestId(node, id) : null;
   if (!n) throw new Error(`no ${id}`);
-  n.on.click!(new Event('click'));
+  n.click();
 };
 
 afterEach(() => vi.useRealTimers());
@@ -101,10 +112,10 @@ describe('technician panel (normal use: hidden, PIN checked by main)', () => {
     expect(c.state.mode).toBe('pin');
     let pin = pinView(c.state, c, t);
     for (const d of '1357') click(pin, `tech-pin-key-${d}`);
-    expect(byTestId(pinView(c.state, c, t), 'tech-pin-dots')!.attrs['data-length']).toBe(4);
+    expect(attr(pinView(c.state, c, t), 'tech-pin-dots', 'data-length')).toBe('4');
     await c.pinSubmit();
     pin = pinView(c.state, c, t);
-    expect(textOf(byTestId(pin, 'tech-pin-error')!)).toEqual(['Code incorrect.']);
+    expect(text(byTestId(pin, 'tech-pin-error'))).toBe('Code incorrect.');
     expect(c.state.pin).toBe('');
 
     for (const d of '2468') c.pinKey(d);
@@ -114,24 +125,24 @@ describe('technician panel (normal use: hidden, PIN checked by main)', () => {
     await vi.waitFor(() => expect(c.state.devices).not.toBeNull());
 
     let panel = panelView(c.state, c, t, media, Date.now());
-    for (const kind of DEVICE_KINDS) expect(byTestId(panel, `tech-device-${kind}`)).toBeDefined();
-    expect(byTestId(panel, 'tech-device-statusLight')!.attrs['data-status']).toBe('failed');
-    expect(textOf(byTestId(panel, 'tech-device-statusLight')!).join(' ')).toContain('En panne : EIO');
-    expect(textOf(byTestId(panel, 'tech-device-camera')!).join(' ')).toContain('Image noire');
-    expect(textOf(byTestId(panel, 'tech-outbox')!).join(' ')).toMatch(/En attente : 4.*depuis 5 min.*échoué.*hub_unreachable/);
-    expect(byTestId(panel, 'tech-hub')!.attrs['data-status']).toBe('online');
-    expect(byTestId(panel, 'tech-sim')).toBeUndefined();
+    for (const kind of DEVICE_KINDS) expect(byTestId(panel, `tech-device-${kind}`)).not.toBeNull();
+    expect(attr(panel, 'tech-device-statusLight', 'data-status')).toBe('failed');
+    expect(text(byTestId(panel, 'tech-device-statusLight'))).toContain('En panne : EIO');
+    expect(text(byTestId(panel, 'tech-device-camera'))).toContain('Image noire');
+    expect(text(byTestId(panel, 'tech-outbox'))).toMatch(/En attente : 4.*depuis 5 min.*échoué.*hub_unreachable/);
+    expect(attr(panel, 'tech-hub', 'data-status')).toBe('online');
+    expect(byTestId(panel, 'tech-sim')).toBeNull();
     // No catalog key leaks as text.
-    expect(textOf(panel).filter((s) => /^(tech|hw)\./.test(s))).toEqual([]);
+    expect(rawKeys(panel)).toEqual([]);
 
     // Live: a device event updates the row without waiting for the next poll.
     emit('hardware.state', 'callButton', connected('Big red button'));
     emit('hardware.input', { type: 'callButton.pressed' });
     emit('hub.status', 'offline');
     panel = panelView(c.state, c, t, media, Date.now());
-    expect(textOf(byTestId(panel, 'tech-device-callButton')!).join(' ')).toContain('Big red button');
-    expect(textOf(byTestId(panel, 'tech-inputs')!).join(' ')).toContain('Bouton d’appel pressé');
-    expect(byTestId(panel, 'tech-hub')!.attrs['data-status']).toBe('offline');
+    expect(text(byTestId(panel, 'tech-device-callButton'))).toContain('Big red button');
+    expect(text(byTestId(panel, 'tech-inputs'))).toContain('Bouton d’appel pressé');
+    expect(attr(panel, 'tech-hub', 'data-status')).toBe('offline');
 
     click(panel, 'tech-exercise-statusLight');
     await vi.waitFor(() => expect(calls).toContainEqual(['hardware.exercise', ['statusLight']]));
@@ -177,8 +188,8 @@ describe('technician panel (simulation mode)', () => {
     await vi.waitFor(() => expect(c.state.sim).not.toBeNull());
 
     const panel = panelView(c.state, c, t, media, Date.now());
-    expect(byTestId(panel, 'tech-sim-light')!.attrs['data-color']).toBe('0,255,0');
-    expect(textOf(byTestId(panel, 'tech-sim-leds')!).join(' ')).toContain('off hook');
+    expect(attr(panel, 'tech-sim-light', 'data-color')).toBe('0,255,0');
+    expect(text(byTestId(panel, 'tech-sim-leds'))).toContain('off hook');
     click(panel, 'tech-sim-lift');
     click(panel, 'tech-sim-press');
     click(panel, 'tech-sim-presenceOn');
@@ -196,7 +207,7 @@ describe('technician panel (simulation mode)', () => {
         { action: 'scan', code: 'RDV42' },
       ]),
     );
-    expect(textOf(panel).filter((s) => /^(tech|hw)\./.test(s))).toEqual([]);
+    expect(rawKeys(panel)).toEqual([]);
     c.dispose();
     expect([...listeners.values()].every((s) => s.size === 0)).toBe(true);
   });
@@ -213,20 +224,20 @@ describe('technician panel: speaker → microphone echo test', () => {
     c.openRequested();
     const fr = translator('fr');
     let panel = panelView(c.state, c, fr, media, Date.now());
-    expect(textOf(byTestId(panel, 'tech-echo-run')!)).toEqual(['Tester le haut-parleur et le micro']);
-    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('none');
+    expect(text(byTestId(panel, 'tech-echo-run'))).toBe('Tester le haut-parleur et le micro');
+    expect(attr(panel, 'tech-echo-result', 'data-state')).toBe('none');
 
     click(panel, 'tech-echo-run');
     expect(c.state.echo.running).toBe(true);
-    expect(byTestId(panelView(c.state, c, fr, media, Date.now()), 'tech-echo-run')!.attrs.disabled).toBe(true);
+    expect((byTestId(panelView(c.state, c, fr, media, Date.now()), 'tech-echo-run') as HTMLButtonElement).disabled).toBe(true);
     await vi.waitFor(() => expect(calls.some(([ch]) => ch === 'health.audioEcho')).toBe(true));
     expect(runEcho).toHaveBeenCalledTimes(1);
     expect(calls.find(([ch]) => ch === 'health.audioEcho')![1][0]).toEqual({ heard: true, at: 42_000, ratio: 0.93, level: 0.21, error: null, snrDb: 11.2, frequencyHz: 1500, microphone: 'USB mic' });
     panel = panelView(c.state, c, fr, media, Date.now());
-    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('pass');
-    expect(textOf(byTestId(panel, 'tech-echo-result')!)).toEqual(['Réussi : le micro entend le haut-parleur.']);
-    expect(textOf(byTestId(panel, 'tech-echo-detail')!).join(' ')).toContain('93 %');
-    expect(textOf(panel).filter((s) => /^(tech|hw)\./.test(s))).toEqual([]);
+    expect(attr(panel, 'tech-echo-result', 'data-state')).toBe('pass');
+    expect(text(byTestId(panel, 'tech-echo-result'))).toBe('Réussi : le micro entend le haut-parleur.');
+    expect(text(byTestId(panel, 'tech-echo-detail'))).toContain('93 %');
+    expect(rawKeys(panel)).toEqual([]);
     c.dispose();
   });
 
@@ -244,13 +255,13 @@ describe('technician panel: speaker → microphone echo test', () => {
     const en = translator('en');
     await c.echoTest();
     let panel = panelView(c.state, c, en, media, Date.now());
-    expect(byTestId(panel, 'tech-echo-result')!.attrs['data-state']).toBe('fail');
-    expect(textOf(byTestId(panel, 'tech-echo-result')!).join(' ')).toContain('the microphone does not hear the speaker');
+    expect(attr(panel, 'tech-echo-result', 'data-state')).toBe('fail');
+    expect(text(byTestId(panel, 'tech-echo-result'))).toContain('the microphone does not hear the speaker');
 
     await c.echoTest();
     panel = panelView(c.state, c, en, media, Date.now());
-    expect(textOf(byTestId(panel, 'tech-echo-result')!)).toEqual(['Failed: the test could not run (echo_mic_failed).']);
-    expect(byTestId(panel, 'tech-echo-detail')).toBeUndefined();
+    expect(text(byTestId(panel, 'tech-echo-result'))).toBe('Failed: the test could not run (echo_mic_failed).');
+    expect(byTestId(panel, 'tech-echo-detail')).toBeNull();
     const reports = calls.filter(([ch]) => ch === 'health.audioEcho').map(([, a]) => a[0] as { heard: boolean; error: string | null });
     expect(reports.map((r) => [r.heard, r.error])).toEqual([
       [false, null],

@@ -34,8 +34,8 @@ const LETTERS: Record<'azerty' | 'qwerty', string[]> = {
   azerty: ['AZERTYUIOP', 'QSDFGHJKLM', 'WXCVBN'],
   qwerty: ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'],
 };
-/** French and English names and words both need these (Marie-Ève, Francœur, Hélène). */
-const ACCENTS = 'ÉÈÊËÀÂÇÎÏÔÛÙ';
+/** French and English names and words both need these (Marie-Ève, Hélène, François); ten keys, as wide as a letter row. */
+const ACCENTS = 'ÉÈÊËÀÂÇÎÔÛ';
 const DIGITS = '1234567890';
 const PHONE = ['123', '456', '789'];
 
