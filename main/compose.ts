@@ -13,6 +13,7 @@ import type { KeyProvider } from './outbox/index';
 import type { KioskConfig } from './services/config';
 import type { KioskCore, PhaseSource } from './services/core';
 import { createKioskCore } from './services/core';
+import { kioskHttpAuthorization, loadOrCreateKioskKey } from './services/kiosk-key';
 import type { Logger } from './services/log';
 import { silentLogger } from './services/log';
 import type { PowerSaveBlocker } from './services/power-save';
@@ -151,6 +152,10 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
+    // Production booths authenticate with their key pair (made at first start); a development
+    // kioskSecret in the config replaces it on every path.
+    const kioskKey = config.kioskSecret === undefined ? loadOrCreateKioskKey(config.dataDir, log.child({ module: 'kiosk-key' })) : undefined;
+    const httpAuthorization = kioskHttpAuthorization(config.kioskId, { ...(config.kioskSecret !== undefined ? { secret: config.kioskSecret } : {}), ...(kioskKey ? { key: kioskKey } : {}) });
     const key = await (opts.keyProvider ?? fileKeyProvider(join(config.dataDir, 'outbox.key'))).getKey();
     outbox = createOutbox({ path: join(config.dataDir, 'outbox.sqlite'), key });
     const openOutbox = outbox;
@@ -158,7 +163,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       outbox,
       hubUrl: hubHttpBase(config.hubUrl),
       kioskId: config.kioskId,
-      secret: config.kioskSecret,
+      authorization: httpAuthorization,
       onSync: (r) => (r.ok ? undefined : log.warn({ module: 'outbox', error: r.error }, 'outbox sync failed')),
     });
     const outboxSection = outboxHandlers(outbox);
@@ -168,6 +173,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
     const updates = await createKioskUpdates({
       config,
       hubBase: hubHttpBase(config.hubUrl),
+      authorization: httpAuthorization,
       appVersion: opts.health?.appVersion ?? env.VG_APP_VERSION ?? env.npm_package_version ?? 'dev',
       log: log.child({ module: 'updates' }),
       onStatus: () => late.core?.sendHealthNow(),
@@ -176,6 +182,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
     const core = createKioskCore({
       config,
       log,
+      ...(kioskKey ? { kioskKey } : {}),
       ...(opts.powerSave ? { powerSave: opts.powerSave } : {}),
       sections: {
         ...opts.sections,

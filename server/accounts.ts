@@ -5,6 +5,7 @@ import type { AgentRecord, HubStore, KioskRecord } from './db/store';
 import { burnVerification, generatePassword, generateSecret, hashSecret, verifySecret } from './auth/secrets';
 import { ConflictError, HubError } from './errors';
 import { kioskAuthMessage } from '../common/protocol';
+import { kioskHttpMessage, kioskHttpWindow, parseKioskKeyHeader } from '../common/kiosk-auth';
 import { digestMatches, kioskKeyFingerprint, kioskPublicKeyPem, PublicKeyCache, secretDigest, verifyKioskProof, WorkLimiter } from './auth/kiosk-keys';
 
 const Username = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'username: 1–64 letters, digits, _ . @ -');
@@ -92,6 +93,8 @@ export const NO_SECRET = '!';
 export class KioskVerifier {
   private readonly keys = new PublicKeyCache();
   private readonly hashing = new WorkLimiter(2, 200);
+  /** The last verified HTTP signature per kiosk: the same header for the rest of its window costs no verification. */
+  private readonly httpSeen = new Map<string, string>();
   private readonly q;
 
   constructor(
@@ -129,8 +132,26 @@ export class KioskVerifier {
     return recordOf(row);
   }
 
-  /** Authenticates an HTTP request header `Authorization: Kiosk <kioskId>:<secret>`. */
+  private verifyHttpSignature(kioskId: string, window: number, signature: string): KioskRecord | null {
+    if (Math.abs(window - kioskHttpWindow(this.now())) > 1) return null;
+    const row = this.q.row.get(kioskId);
+    if (!row || row.disabled || !row.public_key) return null;
+    // The key text is part of the memo: a re-registered key is checked afresh.
+    const memo = `${window}:${signature}:${row.public_key}`;
+    if (this.httpSeen.get(kioskId) === memo) return recordOf(row);
+    const key = this.keys.get(kioskId, row.public_key);
+    if (!key || !verifyKioskProof(key, kioskHttpMessage(kioskId, window), signature)) return null;
+    this.httpSeen.set(kioskId, memo);
+    return recordOf(row);
+  }
+
+  /**
+   * Authenticates an HTTP `Authorization` header: `KioskKey <kioskId>:<window>:<signature>` (a
+   * key-pair booth, common/kiosk-auth.ts) or `Kiosk <kioskId>:<secret>` (development secret).
+   */
   async verifyHeader(header: string | undefined): Promise<KioskRecord | null> {
+    const signed = parseKioskKeyHeader(header);
+    if (signed) return this.verifyHttpSignature(signed.kioskId, signed.window, signed.signature);
     const creds = parseKioskAuthorization(header);
     if (!creds) return null;
     try {

@@ -15,8 +15,10 @@ export interface SenderOptions {
   hubUrl: string;
   /** Kiosk credentials for `Authorization: Kiosk <id>:<secret>`. */
   kioskId: string;
-  /** Kiosk secret. */
-  secret: string;
+  /** Development kiosk secret (`Kiosk <id>:<secret>`); ignored when `authorization` is given. */
+  secret?: string;
+  /** The Authorization value per request (a key-pair booth signs a time window: main/services/kiosk-key.ts). */
+  authorization?: () => string;
   /** Injected fetch (defaults to global fetch). */
   fetch?: typeof fetch;
   /** Epoch ms. */
@@ -70,7 +72,8 @@ export function createSender(opts: SenderOptions): Sender {
   const idleMs = opts.idleMs ?? 60_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 20_000;
   const url = new URL(INGEST_PATH, opts.hubUrl).toString();
-  const auth = kioskAuthHeader(opts.kioskId, opts.secret);
+  const secretHeader = opts.secret !== undefined ? kioskAuthHeader(opts.kioskId, opts.secret) : undefined;
+  const auth = opts.authorization ?? (() => secretHeader ?? '');
 
   let running = false;
   let loop: Promise<void> | null = null;
@@ -100,7 +103,7 @@ export function createSender(opts: SenderOptions): Sender {
     try {
       let res: Response;
       try {
-        res = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body, signal: ctl.signal });
+        res = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth() }, body, signal: ctl.signal });
       } catch {
         return fail(ctl.signal.aborted ? 'hub_timeout' : 'hub_unreachable');
       }

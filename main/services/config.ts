@@ -38,8 +38,11 @@ const FileShape = z
   .object({
     hubUrl: HubUrl,
     kioskId: Id,
-    /** Per-kiosk secret created by the hub's CLI (protocol: 16–256 chars). */
-    kioskSecret: z.string().min(16).max(256),
+    /**
+     * Development only: a shared secret from the hub's `create-kiosk`. Without it (production) the
+     * booth authenticates with its key pair (`<dataDir>/kiosk-key.pem`, made at first start).
+     */
+    kioskSecret: z.string().min(16).max(256).optional(),
     dataDir: z.string().min(1).default('.data'),
     devMode: z.boolean().default(false),
     /** PIN that opens the hidden technician panel (digits; absent = panel locked outside simulation mode). */
@@ -83,8 +86,8 @@ export interface KioskConfig {
   hubUrl: string;
   /** This kiosk's id at the hub. */
   kioskId: string;
-  /** This kiosk's secret (never leaves main). */
-  kioskSecret: string;
+  /** Development secret (never leaves main); absent = the booth's key pair authenticates it. */
+  kioskSecret?: string;
   /** Absolute directory for local state (outbox, browser profile, logs). */
   dataDir: string;
   /** Dev mode keeps devtools and reload shortcuts. */
@@ -154,7 +157,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
     public: r.data.public,
     hubUrl: r.data.hubUrl,
     kioskId: r.data.kioskId,
-    kioskSecret: r.data.kioskSecret,
+    ...(r.data.kioskSecret !== undefined ? { kioskSecret: r.data.kioskSecret } : {}),
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
     runtimePort: r.data.runtimePort,

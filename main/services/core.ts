@@ -10,6 +10,7 @@ import { createBridgeHandlers, unavailableHandlers } from './bridge-handlers';
 import type { CallGuard } from './call-guard';
 import { createCallGuard } from './call-guard';
 import type { KioskConfig } from './config';
+import { loadOrCreateKioskKey, type KioskKey } from './kiosk-key';
 import { createRendererLogSink } from './renderer-log';
 import { buildKioskHealth, createAudioHealthStore, startHealthReporter } from './health';
 import type { HubLink, HubLinkOptions, OutgoingFrame, Timers } from './hub-link';
@@ -58,6 +59,8 @@ export interface KioskCoreDeps {
   createHubLink?: (opts: HubLinkOptions) => HubLink;
   /** Extra hub link tuning (backoff, heartbeat). */
   hubLinkOptions?: Partial<HubLinkOptions>;
+  /** The booth's key pair; default loaded (or made) under config.dataDir when the config has no development secret. */
+  kioskKey?: KioskKey;
   /** Other bridge sections composed in (e.g. `outboxHandlers(outbox)`, hardware); missing channels answer `feature_unavailable`. */
   sections?: Partial<BridgeHandlers>;
   /** Told every phase change after the power-save blocker (status light, screen schedule); failures are logged, never fail the call. */
@@ -128,7 +131,9 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const hubLink = (deps.createHubLink ?? createHubLink)({
     url: deps.config.hubUrl,
     kioskId: deps.config.kioskId,
-    secret: deps.config.kioskSecret,
+    ...(deps.config.kioskSecret !== undefined
+      ? { secret: deps.config.kioskSecret }
+      : { key: deps.kioskKey ?? loadOrCreateKioskKey(deps.config.dataDir, log.child({ module: 'kiosk-key' })) }),
     log: log.child({ module: 'hub-link' }),
     ...deps.hubLinkOptions,
   });

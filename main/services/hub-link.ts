@@ -5,7 +5,7 @@ import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import type { HubLinkStatus } from '../../common/bridge/core';
 import type { HubToKiosk, IceServer, KioskToHub } from '../../common/protocol';
-import { HubToKiosk as HubToKioskSchema, PROTOCOL_VERSION, parseFrame } from '../../common/protocol';
+import { HubChallenge, HubToKiosk as HubToKioskSchema, PROTOCOL_VERSION, kioskAuthMessage, parseFrame } from '../../common/protocol';
 import { VisioError } from '../../common/result';
 import type { Logger } from './log';
 import { silentLogger } from './log';
@@ -30,8 +30,13 @@ export interface HubLinkOptions {
   url: string;
   /** This kiosk's id. */
   kioskId: string;
-  /** This kiosk's secret, sent only in the first frame. */
-  secret: string;
+  /**
+   * Development credential: the shared kiosk secret, sent in the first frame. When absent, `key`
+   * proves the booth's identity instead (the production path: nothing secret travels).
+   */
+  secret?: string;
+  /** The booth's key pair (main/services/kiosk-key.ts): signs the hub's challenge. */
+  key?: { sign(message: string): string };
   /** First retry delay (ms, default 500). */
   initialBackoffMs?: number;
   /** Retry delay cap (ms, default 30 000). */
@@ -67,6 +72,9 @@ export interface HubLink {
 
 /** Creates the link and starts dialling immediately. */
 export function createHubLink(opts: HubLinkOptions): HubLink {
+  if (opts.secret === undefined && !opts.key) throw new VisioError('config_invalid', 'the hub link needs the booth key (or a development kioskSecret)');
+  // The key proof names the host the booth dialled, as its Host header carries it.
+  const dialledHost = new URL(opts.url).host;
   const initialMs = opts.initialBackoffMs ?? 500;
   const maxMs = opts.maxBackoffMs ?? 30_000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
@@ -115,12 +123,22 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     }, delay);
   };
 
-  const handleFrame = (data: RawData, isBinary: boolean) => {
+  const handleFrame = (socket: WebSocket, data: RawData, isBinary: boolean) => {
     if (isBinary) {
       log.warn('hub-link dropped a binary frame');
       return;
     }
-    const parsed = parseFrame(HubToKioskSchema, data.toString());
+    const text = data.toString();
+    // The challenge is part of authentication, not of the visit: answered here, never forwarded.
+    if (status !== 'online' && opts.key && text.includes('"kiosk.challenge"')) {
+      const challenge = parseFrame(HubChallenge, text);
+      if (challenge.ok) {
+        const signature = opts.key.sign(kioskAuthMessage(opts.kioskId, dialledHost, challenge.value.nonce));
+        socket.send(JSON.stringify({ type: 'kiosk.prove', v: PROTOCOL_VERSION, kioskId: opts.kioskId, signature }));
+        return;
+      }
+    }
+    const parsed = parseFrame(HubToKioskSchema, text);
     if (!parsed.ok) {
       log.warn({ error: parsed.error.slice(0, 300) }, 'hub-link dropped an invalid frame');
       return;
@@ -161,7 +179,8 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     ws = socket;
     let alive = true;
     socket.on('open', () => {
-      socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret } satisfies KioskToHub));
+      if (opts.secret !== undefined) socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret } satisfies KioskToHub));
+      else socket.send(JSON.stringify({ type: 'kiosk.hello', v: PROTOCOL_VERSION, kioskId: opts.kioskId }));
       welcomeTimer = timers.setTimeout(() => {
         log.warn({ timeoutMs: welcomeTimeoutMs }, 'hub-link no welcome in time, redialling');
         socket.terminate();
@@ -181,7 +200,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     });
     socket.on('message', (data, isBinary) => {
       alive = true;
-      handleFrame(data, isBinary);
+      handleFrame(socket, data, isBinary);
     });
     socket.on('error', (err) => {
       // 'close' always follows; this is only for the log.

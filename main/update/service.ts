@@ -21,6 +21,8 @@ export const EXIT_UPDATE_RESTART = 75;
 
 export interface KioskUpdateOptions {
   config: KioskConfig;
+  /** The booth's HTTP Authorization per request (compose builds it from the key pair or the development secret); default the secret's. */
+  authorization?: () => string;
   /** The hub's HTTP base (`https://hub/`). */
   hubBase: string;
   /** Version this process runs (env VG_APP_VERSION from the launcher), used when `current` cannot be read. */
@@ -98,7 +100,7 @@ export async function createKioskUpdates(o: KioskUpdateOptions): Promise<KioskUp
     currentVersion,
     runtime: o.runtime ?? 'browser-linux-x64',
     keys: u.keys,
-    source: u.manifestUrl ? { kind: 'static', manifestUrl: u.manifestUrl } : { kind: 'hub', base: o.hubBase, authorization: kioskAuthHeader(o.config.kioskId, o.config.kioskSecret) },
+    source: u.manifestUrl ? { kind: 'static', manifestUrl: u.manifestUrl } : { kind: 'hub', base: o.hubBase, authorization: o.authorization ?? kioskAuthHeader(o.config.kioskId, o.config.kioskSecret ?? '') },
     gate,
     restart: o.restart ?? defaultRestart(o.log),
     pollMs: u.pollMs,

@@ -19,7 +19,7 @@ import { verifyManifest } from './verify';
 
 /** Where offers come from: the hub's kiosk endpoint, or a static manifest URL. */
 export type UpdateSource =
-  | { kind: 'hub'; /** Hub HTTP base (`https://hub/`). */ base: string; /** `Kiosk id:secret`. */ authorization: string }
+  | { kind: 'hub'; /** Hub HTTP base (`https://hub/`). */ base: string; /** The Authorization value (`Kiosk id:secret`, or a function for a key-pair booth's signed window). */ authorization: string | (() => string) }
   | { kind: 'static'; /** URL of manifest.json (its signature at `<url>.sig`). */ manifestUrl: string };
 
 export const UPDATE_PATH = 'api/kiosk/update';
@@ -237,7 +237,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
     const sameOrigin = o.source.kind === 'hub' && new URL(offer.bundleUrl).origin === new URL(o.source.base).origin;
     const dl = await downloadBundle({
       url: offer.bundleUrl,
-      ...(sameOrigin && o.source.kind === 'hub' ? { headers: { authorization: o.source.authorization } } : {}),
+      ...(sameOrigin && o.source.kind === 'hub' ? { headers: { authorization: authorizationOf(o.source) } } : {}),
       dir: downloadsDir(L),
       name: `visioguichet-${m.version}.tar.gz`,
       size: m.bundle.size,
@@ -333,7 +333,7 @@ export function createUpdater(o: UpdaterOptions): Updater {
   const fetchOffer = async (): Promise<UpdateOffer | null> => {
     if (o.source.kind === 'hub') {
       const url = new URL(UPDATE_PATH, o.source.base).toString();
-      const res = await doFetch(url, { headers: { authorization: o.source.authorization, accept: 'application/json' }, signal: AbortSignal.timeout(OFFER_TIMEOUT_MS) });
+      const res = await doFetch(url, { headers: { authorization: authorizationOf(o.source), accept: 'application/json' }, signal: AbortSignal.timeout(OFFER_TIMEOUT_MS) });
       if (res.status === 204) return null;
       if (res.status !== 200) throw new UpdateError('download_failed', `GET ${url} answered HTTP ${res.status}`);
       const r = UpdateOffer.safeParse(await res.json());
@@ -429,4 +429,9 @@ export function createUpdater(o: UpdaterOptions): Updater {
       clearGateWait();
     },
   };
+}
+
+/** The hub source's Authorization value now. */
+function authorizationOf(source: { authorization: string | (() => string) }): string {
+  return typeof source.authorization === 'function' ? source.authorization() : source.authorization;
 }
