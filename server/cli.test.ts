@@ -79,4 +79,21 @@ describe('hub CLI', () => {
     expect(() => loadHubConfig({ VG_HUB_CONFIG: file })).toThrow(HubConfigError);
     expect(() => loadHubConfig({ VG_HUB_CONFIG: join(dir, 'missing.json') })).toThrow(/cannot read hub config/);
   });
+
+  it('kiosk add registers a booth public key from a file; a bad key file is refused with a clear message and nothing stored', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const db = tempDb();
+    const keyFile = join(db, '..', 'booth.pub.pem');
+    writeFileSync(keyFile, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const lines: string[] = [];
+    expect(await runCli(['--db', db, 'kiosk', 'add', 'qc-09', '--public-key', keyFile, '--name', 'Kiosque 9', '--office', 'Sherbrooke'], { VG_HUB_CONFIG: '' }, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/kiosk created: qc-09 \(key fingerprint [0-9a-f]{16}/);
+    writeFileSync(keyFile, 'not a key');
+    await expect(runCli(['--db', db, 'kiosk', 'add', 'qc-10', '--public-key', keyFile], { VG_HUB_CONFIG: '' }, () => {})).rejects.toThrow(/not a public key/);
+    await expect(runCli(['--db', db, 'kiosk', 'add', 'qc-10'], { VG_HUB_CONFIG: '' }, () => {})).rejects.toMatchObject({ code: 'cli_usage' });
+    lines.length = 0;
+    await runCli(['--db', db, 'list'], { VG_HUB_CONFIG: '' }, (l) => lines.push(l));
+    expect(lines.join('\n')).toContain('qc-09\tKiosque 9\tSherbrooke');
+    expect(lines.join('\n')).not.toContain('qc-10');
+  });
 });

@@ -1,18 +1,22 @@
 // Account administration: `tsx server/cli.ts [--db PATH] <command>`. Secrets are printed once and
 // only their scrypt hashes are stored.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Language } from '../common/config';
 import { VisioError } from '../common/result';
-import { createAgent, createKiosk } from './accounts';
+import { createAgent, createKiosk, registerKioskKey } from './accounts';
 import { loadHubConfig } from './config';
 import { backupHubDb, HubStore } from './db/store';
 import { runUpdatesCommand, UPDATES_USAGE } from './updates/cli';
 
 const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
   create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en]
+  kiosk add <kioskId> --public-key <file> [--name N] [--office O]
+                           register (or replace) a booth's Ed25519 public key (its <dataDir>/kiosk-key.pub.pem);
+                           the production credential: the private key never leaves the booth
   create-kiosk <kioskId> <name> <office>
+                           development only: a shared secret, printed once (kioskSecret in the booth's config)
   list
   backup <dest.sqlite>     online, consistent copy of the running hub's database (SQLite backup API)
 ${UPDATES_USAGE}
@@ -60,6 +64,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const { kiosk, secret } = await createKiosk(store, { kioskId, name, office });
         out(`kiosk created: ${kiosk.kioskId} (${kiosk.name}, ${kiosk.office})`);
         out(`secret: ${secret}`);
+        return 0;
+      }
+      case 'kiosk': {
+        const [sub, kioskId, ...rest] = args;
+        if (sub !== 'add' || !kioskId || rest.length !== 0 || !flags['public-key']) throw new CliUsageError('kiosk add needs <kioskId> --public-key <file>');
+        let publicKey: string;
+        try {
+          publicKey = readFileSync(flags['public-key'], 'utf8');
+        } catch (err) {
+          throw new CliUsageError(`kiosk add: cannot read ${flags['public-key']}: ${(err as Error).message}`);
+        }
+        const r = registerKioskKey(store, { kioskId, publicKey, ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.office !== undefined ? { office: flags.office } : {}) });
+        out(`kiosk ${r.created ? 'created' : 'key replaced'}: ${r.kioskId} (key fingerprint ${r.fingerprint}; compare with the booth's log line "booth key pair created" or its kiosk-key.pub.pem)`);
         return 0;
       }
       case 'list': {
