@@ -6,7 +6,7 @@
 import { createActor } from 'xstate';
 import type { BridgeApi } from '../../common/bridge/contract';
 import type { KioskPublicConfig } from '../../common/config';
-import { t as translate, translator } from '../../common/i18n';
+import { t as translate, translator, uiLanguage } from '../../common/i18n';
 import type { MediaDeviceLike } from '../../common/media-select';
 import { selectDevice } from '../../common/media-select';
 import type { MediaStatus } from '../../common/media-watch';
@@ -267,7 +267,10 @@ export function startKioskApp(o: KioskAppOptions) {
     o.body.dataset.state = view.screen;
     o.body.dataset.substate = view.sub ?? '';
     o.body.dataset.idle = view.idlePrompt ? 'prompt' : '';
-    doc.documentElement.lang = c.lang;
+    // The page speaks the visit's language (screen readers, hyphenation) in its direction (Arabic: rtl).
+    const info = uiLanguage(c.lang);
+    doc.documentElement.lang = info.tag;
+    doc.documentElement.dir = info.dir;
     // After a call, the reference the citizen takes away is derived from the hub's call id.
     if (c.callId && c.callActive && visit.reference.peek() === null) visit.reference.value = referenceOf(c.callId);
     props.value = propsFor(view);

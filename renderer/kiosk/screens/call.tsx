@@ -1,5 +1,6 @@
 // Camera check, waiting in line, the call itself and its failure.
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { interpreterFor } from '../../../common/i18n';
 import { Button, Pictogram, ScreenFrame } from '../ui';
 import type { ScreenProps } from '../ui/context';
 import { CallbackOffer } from './offer';
@@ -71,6 +72,7 @@ function MicMeter(props: ScreenProps & { stream: MediaStream | null }) {
 export function DeviceCheck(props: ScreenProps) {
   const { t, view, media, send } = props;
   const ready = view.sub === 'ready';
+  const audioOnly = view.context.audioOnly;
   const stream = ready ? media.local() : null;
   return (
     <ScreenFrame
@@ -85,7 +87,12 @@ export function DeviceCheck(props: ScreenProps) {
       }
     >
       <div class="device-check">
-        {ready ? (
+        {audioOnly ? (
+          <p class="text audio-only" data-testid="audio-only">
+            <Pictogram name="mic" />
+            {t('kiosk.call.audioOnly')}
+          </p>
+        ) : ready ? (
           <Video testid="self-video" label={t('kiosk.devices.selfView')} stream={stream} muted />
         ) : (
           <div class="self-placeholder" role="status">
@@ -109,7 +116,7 @@ export function DeviceCheck(props: ScreenProps) {
  * camera comes back the machine returns to the device check by itself.
  */
 export function VideoUnavailable(props: ScreenProps) {
-  const { t, send } = props;
+  const { t, send, view } = props;
   return (
     <ScreenFrame
       name="videoUnavailable"
@@ -126,6 +133,7 @@ export function VideoUnavailable(props: ScreenProps) {
         {t(props.media.cameraMissing?.() ? 'kiosk.video.missing' : 'kiosk.video.lost')}
       </p>
       <p class="text">{t('kiosk.video.body')}</p>
+      {view.offerAudioCall ? <Button testid="video-audio-call" label={t('kiosk.video.audioCall')} icon="mic" variant="primary" onClick={() => send({ type: 'call.audioOnly' })} /> : null}
       <TollFree {...props} />
       <CallbackOffer {...props} />
     </ScreenFrame>
@@ -133,9 +141,11 @@ export function VideoUnavailable(props: ScreenProps) {
 }
 
 export function Waiting(props: ScreenProps) {
-  const { t, view } = props;
+  const { t, view, lang } = props;
   const { position, estimateSeconds } = view.context;
-  const estimate = estimateSeconds === null ? null : estimateSeconds < 60 ? t('kiosk.waiting.estimateSoon') : t('kiosk.waiting.estimate', { minutes: Math.round(estimateSeconds / 60) });
+  // No agent serving this line right now: say so instead of a number (the citizen keeps the place).
+  const estimate = view.noAgent ? t('kiosk.waiting.noAgent') : estimateSeconds === null ? null : t('kiosk.waiting.estimate', { minutes: estimateSeconds < 60 ? 0 : Math.round(estimateSeconds / 60) });
+  const interpreter = interpreterFor(lang);
   return (
     <ScreenFrame name="waiting" title={t('kiosk.waiting.title')} icon="clock" actions={<CancelButton {...props} />}>
       <div class="spinner" aria-hidden="true" />
@@ -150,11 +160,16 @@ export function Waiting(props: ScreenProps) {
           </p>
         )}
         {estimate ? (
-          <p class="text" data-testid="queue-estimate">
+          <p class="text" data-testid="queue-estimate" data-no-agent={view.noAgent ? 'true' : undefined}>
             {estimate}
           </p>
         ) : null}
       </div>
+      {interpreter ? (
+        <p class="text" data-testid="waiting-interpreter">
+          {t('kiosk.waiting.interpreter')}
+        </p>
+      ) : null}
     </ScreenFrame>
   );
 }
@@ -165,6 +180,7 @@ export function InCall(props: ScreenProps) {
   const { t, view, media, send, visit } = props;
   const sub = (view.sub ?? 'connecting') as CallSub;
   const muted = view.context.muted;
+  const audioOnly = view.context.audioOnly;
   const volume = visit.volume.value;
   return (
     <ScreenFrame
@@ -198,7 +214,13 @@ export function InCall(props: ScreenProps) {
     >
       <div class="stage">
         <Video testid="remote-video" label={t('kiosk.call.remote')} stream={media.remote()} muted={false} volume={volume} {...(media.remoteElement ? { onElement: media.remoteElement } : {})} />
-        <Video testid="self-video" label={t('kiosk.call.self')} stream={media.local()} muted />
+        {audioOnly ? (
+          <p class="text audio-only" data-testid="audio-only">
+            {t('kiosk.call.audioOnly')}
+          </p>
+        ) : (
+          <Video testid="self-video" label={t('kiosk.call.self')} stream={media.local()} muted />
+        )}
         <p class={`call-state call-state-${sub}`} role="status" aria-live="polite" data-testid="call-state" data-call-state={sub}>
           {view.context.agentName && sub === 'connected' ? t('kiosk.call.with', { agent: view.context.agentName }) : t(`kiosk.call.state.${sub}`)}
         </p>

@@ -90,6 +90,7 @@ export function Consent(props: ScreenProps) {
         <>
           <BackButton {...props} />
           <Button testid="consent-refuse" label={t('kiosk.consent.refuse')} icon="cross" variant="secondary" onClick={() => send({ type: 'consent.refuse' })} />
+          <Button testid="consent-audio-only" label={t('kiosk.consent.audioOnly')} icon="mic" variant="secondary" onClick={() => send({ type: 'consent.accept', audioOnly: true })} />
           <Button testid="consent-accept" label={t('kiosk.consent.accept')} icon="check" variant="primary" onClick={() => send({ type: 'consent.accept' })} />
         </>
       }

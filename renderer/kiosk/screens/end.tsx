@@ -90,7 +90,9 @@ export function Thanks(props: ScreenProps) {
 
 /** "Êtes-vous encore là ?" over the current screen, with a live countdown. */
 export function IdlePrompt(props: ScreenProps) {
-  const { t, config, send, monotonic } = props;
+  const { t, config, send, monotonic, view } = props;
+  // Over the waiting line the prompt never sends the citizen away: no countdown, the place is kept.
+  const keepsPlace = view.idleKeepsPlace === true;
   const total = config.timers.idleCountdownMs;
   const [shownAt] = useState(() => monotonic());
   const [, tick] = useState(0);
@@ -107,9 +109,15 @@ export function IdlePrompt(props: ScreenProps) {
         <h1 id="title-idle" class="title">
           {t('kiosk.idle.title')}
         </h1>
-        <p class="big" data-testid="idle-countdown" aria-live="polite">
-          {t('kiosk.idle.countdown', { seconds: remaining })}
-        </p>
+        {keepsPlace ? (
+          <p class="text" data-testid="idle-keeps-place">
+            {t('kiosk.idle.keepsPlace')}
+          </p>
+        ) : (
+          <p class="big" data-testid="idle-countdown" aria-live="polite">
+            {t('kiosk.idle.countdown', { seconds: remaining })}
+          </p>
+        )}
         <div class="actions">
           <Button testid="idle-leave" label={t('kiosk.idle.leave')} icon="home" variant="secondary" onClick={() => send({ type: 'visit.cancel' })} />
           <Button testid="idle-stay" label={t('kiosk.idle.stay')} icon="check" variant="primary" onClick={() => send({ type: 'idle.stillHere' })} />

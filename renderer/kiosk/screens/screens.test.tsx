@@ -6,7 +6,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KioskPublicConfig, allDaySchedule } from '../../../common/config';
-import { catalogs, t as translate, translator } from '../../../common/i18n';
+import { catalogs, offeredLanguages, t as translate, translator } from '../../../common/i18n';
 import { referenceOf } from '../../../common/reference';
 import type { ScreenName, SessionEvent, SessionView } from '../../../common/session';
 import { emptyVisit, sessionMachine } from '../../../common/session';
@@ -49,10 +49,12 @@ const cases: { screen: ScreenName; sub?: string; ctx?: Partial<Ctx> }[] = [
   { screen: 'waiting' },
   { screen: 'waiting', ctx: { position: 3, estimateSeconds: 240, callId: 'c1' } },
   { screen: 'waiting', ctx: { position: 1, estimateSeconds: 20, callId: 'c1' } },
+  { screen: 'waiting', ctx: { position: 2, estimateSeconds: null, callId: 'c1', noAgent: true } },
   { screen: 'inCall', sub: 'connecting', ctx: { callId: 'c1', callActive: true } },
   { screen: 'inCall', sub: 'connected', ctx: { callId: 'c1', callActive: true, agentName: 'Agente', muted: true } },
   { screen: 'inCall', sub: 'reconnecting', ctx: { callId: 'c1', callActive: true } },
   { screen: 'inCall', sub: 'closing', ctx: { callId: 'c1', callActive: true } },
+  { screen: 'inCall', sub: 'connected', ctx: { callId: 'c1', callActive: true, audioOnly: true } },
   { screen: 'callFailed', ctx: { failure: 'noAgent' } },
   { screen: 'callFailed', ctx: { failure: 'hubOffline' } },
   { screen: 'callFailed', ctx: { failure: 'noAgent', callbackAvailable: true } },
@@ -79,8 +81,19 @@ interface Rendered {
   rerender(over: { sub?: string; ctx?: Partial<Ctx> }): void;
 }
 
-function props(c: (typeof cases)[number], lang: 'fr' | 'en', sent: SessionEvent[], puts: unknown[], clock = () => 0): ScreenProps {
-  const view = { screen: c.screen, sub: c.sub ?? null, idlePrompt: false, hangupPrompt: false, context: context({ lang, ...c.ctx }) } as SessionView;
+function props(c: (typeof cases)[number], lang: Ctx['lang'], sent: SessionEvent[], puts: unknown[], clock = () => 0): ScreenProps {
+  const ctx = context({ lang, ...c.ctx });
+  const view = {
+    screen: c.screen,
+    sub: c.sub ?? null,
+    idlePrompt: false,
+    hangupPrompt: false,
+    // As toView derives them.
+    idleKeepsPlace: false,
+    noAgent: c.screen === 'waiting' && ctx.noAgent,
+    offerAudioCall: c.screen === 'videoUnavailable' && !ctx.audioOnly,
+    context: ctx,
+  } as SessionView;
   return {
     view,
     lang,
@@ -99,7 +112,7 @@ function props(c: (typeof cases)[number], lang: 'fr' | 'en', sent: SessionEvent[
   };
 }
 
-function show(c: (typeof cases)[number], lang: 'fr' | 'en' = 'fr', Component = screens[c.screen], clock?: () => number): Rendered {
+function show(c: (typeof cases)[number], lang: Ctx['lang'] = 'fr', Component = screens[c.screen], clock?: () => number): Rendered {
   const sent: SessionEvent[] = [];
   const puts: unknown[] = [];
   const p = props(c, lang, sent, puts, clock);
@@ -232,6 +245,39 @@ describe('kiosk screens (Preact)', () => {
     expect(text(byId(r, 'code-display'))).toBe('RDV1');
     r.rerender({ ctx: { scannedCode: 'RDV22' } });
     expect(text(byId(r, 'code-display'))).toBe('RDV22');
+  });
+
+  it('language screen: every offered language in its own name, no pictogram, page language per button', () => {
+    const r = show({ screen: 'language' });
+    const buttons = [...r.root.querySelectorAll<HTMLElement>('[data-testid^="lang-"]')];
+    expect(buttons.map((b) => b.dataset.testid)).toEqual(offeredLanguages.map((l) => `lang-${l.code}`));
+    expect(buttons.map((b) => text(b))).toEqual(offeredLanguages.map((l) => l.nativeName));
+    expect(buttons.map((b) => b.getAttribute('lang'))).toEqual(offeredLanguages.map((l) => l.tag));
+    for (const b of buttons) expect(b.querySelector('[data-pictogram]')).toBeNull();
+  });
+
+  it('waiting: no agent serving the line says so instead of a number; another language is told about the interpreter', () => {
+    const r = show({ screen: 'waiting', ctx: { position: 2, estimateSeconds: null, callId: 'c1', noAgent: true } });
+    expect(byId(r, 'queue-estimate')!.dataset.noAgent).toBe('true');
+    expect(text(byId(r, 'queue-estimate'))).toBe(translate('fr', 'kiosk.waiting.noAgent'));
+    expect(byId(r, 'waiting-interpreter')).toBeNull();
+    render(null, r.root);
+    const es = show({ screen: 'waiting', ctx: { position: 2, estimateSeconds: 30, callId: 'c1' } }, 'es');
+    expect(text(byId(es, 'waiting-interpreter'))).toBe(translate('es', 'kiosk.waiting.interpreter'));
+  });
+
+  it('audio only: consent offers the microphone alone; a failed camera offers an audio call; no self view in an audio call', () => {
+    const c = show({ screen: 'consent' });
+    click(c, 'consent-audio-only');
+    expect(c.sent).toEqual([{ type: 'consent.accept', audioOnly: true }]);
+    render(null, c.root);
+    const v = show({ screen: 'videoUnavailable' });
+    click(v, 'video-audio-call');
+    expect(v.sent).toEqual([{ type: 'call.audioOnly' }]);
+    render(null, v.root);
+    const call = show({ screen: 'inCall', sub: 'connected', ctx: { callId: 'c1', callActive: true, audioOnly: true } });
+    expect(byId(call, 'self-video')).toBeNull();
+    expect(text(byId(call, 'audio-only'))).toBe(translate('fr', 'kiosk.call.audioOnly'));
   });
 
   it('consent names the service and the retention, and offers accept / refuse', () => {
@@ -401,12 +447,27 @@ describe('kiosk screens (Preact)', () => {
     const r = show({ screen: 'survey' });
     expect((byId(r, 'survey-submit') as HTMLButtonElement).disabled).toBe(true);
     click(r, 'survey-rating-5');
+    // French: AZERTY with the accents row.
+    expect([...r.root.querySelectorAll('.kbd-row')][0]!.textContent!.startsWith('AZERTY')).toBe(true);
     for (const k of ['kbd-T', 'kbd-O', 'kbd-P', 'kbd-space']) click(r, k);
     expect(text(byId(r, 'survey-comment'))).toBe('top ');
     expect(byId(r, 'survey-rating-5')!.getAttribute('aria-pressed')).toBe('true');
     click(r, 'survey-submit');
     click(r, 'survey-skip');
     expect(r.sent).toEqual([{ type: 'survey.submit', rating: 5, comment: 'top' }, { type: 'survey.skip' }]);
+  });
+
+  it('idle prompt over the waiting line: no countdown, the place is kept', () => {
+    const sent: SessionEvent[] = [];
+    const p = props({ screen: 'waiting', ctx: { callId: 'c1', position: 2 } }, 'fr', sent, []);
+    p.view = { ...p.view, idlePrompt: true, idleKeepsPlace: true };
+    root = document.createElement('div');
+    act(() => render(<IdlePrompt {...p} />, root!));
+    const r = { root };
+    expect(byId(r, 'idle-countdown')).toBeNull();
+    expect(text(byId(r, 'idle-keeps-place'))).toBe(translate('fr', 'kiosk.idle.keepsPlace'));
+    click(r, 'idle-stay');
+    expect(sent).toEqual([{ type: 'idle.stillHere' }]);
   });
 
   it('idle prompt: countdown from the configured time, stay or leave', () => {
@@ -430,5 +491,37 @@ describe('opening hours on the attract screen', () => {
     expect(hoursWith(allDaySchedule, 'fr')).toBe("Ouvert 24 h sur 24 aujourd'hui");
     expect(hoursWith(allDaySchedule, 'en')).toBe('Open all day today');
     expect(hoursWith(config.schedule, 'fr')).toBe("Fermé aujourd'hui");
+  });
+});
+
+describe('one on-screen keyboard', () => {
+  const layout = (lang: 'fr' | 'en' | 'es' | 'ar' | 'zh') => {
+    const r = show({ screen: 'survey' }, lang);
+    const rows = [...r.root.querySelectorAll('.kbd-row')].map((row) => row.textContent);
+    render(null, r.root);
+    return rows;
+  };
+  it('AZERTY in French, QWERTY otherwise, with an accents row (Spanish: ñ and its accents)', () => {
+    expect(layout('fr')[0]).toBe('AZERTYUIOP');
+    expect(layout('en')[0]).toBe('QWERTYUIOP');
+    expect(layout('fr')[3]).toContain('ÉÈ');
+    expect(layout('es')[3]).toContain('Ñ');
+    for (const l of ['ar', 'zh'] as const) expect(layout(l)[0]).toBe('QWERTYUIOP');
+  });
+  it('the callback phone field gets the phone keypad; the code screen digits and letters at once', () => {
+    const cb = show({ screen: 'callback', sub: 'form', ctx: { callbackReason: 'no_agent' } });
+    click(cb, 'callback-phone');
+    expect(cb.root.querySelector('[data-keyboard]')!.getAttribute('data-keyboard')).toBe('phone');
+    expect(byId(cb, 'callback-key-A')).toBeNull();
+    click(cb, 'callback-name');
+    expect(cb.root.querySelector('[data-keyboard]')!.getAttribute('data-keyboard')).toBe('text');
+    // The fields expose their value and label to screen readers.
+    const name = byId(cb, 'callback-name')!;
+    expect(name.getAttribute('role')).toBe('textbox');
+    expect(cb.root.querySelector(`#${name.getAttribute('aria-labelledby')}`)!.textContent).toBe(translate('fr', 'callback.name.label'));
+    render(null, cb.root);
+    const code = show({ screen: 'appointmentCode' });
+    expect(byId(code, 'key-7')).not.toBeNull();
+    expect(byId(code, 'key-K')).not.toBeNull();
   });
 });

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { Language } from '../../../common/config';
 import { formatPeriods, isAllDay } from '../../../common/hours';
-import type { MessageKey } from '../../../common/i18n';
+import { offeredLanguages, type MessageKey } from '../../../common/i18n';
 import { Button, Pictogram, ScreenFrame } from '../ui';
 import type { ScreenProps } from '../ui/context';
 import { CallbackOffer } from './offer';
@@ -82,9 +82,9 @@ export function Closed(props: ScreenProps) {
   );
 }
 
+/** One button per offered language, in its own name and script (no flag, no globe: a flag is a country, not a language). */
 export function LanguageChoice(props: ScreenProps) {
   const { tIn, send } = props;
-  const langs: Language[] = ['fr', 'en'];
   return (
     <ScreenFrame
       name="language"
@@ -110,9 +110,9 @@ export function LanguageChoice(props: ScreenProps) {
       <p class="subtitle" lang="en">
         {tIn('en', 'kiosk.language.title')}
       </p>
-      <div class="choices choices-2">
-        {langs.map((l) => (
-          <Button key={l} testid={`lang-${l}`} label={tIn(l, `lang.${l}` as MessageKey)} variant="primary" lang={l} onClick={() => send({ type: 'lang.select', lang: l })} />
+      <div class={`choices choices-${offeredLanguages.length <= 2 ? 2 : 3} choices-lang`}>
+        {offeredLanguages.map((l) => (
+          <Button key={l.code} testid={`lang-${l.code}`} label={l.nativeName} variant="primary" lang={l.tag} onClick={() => send({ type: 'lang.select', lang: l.code })} />
         ))}
       </div>
     </ScreenFrame>

@@ -34,8 +34,12 @@ const LETTERS: Record<'azerty' | 'qwerty', string[]> = {
   azerty: ['AZERTYUIOP', 'QSDFGHJKLM', 'WXCVBN'],
   qwerty: ['QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'],
 };
-/** French and English names and words both need these (Marie-Ève, Hélène, François); ten keys, as wide as a letter row. */
-const ACCENTS = 'ÉÈÊËÀÂÇÎÔÛ';
+/**
+ * The accents row: French and English names both need the French accents (Marie-Ève, Hélène,
+ * François); Spanish has its own. Ten keys at most, as wide as a letter row.
+ */
+const ACCENTS: Record<string, string> = { fr: 'ÉÈÊËÀÂÇÎÔÛ', es: 'ÁÉÍÓÚÑÜ' };
+const accentsFor = (lang: string): string => ACCENTS[lang] ?? ACCENTS.fr!;
 const DIGITS = '1234567890';
 const PHONE = ['123', '456', '789'];
 
@@ -92,7 +96,7 @@ export function Keyboard(p: KeyboardProps) {
       row(r1),
       row(r2),
       row(r3 + (p.punctuation ?? '')),
-      row(ACCENTS),
+      row(accentsFor(p.lang)),
       <div class="kbd-row" key="space">
         {key(' ', p.spaceLabel, 'key key-space')}
         {erase}
@@ -100,7 +104,8 @@ export function Keyboard(p: KeyboardProps) {
     ];
   }
   return (
-    <div class={`kbd kbd-${p.variant} kbd-${p.variant === 'phone' ? 'keypad' : layoutFor(p.lang)}`} role="group" aria-label={p.label} data-keyboard={p.variant}>
+    // Latin keys keep their order on a right-to-left page (an Arabic visit types a Latin name).
+    <div class={`kbd kbd-${p.variant} kbd-${p.variant === 'phone' ? 'keypad' : layoutFor(p.lang)}`} dir="ltr" role="group" aria-label={p.label} data-keyboard={p.variant}>
       {rows}
     </div>
   );
