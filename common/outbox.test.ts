@@ -20,4 +20,11 @@ describe('record schemas', () => {
     expect(OutboxPutInput.safeParse({ kind: 'survey', record: { service: 'emploi', language: 'fr', rating: null } }).success).toBe(true);
     expect(OutboxPutInput.safeParse({ kind: 'survey', record: { service: 'emploi', language: 'fr', rating: 6 } }).success).toBe(false);
   });
+
+  it('keep the language the citizen read the booth in (a callback in Arabic needs an interpreter), nothing else', () => {
+    const cb = { name: 'Samira', phone: '514 555 0143', timeWindow: 'any', service: 'emploi' };
+    expect(CallbackRecord.parse({ ...cb, language: 'ar' }).language).toBe('ar');
+    expect(CallbackRecord.safeParse({ ...cb, language: 'xx' }).success).toBe(false);
+    expect(OutboxPutInput.safeParse({ kind: 'visit', record: { service: 'emploi', language: 'zh', waitMs: 0, durationMs: 0, outcome: 'completed' } }).success).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Language } from './config';
+import { UiLanguage } from './config';
 
 /**
  * Outbox record kinds (kiosk → hub store-and-forward) and the ingest HTTP contract, shared by the
@@ -48,7 +48,8 @@ export const CallbackRecord = z
     phone: NaPhone,
     timeWindow: TimeWindow,
     service: Service,
-    language: Language,
+    /** The language the citizen read the booth in: the agent who calls back needs an interpreter unless fr/en. */
+    language: UiLanguage,
     reason: CallbackReason.optional(),
   })
   .strict();
@@ -60,7 +61,7 @@ export const SURVEY_COMMENT_MAX = 500;
 export const SurveyRecord = z
   .object({
     service: Service,
-    language: Language,
+    language: UiLanguage,
     rating: z.number().int().min(1).max(5).nullable(),
     comment: z.string().trim().max(SURVEY_COMMENT_MAX).optional(),
   })
@@ -71,7 +72,7 @@ export type SurveyRecord = z.infer<typeof SurveyRecord>;
 export const VisitRecord = z
   .object({
     service: Service.nullable(),
-    language: Language,
+    language: UiLanguage,
     waitMs: z.number().int().nonnegative(),
     durationMs: z.number().int().nonnegative(),
     outcome: z.enum(['completed', 'cancelled', 'no_agent', 'failed', 'consent_refused', 'idle', 'closed', 'callback']),
@@ -176,7 +177,7 @@ export const CallbackView = z.object({
   id: z.string(),
   kioskId: z.string(),
   service: z.string(),
-  language: Language,
+  language: UiLanguage,
   timeWindow: TimeWindow,
   reason: z.string().nullable(),
   createdAt: z.number(),

@@ -1,11 +1,12 @@
 import { ID_COLLISION, OutboxKind, PERSONAL_FIELDS, recordSchemas, type CallbackView, type IngestAck, type IngestItem } from '../../common/outbox';
+import type { UiLanguage } from '../../common/config';
 import type { SqliteDb } from '../db/store';
 
 interface CallbackRow {
   id: string;
   kiosk_id: string;
   service: string;
-  language: 'fr' | 'en';
+  language: UiLanguage;
   time_window: 'morning' | 'afternoon' | 'any';
   reason: string | null;
   name: string | null;

@@ -186,8 +186,8 @@ describe('languages', () => {
     const texts = await visibleTexts(k);
     expect(texts.filter((x) => frenchLeftovers('ar').has(x))).toEqual([]);
 
-    // Delivered, routed to a French-speaking agent (the call language), nothing lost on the way.
+    // Delivered with the language the citizen read (the agent who calls back brings an interpreter), nothing lost.
     await expect.poll(() => hubCallbacks(s.dataDir).callbacks.length, { timeout: 75_000, interval: 250 }).toBe(1);
-    expect(hubCallbacks(s.dataDir).callbacks[0]).toMatchObject({ service: 'emploi', language: 'fr', time_window: 'afternoon', reason: 'closed', phone: `+1${digits}` });
+    expect(hubCallbacks(s.dataDir).callbacks[0]).toMatchObject({ service: 'emploi', language: 'ar', time_window: 'afternoon', reason: 'closed', phone: `+1${digits}` });
   });
 });
