@@ -89,8 +89,8 @@ export async function axeViolations(page: Page, enhanced: boolean): Promise<{ ru
 
 /**
  * The kiosk's own rules, measured in the page: every control at least 72x72 CSS px, fully inside
- * the viewport and not covered by something else; every visible text at least 24 px and inside the
- * viewport; with "controls low", every control reachable in the lower half (72 px of it below the
+ * the viewport (or in a scrolling part of the screen that is, below its fold) and not covered by
+ * something else; every visible text at least 24 px and inside the viewport (same exception); with "controls low", every control reachable in the lower half (72 px of it below the
  * middle). While an overlay (idle or hangup prompt) is up, only the overlay is measured.
  */
 export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule: string; detail: string }[]> {
@@ -114,6 +114,19 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       const r = el.getBoundingClientRect();
       return r.width > 1 && r.height > 1;
     };
+    // Below (or above) the fold of a scrolling part of the screen that is itself on screen: reachable
+    // by scrolling it (the frame's body scrolls when a screen is too tall); never sideways.
+    const scrolledAway = (el: Element, r: DOMRect): boolean => {
+      if (r.left < -EPS || r.right > vw + EPS) return false;
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const oy = getComputedStyle(a).overflowY;
+        if ((oy === 'auto' || oy === 'scroll') && a.scrollHeight > a.clientHeight + 1) {
+          const ar = a.getBoundingClientRect();
+          return ar.top >= -EPS && ar.bottom <= vh + EPS;
+        }
+      }
+      return false;
+    };
     const box = (r: DOMRect) => `${Math.round(r.width)}x${Math.round(r.height)} at ${Math.round(r.left)},${Math.round(r.top)}`;
     const CONTROLS = 'button, a[href], input:not([type=hidden]), textarea, select, [role=button], [role=switch], [role=checkbox], [role=radio], [role=tab], [role=link], [role=slider], [tabindex]:not([tabindex="-1"])';
     for (const el of scope.querySelectorAll(CONTROLS)) {
@@ -121,7 +134,7 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       const r = el.getBoundingClientRect();
       if (r.width < MIN_TARGET - EPS || r.height < MIN_TARGET - EPS) out.push({ rule: 'target-size', detail: `${name(el)} is ${box(r)}` });
       if (r.left < -EPS || r.top < -EPS || r.right > vw + EPS || r.bottom > vh + EPS) {
-        out.push({ rule: 'offscreen', detail: `${name(el)} is ${box(r)}, outside ${vw}x${vh}` });
+        if (!scrolledAway(el, r)) out.push({ rule: 'offscreen', detail: `${name(el)} is ${box(r)}, outside ${vw}x${vh}` });
         continue;
       }
       // What a finger on the control's centre would touch.
@@ -147,7 +160,7 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       if (tr.width <= 1 || tr.height <= 1) continue;
       const size = parseFloat(getComputedStyle(el).fontSize);
       if (size < MIN_FONT - EPS) out.push({ rule: 'text-size', detail: `${name(el)} is ${size}px` });
-      if (tr.left < -EPS || tr.top < -EPS || tr.right > vw + EPS || tr.bottom > vh + EPS) out.push({ rule: 'text-offscreen', detail: `${name(el)} is ${box(tr)}, outside ${vw}x${vh}` });
+      if ((tr.left < -EPS || tr.top < -EPS || tr.right > vw + EPS || tr.bottom > vh + EPS) && !scrolledAway(el, tr)) out.push({ rule: 'text-offscreen', detail: `${name(el)} is ${box(tr)}, outside ${vw}x${vh}` });
     }
     return out;
   }, controlsLow);
