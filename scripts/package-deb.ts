@@ -23,7 +23,8 @@ export const installRoot = '/opt/visioguichet';
  */
 export const debDepends = ['chromium', 'chromium-sandbox', 'libc6 (>= 2.28)', 'libstdc++6', 'libgcc-s1', 'libudev1', 'libusb-1.0-0', 'passwd'];
 /** The appliance session (X server, window manager, screen controls); recommended, not required (a site may bring its own). */
-export const debRecommends = ['xserver-xorg', 'xinit', 'openbox', 'x11-xserver-utils', 'ddcutil', 'wlr-randr', 'fonts-dejavu-core'];
+// Fonts: Noto Sans Arabic (fonts-noto-core) and Noto Sans CJK SC (fonts-noto-cjk) for the Arabic and Chinese screens.
+export const debRecommends = ['xserver-xorg', 'xinit', 'openbox', 'x11-xserver-utils', 'ddcutil', 'wlr-randr', 'fonts-dejavu-core', 'fonts-noto-core', 'fonts-noto-cjk'];
 
 /** build/session/install.json (helper B's map): each session file's absolute target, octal mode, owner. */
 interface SessionMap {

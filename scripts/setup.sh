@@ -37,6 +37,8 @@ command -v python3 >/dev/null || need_pkgs+=(python3-minimal)
 # when a prompt text changed (the generated files are committed), but the build then needs both.
 command -v espeak-ng >/dev/null || need_pkgs+=(espeak-ng)
 command -v opusenc >/dev/null || need_pkgs+=(opus-tools)
+# Simplified Chinese screens need a CJK font (DejaVu covers Arabic); the languages e2e checks glyphs are not boxes.
+fc-list :lang=zh-cn 2>/dev/null | grep -q . || need_pkgs+=(fonts-wqy-microhei)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     log "installing Debian packages: ${need_pkgs[*]}"
