@@ -9,6 +9,7 @@ import { createCallPeer } from '../shared/peer';
 import { acquireMedia, type FrameCounter, frameCounter, stopStream } from '../shared/media';
 import { createRinger } from '../shared/ring';
 import { AgentSession, type AgentSessionDeps, type AgentView } from './session';
+import { mountAgentChat } from './chat-panel';
 
 const LANG_KEY = 'visioguichet.agent.lang';
 
@@ -37,6 +38,7 @@ const el = {
   ringLanguage: $('ring-language'),
   ringCode: $('ring-code'),
   ringKiosk: $('ring-kiosk'),
+  ringTextFirst: $('ring-text-first'),
   ringCountdown: $('ring-countdown'),
   ringProgress: $<HTMLProgressElement>('ring-progress'),
   accept: $<HTMLButtonElement>('ring-accept'),
@@ -151,6 +153,7 @@ function render(view: AgentView): void {
     el.ringCode.textContent = ring.context.appointmentCode ?? tr('agent.ring.noCode');
     el.ringCode.dataset.value = ring.context.appointmentCode ?? '';
     el.ringKiosk.textContent = tr('agent.ring.kioskAt', { kiosk: ring.context.kioskName, office: ring.context.office });
+    el.ringTextFirst.hidden = ring.context.textFirst !== true;
     el.accept.disabled = ring.accepting;
     el.decline.disabled = ring.accepting;
   } else {
@@ -269,4 +272,6 @@ window.addEventListener('pagehide', () => session.endCall());
 
 applyStaticText();
 session.subscribe(render);
+// The "Texte" panel beside the video (text in the call); it follows the session's call by itself.
+mountAgentChat($('chat'), { session, tr });
 session.start();
