@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { installCameraStub, sim, until } from '../support/booth';
+import { HANDSET_OUTPUT, installCameraStub, sim, until } from '../support/booth';
 import { screen, useE2ESession } from '../support/e2e';
 import { agentReady, type Stack } from '../support/stack';
 
@@ -89,13 +89,17 @@ describe('spoken prompts', () => {
     expect((await plays(k)).filter((p) => p === promptPath('en', 'service'))).toHaveLength(2);
   });
 
-  it('lifting the handset speaks the current screen without a touch; hanging up silences it', async () => {
-    const s = await e2e.stack({ hardware: 'simulated', publicConfig: { timers } });
+  it('lifting the handset speaks the current screen into the handset without a touch; hanging up silences it', async () => {
+    // The handset's audio output is named by label, as on a real USB handset (installCameraStub adds one).
+    const s = await e2e.stack({ hardware: 'simulated', publicConfig: { timers, media: { handset: { labels: ['Handset'] } } } });
     const k = await kiosk(s);
+    const sink = () => k.evaluate(() => document.querySelector<HTMLElement>('[data-testid="voice-audio"]')?.dataset.sinkApplied ?? null);
     await sim(s, { action: 'lift' });
     await until(() => audio(k), playedFor(promptPath('fr', 'attract')), 'the attract prompt spoken on lift');
+    expect(await sink()).toBe(HANDSET_OUTPUT.deviceId);
     await sim(s, { action: 'hangUp' });
     await until(() => audio(k), (a) => a.paused, 'the prompt stopped on hang-up');
+    await until(sink, (id) => id === '', 'the voice back on the default output');
   });
 });
 
