@@ -74,6 +74,27 @@ async function expectScreenIn(k: Page, code: UiLanguage, name: string, keys: Mes
   expect(texts.filter((x) => french.has(x)), `${name}: French left in ${code}`).toEqual([]);
 }
 
+/**
+ * True when two different characters of the script draw differently in the screen's font: a missing
+ * font draws every character as the same empty box ("tofu"), which no DOM check would notice.
+ */
+const glyphsDiffer = (k: Page, a: string, b: string): Promise<boolean> =>
+  k.evaluate(
+    ([a, b]) => {
+      const font = getComputedStyle(document.querySelector('h1, h2') ?? document.body).fontFamily;
+      const draw = (ch: string) => {
+        const c = document.createElement('canvas');
+        c.width = c.height = 64;
+        const g = c.getContext('2d')!;
+        g.font = `48px ${font}`;
+        g.fillText(ch, 4, 52);
+        return g.getImageData(0, 0, 64, 64).data.join(',');
+      };
+      return draw(a!) !== draw(b!);
+    },
+    [a, b],
+  );
+
 const page = (k: Page) =>
   k.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, direction: getComputedStyle(document.body).direction }));
 
@@ -108,6 +129,9 @@ describe('languages', () => {
     expect(await page(k)).toEqual({ lang: info.tag, dir: info.dir, direction: info.dir });
 
     await expectScreenIn(k, code, 'service', ['kiosk.service.title']);
+    // The booth has a font for the script (Chinese needs a CJK font; see scripts/setup.sh and the package's Recommends).
+    if (code === 'zh') expect(await glyphsDiffer(k, '服', '务')).toBe(true);
+    if (code === 'ar') expect(await glyphsDiffer(k, 'خ', 'د')).toBe(true);
     for (const svc of defaultServices) expect(await k.getByTestId(`service-${svc.id}`).innerText()).toContain(textIn(svc.label, code));
     await k.getByTestId('service-immigration').click();
 
