@@ -62,7 +62,8 @@ export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage,
 /**
  * Keys a language must have before the language screen offers it: everything a citizen reads from
  * the language choice to the waiting line (service, visit type, appointment code, consent, declined,
- * waiting, the callback form and its confirmation, the idle prompt), plus the common buttons and the
+ * waiting, the callback form and its confirmation, the idle prompt, the closed screen and its hours,
+ * the deaf-or-hard-of-hearing choice), plus the common buttons and the
  * top bar (display modes, the Listen button). Other spoken prompts (voice.prompt.*) are not required:
  * a language without its own voice.ts speaks French (common/i18n/README.md).
  * Expressed as prefixes so a key added to one of these screens is required at once.
@@ -79,6 +80,10 @@ export const startScreenPrefixes = [
   'kiosk.idle.',
   'kiosk.action.',
   'kiosk.modes.',
+  'kiosk.access.',
+  'kiosk.attract.',
+  'kiosk.closed.',
+  'kiosk.day.',
   'voice.listen',
   'kiosk.callback.',
   'kiosk.tollFree',
