@@ -67,7 +67,12 @@ export interface SpeechEngine {
   render(text: string, voice: SpeechVoice, outWav: string): void;
 }
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const found = new Map<string, boolean>();
+/** Whether a command is installed (asked once per process). */
+const has = (cmd: string): boolean => {
+  if (!found.has(cmd)) found.set(cmd, spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0);
+  return found.get(cmd)!;
+};
 
 /** espeak-ng as a SpeechEngine; throws engine_missing when it is not installed. */
 export function espeakEngine(): SpeechEngine {
@@ -89,7 +94,7 @@ export function espeakEngine(): SpeechEngine {
   };
 }
 
-/** Compresses a WAV to Opus in Ogg (about 6× smaller) when opusenc exists; else returns null. */
+/** Compresses a WAV to Opus in Ogg (about 14× smaller) when opusenc exists; false when it cannot. */
 function toOpus(wav: string, out: string): boolean {
   if (!has('opusenc')) return false;
   // A fixed serial number: the same input gives the same bytes, so unchanged prompts diff clean.
