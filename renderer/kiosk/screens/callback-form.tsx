@@ -147,7 +147,7 @@ export function CallbackForm(p: CallbackFormProps) {
   }
 
   return (
-    <section class="vg-cb" data-screen="callback" aria-labelledby="cb-title">
+    <section class="vg-cb" data-screen="callback" data-testid="callback-form" aria-labelledby="cb-title">
       <h1 class="title" id="cb-title">
         {t('callback.title')}
       </h1>

@@ -400,6 +400,7 @@ describe('kiosk screens (Preact)', () => {
 
   it('callback: the form is a component of the screen; "Votre demande est enregistrée" only in the saved state, with the reference', async () => {
     const form = show({ screen: 'callback', sub: 'form', ctx: { callbackFrom: 'callFailed', callbackReason: 'no_agent' } });
+    expect(byId(form, 'callback-form')).not.toBeNull();
     expect(byId(form, 'callback-name')).not.toBeNull();
     expect(text(form.root)).not.toContain('Votre demande est enregistrée');
     // Fill and send: the outbox id becomes the reference the citizen takes away.
