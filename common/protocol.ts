@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Language, ServiceDef } from './config';
+import { Language, ServiceDef, UiLanguage } from './config';
 import { UpdateStatus } from './update';
 import { ChatSeq, ChatText } from './chat';
 
@@ -68,6 +68,10 @@ export const CallContext = z.object({
   office: z.string(),
   /** The citizen said they are deaf or hard of hearing: the agent starts with text (optional: older kiosks omit it). */
   textFirst: z.boolean().optional(),
+  /** The citizen reads the screens in a language the agent does not speak: bring an interpreter ("Interprète requis : espagnol"). */
+  interpreter: UiLanguage.optional(),
+  /** The citizen's camera is off (consent "microphone only", or the camera failed): "Appel audio seulement". */
+  audioOnly: z.boolean().optional(),
 });
 export type CallContext = z.infer<typeof CallContext>;
 
@@ -109,7 +113,16 @@ export type HubChallenge = z.infer<typeof HubChallenge>;
  * in the Host header, so a proof relayed through another server fails) and the hub's one-time nonce.
  */
 export const kioskAuthMessage = (kioskId: string, host: string, nonce: string): string => `visioguichet/kiosk-auth/v1\n${kioskId}\n${host.toLowerCase()}\n${nonce}`;
-export const CallRequest = msg('call.request', { requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional(), textFirst: z.boolean().optional() });
+/** Call request revision a kiosk may announce (`v`): 2 = it reads `estimateSeconds: null` + `noAgent` in queue frames. */
+export const CALL_REQUEST_REVISION = 2;
+/**
+ * `language` is the call's (the agents' queue); `uiLanguage` the screens' (an interpreter is flagged to
+ * the agent when they differ); `audioOnly` a visit without camera. All optional: older kiosks omit them.
+ */
+export const CallRequest = msg('call.request', {
+  requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional(), textFirst: z.boolean().optional(),
+  uiLanguage: UiLanguage.optional(), audioOnly: z.boolean().optional(), v: z.literal(CALL_REQUEST_REVISION).optional(),
+});
 export const CallCancel = msg('call.cancel', { callId: CallId });
 export const Signal = msg('signal', { callId: CallId, data: SignalData });
 export const CallEnd = msg('call.end', { callId: CallId, reason: EndReason });
@@ -195,9 +208,15 @@ export const Pong = msg('pong', { t: z.number() });
 export const CallEnded = msg('call.ended', { callId: CallId, reason: EndReason });
 
 // ---- hub → kiosk -----------------------------------------------------------------------------
-/** Sent on request and whenever the line moves: position is 1-based; estimate in seconds. */
-export const CallQueued = msg('call.queued', { callId: CallId, requestId: Id, position: z.number().int().positive(), estimateSeconds: z.number().int().nonnegative() });
-export const QueueUpdate = msg('queue.update', { callId: CallId, position: z.number().int().positive(), estimateSeconds: z.number().int().nonnegative() });
+/**
+ * Sent on request and whenever the line moves: position is 1-based; estimate in seconds. Revision 2
+ * (a call.request with `v: 2`): when no agent who serves the line is available (all away or signed
+ * out), `estimateSeconds` is null and `noAgent` true instead of a number nobody will honour. A kiosk
+ * that did not ask for revision 2 keeps getting a number (its schema would refuse a null).
+ */
+const Estimate = { position: z.number().int().positive(), estimateSeconds: z.number().int().nonnegative().nullable(), noAgent: z.boolean().optional() };
+export const CallQueued = msg('call.queued', { callId: CallId, requestId: Id, ...Estimate });
+export const QueueUpdate = msg('queue.update', { callId: CallId, ...Estimate });
 /** An agent took the call; the agent side initiates the WebRTC offer. */
 export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.string() });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Language } from '../common/config';
+import type { Language, UiLanguage } from '../common/config';
 import type { CallContext, EndReason, HubToAgent, HubToKiosk } from '../common/protocol';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors';
 
@@ -77,6 +77,22 @@ export interface CallRequestInput {
   appointmentCode?: string;
   /** The citizen asked for text first (deaf or hard of hearing); shown to the agent. */
   textFirst?: boolean;
+  /** Language of the kiosk's screens; when it is not the call's, the agent is told an interpreter is needed. */
+  uiLanguage?: UiLanguage;
+  /** The citizen's camera is off: the agent sees "Appel audio seulement". */
+  audioOnly?: boolean;
+  /** Call request revision (protocol CALL_REQUEST_REVISION): 2 = the kiosk reads `noAgent` / a null estimate. */
+  v?: number;
+}
+
+/** Where a waiting kiosk stands: 1-based position; estimate null when no agent who serves the line is available. */
+export interface LineInfo {
+  /** 1-based place in its queue. */
+  position: number;
+  /** Seconds, or null when nobody can answer now. */
+  estimateSeconds: number | null;
+  /** No agent who serves this queue is staffed (all away or signed out). */
+  noAgent: boolean;
 }
 
 interface AgentEntry {
@@ -116,7 +132,9 @@ interface CallEntry {
   acceptedAt: number | undefined;
   /** agentId → when they declined (or let it ring out). */
   declined: Map<string, number>;
-  lastSent: { position: number; estimateSeconds: number } | undefined;
+  /** The kiosk reads null estimates and `noAgent` (call request revision 2). */
+  readsNoAgent: boolean;
+  lastSent: LineInfo | undefined;
 }
 
 /** A read-only view for health endpoints and tests. */
@@ -130,6 +148,8 @@ export interface DispatcherSnapshot {
 }
 
 const HANDLE_WINDOW = 20;
+/** Per-queue handle times are trusted once a queue has this many; before that the hub-wide mean is used. */
+const QUEUE_HANDLE_MIN = 3;
 
 /**
  * Call distribution, without sockets: a queue per (service, language); the longest-idle available
@@ -143,8 +163,10 @@ const HANDLE_WINDOW = 20;
  *   they are probably not at their desk, and ringing them again would only delay the citizen.
  * - An agent who declines a call is not rung again for that call while another eligible agent is
  *   free; if nobody else is, they are rung again once `declineCooldownMs` has passed.
- * - Estimate = position × rolling mean handle time (last 20 calls, 5 min before any)
- *   ÷ number of staffed agents (not away) who serve that queue, at least 1.
+ * - Estimate = position × rolling mean handle time of that queue (last 20 calls; the hub-wide mean
+ *   until the queue has 3; 5 min before any call ended) ÷ agents who serve that queue (service and
+ *   call language) and are staffed (available, ringing or in a call; not away, not signed out).
+ *   With none, the kiosk is told `noAgent` (estimate null) rather than a number nobody will honour.
  *
  * Methods throw HubError subclasses (forbidden, not_found, conflict) for requests a party may not
  * make; state is unchanged when they do.
@@ -156,6 +178,8 @@ export class Dispatcher {
   /** queueKey → call ids waiting, in arrival order. */
   private readonly queues = new Map<string, string[]>();
   private readonly handleTimes: number[] = [];
+  /** queueKey → recent handle times of that queue (same window). */
+  private readonly queueHandleTimes = new Map<string, number[]>();
   private seq = 0;
   private readonly declineCooldownMs: number;
   private readonly defaultHandleMs: number;
@@ -242,11 +266,14 @@ export class Dispatcher {
       ...(req.appointmentCode ? { appointmentCode: req.appointmentCode } : {}),
       ...(req.textFirst ? { textFirst: true } : {}),
     };
+    // A citizen who reads another language is queued in the call's language; the agent brings an interpreter.
+    if (req.uiLanguage && req.uiLanguage !== req.language) context.interpreter = req.uiLanguage;
+    if (req.audioOnly) context.audioOnly = true;
     const queueKey = `${req.service}/${req.language}`;
     const call: CallEntry = {
       callId, requestId: req.requestId, kioskConn: conn, kioskId: kiosk.info.kioskId, queueKey, context, requestedAt: now, seq: this.seq++,
       state: 'waiting', ringAgent: undefined, ringTimer: undefined, retryTimer: undefined, agentConn: undefined, agentId: undefined,
-      acceptedAt: undefined, declined: new Map(), lastSent: undefined,
+      acceptedAt: undefined, declined: new Map(), readsNoAgent: (req.v ?? 1) >= 2, lastSent: undefined,
     };
     this.calls.set(callId, call);
     kiosk.callId = callId;
@@ -256,7 +283,7 @@ export class Dispatcher {
     this.safeLog(() => this.deps.log?.requested({ callId, kioskId: kiosk.info.kioskId, service: req.service, language: req.language, hasAppointment: !!req.appointmentCode, requestedAt: now }));
     const line = this.lineOf(call);
     call.lastSent = line;
-    this.deps.sendToKiosk(conn, { type: 'call.queued', callId, requestId: req.requestId, ...line });
+    this.deps.sendToKiosk(conn, { type: 'call.queued', callId, requestId: req.requestId, ...this.lineFrame(call, line) });
     this.refresh();
     return callId;
   }
@@ -419,6 +446,10 @@ export class Dispatcher {
       durationMs = now - call.acceptedAt;
       this.handleTimes.push(durationMs);
       if (this.handleTimes.length > HANDLE_WINDOW) this.handleTimes.shift();
+      const own = this.queueHandleTimes.get(call.queueKey) ?? [];
+      own.push(durationMs);
+      if (own.length > HANDLE_WINDOW) own.shift();
+      this.queueHandleTimes.set(call.queueKey, own);
     }
     const waitMs = (call.acceptedAt ?? now) - call.requestedAt;
     this.safeLog(() => this.deps.log?.ended(call.callId, { endedAt: now, outcome: reason, waitMs, durationMs }));
@@ -478,21 +509,41 @@ export class Dispatcher {
     this.deps.sendToAgent(agent.conn, { type: 'agent.state', status: 'ringing' });
   }
 
-  private lineOf(call: CallEntry): { position: number; estimateSeconds: number } {
+  /** Where a call stands in its queue, and the estimate from the agents who can answer it now. */
+  private lineOf(call: CallEntry): LineInfo {
     const queue = this.queues.get(call.queueKey) ?? [];
     const position = queue.indexOf(call.callId) + 1;
     const staffed = [...this.agents.values()].filter((a) => a.status !== 'away' && this.canServe(a, call)).length;
-    const handleMs = this.handleTimes.length > 0 ? this.handleTimes.reduce((s, x) => s + x, 0) / this.handleTimes.length : this.defaultHandleMs;
-    return { position, estimateSeconds: Math.round((position * handleMs) / Math.max(1, staffed) / 1000) };
+    if (staffed === 0) return { position, estimateSeconds: null, noAgent: true };
+    return { position, estimateSeconds: Math.round((position * this.handleMsOf(call.queueKey)) / staffed / 1000), noAgent: false };
+  }
+
+  /** Mean recent handle time of a queue; the hub-wide one while the queue has too few; the default before any. */
+  private handleMsOf(queueKey: string): number {
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const own = this.queueHandleTimes.get(queueKey);
+    if (own && own.length >= QUEUE_HANDLE_MIN) return mean(own);
+    return this.handleTimes.length > 0 ? mean(this.handleTimes) : this.defaultHandleMs;
+  }
+
+  /**
+   * The line as the kiosk's frame carries it. A kiosk older than call request revision 2 cannot read
+   * a null estimate: it gets the old figure (as if one agent were staffed) and no `noAgent`.
+   */
+  private lineFrame(call: CallEntry, line: LineInfo): { position: number; estimateSeconds: number | null; noAgent?: boolean } {
+    if (call.readsNoAgent) return line;
+    const estimateSeconds = line.estimateSeconds ?? Math.round((line.position * this.handleMsOf(call.queueKey)) / 1000);
+    return { position: line.position, estimateSeconds };
   }
 
   private pushQueueUpdates(): void {
     for (const call of this.calls.values()) {
       if (call.state === 'connected') continue;
       const line = this.lineOf(call);
-      if (call.lastSent && call.lastSent.position === line.position && call.lastSent.estimateSeconds === line.estimateSeconds) continue;
+      const last = call.lastSent;
+      if (last && last.position === line.position && last.estimateSeconds === line.estimateSeconds && last.noAgent === line.noAgent) continue;
       call.lastSent = line;
-      this.deps.sendToKiosk(call.kioskConn, { type: 'queue.update', callId: call.callId, ...line });
+      this.deps.sendToKiosk(call.kioskConn, { type: 'queue.update', callId: call.callId, ...this.lineFrame(call, line) });
     }
   }
 

@@ -6,9 +6,9 @@ import type { SessionEvent } from './types';
 export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
   switch (frame.type) {
     case 'call.queued':
-      return { type: 'call.queued', callId: frame.callId, requestId: frame.requestId, position: frame.position, estimateSeconds: frame.estimateSeconds };
+      return { type: 'call.queued', callId: frame.callId, requestId: frame.requestId, position: frame.position, estimateSeconds: frame.estimateSeconds, noAgent: frame.noAgent === true };
     case 'queue.update':
-      return { type: 'queue.update', callId: frame.callId, position: frame.position, estimateSeconds: frame.estimateSeconds };
+      return { type: 'queue.update', callId: frame.callId, position: frame.position, estimateSeconds: frame.estimateSeconds, noAgent: frame.noAgent === true };
     case 'call.accepted':
       return { type: 'call.accepted', callId: frame.callId, agentName: frame.agentName };
     case 'signal':

@@ -68,7 +68,7 @@ describe('session machine', () => {
     const h = createHarness();
     await toWaiting(h, true);
     const req = h.log.hub.find((f) => f.type === 'call.request');
-    expect(req).toEqual({ type: 'call.request', requestId: 'k1-1', service: 'immigration', language: 'en', appointmentCode: 'AB12CD' });
+    expect(req).toEqual({ type: 'call.request', requestId: 'k1-1', service: 'immigration', language: 'en', uiLanguage: 'en', v: 2, appointmentCode: 'AB12CD' });
     expect(view(h)).toMatchObject({ screen: 'waiting', context: { position: 3, estimateSeconds: 240 } });
     h.actor.send({ type: 'queue.update', callId: 'c1', position: 1, estimateSeconds: 30 });
     expect(view(h).context.position).toBe(1);

@@ -6,7 +6,7 @@ import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
 import { SURVEY_COMMENT_MAX } from '../outbox';
 import type { AudioRoute, CallbackReason, FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
-import { emptyVisit, noCall } from './types';
+import { DEFAULT_PRESENCE_ABSENT_MS, DEFAULT_WAITING_LIMIT_MS, emptyVisit, noCall } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
 export interface CallActorInput {
@@ -16,6 +16,12 @@ export interface CallActorInput {
   earlySignals: Record<string, unknown>[];
   /** Start muted (the citizen muted before a reconnect). */
   muted: boolean;
+}
+
+/** Input of the invoked `media` actor. */
+export interface MediaActorInput {
+  /** Open the microphone only (consent "Micro seulement", or the audio call offered without a camera). */
+  audioOnly: boolean;
 }
 
 /** Events the machine sends to the running `call` actor. */
@@ -100,8 +106,8 @@ export const sessionMachine = setup({
     clearVisit: assign(() => emptyVisit()),
   },
   actors: {
-    /** Acquires camera + microphone; sends back devices.ready or devices.failed. Keeps nothing on stop. */
-    media: fromCallback<EventObject, void>(() => {}),
+    /** Acquires camera + microphone (the microphone only when audioOnly); sends back devices.ready or devices.failed. Keeps nothing on stop. */
+    media: fromCallback<EventObject, MediaActorInput>(() => {}),
     /** The WebRTC peer of an accepted call; sends back call.connected / call.reconnecting / call.peerClosed / call.failed. */
     call: fromCallback<CallActorEvent, CallActorInput>(() => {}),
   },
@@ -138,6 +144,12 @@ export const sessionMachine = setup({
     isValidScan: ({ event }) => event.type === 'code.scanned' && scannedAppointmentCode(event.code) !== null,
     isPresent: ({ event }) => event.type === 'presence.changed' && event.present,
     isUnavailable: ({ event }) => event.type === 'callback.availability' && !event.available,
+    inWaiting: stateIn('#session.visit.flow.waiting'),
+    /** The presence sensor has said nobody is at the booth (and not yet that someone came back). */
+    isAbsent: ({ context }) => context.present === false,
+    /** Nobody at the booth for presenceAbsentMs while in line. */
+    isGone: stateIn('#session.visit.flow.waiting.gone'),
+    isAudioOnly: ({ context }) => context.audioOnly,
   },
   delays: {
     idleMs: ({ context }) => context.timers.idleMs,
@@ -145,6 +157,10 @@ export const sessionMachine = setup({
     waitTimeoutMs: ({ context }) => context.timers.waitTimeoutMs,
     thankYouMs: ({ context }) => context.timers.thankYouMs,
     declinedMs: ({ context }) => context.timers.declinedMs,
+    // The waiting limit counts from the last touch: the prompt and its countdown are part of it.
+    waitingUnansweredMs: ({ context }) =>
+      Math.max(0, (context.timers.waitingLimitMs ?? DEFAULT_WAITING_LIMIT_MS) - context.timers.idleMs - context.timers.idleCountdownMs),
+    presenceAbsentMs: ({ context }) => context.timers.presenceAbsentMs ?? DEFAULT_PRESENCE_ABSENT_MS,
     peerClosedGraceMs: PEER_CLOSED_GRACE_MS,
     hangupConfirmMs: HANGUP_CONFIRM_MS,
   },
@@ -200,6 +216,7 @@ export const sessionMachine = setup({
         // Someone steps in: wake the screen; attract stays up until they touch it.
         'presence.changed': { guard: 'isPresent', actions: 'wake' },
         'hours.tick': { guard: not('isOpen'), target: 'closed' },
+        'access.textFirst': { actions: assign({ textFirst: ({ event }) => event.on }) },
       },
     },
     closed: {
@@ -229,6 +246,7 @@ export const sessionMachine = setup({
               on: {
                 'lang.select': { target: 'service', actions: assign({ lang: ({ event }) => event.lang }) },
                 'visit.back': { target: '#session.resetting' },
+                'access.textFirst': { actions: assign({ textFirst: ({ event }) => event.on }) },
                 'code.scanned': { actions: assign({ scannedCode: ({ event }) => scanDraft(event.code) || null }) },
               },
             },
@@ -240,6 +258,7 @@ export const sessionMachine = setup({
                 ],
                 'visit.back': { target: 'language' },
                 'code.scanned': { actions: assign({ scannedCode: ({ event }) => scanDraft(event.code) || null }) },
+                'access.textFirst': { actions: assign({ textFirst: ({ event }) => event.on }) },
               },
             },
             visitType: {
@@ -247,6 +266,7 @@ export const sessionMachine = setup({
                 'visit.walkIn': { target: 'consent', actions: assign({ visitType: 'walkIn', appointmentCode: null }) },
                 'visit.appointment': { target: 'appointmentCode', actions: assign({ visitType: 'appointment', codeError: false }) },
                 'visit.back': { target: 'service' },
+                'access.textFirst': { actions: assign({ textFirst: ({ event }) => event.on }) },
                 // A scanned convocation answers "Avez-vous un rendez-vous ?" by itself.
                 'code.scanned': [
                   {
@@ -273,7 +293,8 @@ export const sessionMachine = setup({
             },
             consent: {
               on: {
-                'consent.accept': { target: 'deviceCheck' },
+                // "Caméra et micro" or "Micro seulement": the same line, the agent is told it is audio only.
+                'consent.accept': { target: 'deviceCheck', actions: assign({ audioOnly: ({ event }) => event.audioOnly === true }) },
                 'consent.refuse': { target: 'declined', actions: assign({ outcome: 'consent_refused' }) },
                 'visit.back': { target: 'visitType' },
               },
@@ -286,7 +307,7 @@ export const sessionMachine = setup({
               initial: 'acquiring',
               states: {
                 acquiring: {
-                  invoke: { id: 'media', src: 'media' },
+                  invoke: { id: 'media', src: 'media', input: ({ context }) => ({ audioOnly: context.audioOnly }) },
                   on: {
                     'devices.ready': { target: 'ready' },
                     'devices.failed': { target: '#session.visit.flow.videoUnavailable' },
@@ -295,7 +316,7 @@ export const sessionMachine = setup({
                 ready: {
                   on: {
                     'devices.continue': { target: '#session.visit.flow.waiting' },
-                    'devices.lost': { target: '#session.visit.flow.videoUnavailable' },
+                    'devices.lost': { guard: not('isAudioOnly'), target: '#session.visit.flow.videoUnavailable' },
                   },
                 },
               },
@@ -310,8 +331,11 @@ export const sessionMachine = setup({
               entry: [assign({ callbackAvailable: null }), 'checkCallback'],
               exit: assign({ callbackAvailable: null }),
               on: {
-                'call.retry': { target: 'deviceCheck' },
-                'devices.returned': { target: 'deviceCheck' },
+                // "Réessayer" / a camera plugged back in: a video visit again.
+                'call.retry': { target: 'deviceCheck', actions: assign({ audioOnly: false }) },
+                'devices.returned': { target: 'deviceCheck', actions: assign({ audioOnly: false }) },
+                // "Appel audio": the same line with the microphone only (not offered when the microphone is what failed).
+                'call.audioOnly': { guard: not('isAudioOnly'), target: 'deviceCheck', actions: assign({ audioOnly: true }) },
                 'visit.done': { target: '#session.resetting' },
                 'callback.availability': { actions: assign({ callbackAvailable: ({ event }) => event.available }) },
                 'callback.offer': {
@@ -322,8 +346,25 @@ export const sessionMachine = setup({
               },
             },
             waiting: {
-              entry: ['newRequest', { type: 'stamp', params: { mark: 'waitStart' } }, { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) }],
-              exit: { type: 'stamp', params: { mark: 'waitEnd' } },
+              // The sensor's word counts from the touch that put the citizen in line (fresher than any earlier "nobody").
+              entry: [
+                'newRequest', assign({ present: null }), { type: 'stamp', params: { mark: 'waitStart' } },
+                { type: 'requestCall', params: ({ context }) => ({ requestId: context.requestId ?? '' }) },
+              ],
+              exit: [{ type: 'stamp', params: { mark: 'waitEnd' } }, assign({ present: null })],
+              /**
+               * What the presence sensor says while in line (nothing, on a booth without one): `gone` after
+               * presenceAbsentMs of nobody. Only `gone` together with an unanswered idle prompt leaves the line.
+               */
+              initial: 'present',
+              states: {
+                present: { always: { guard: 'isAbsent', target: 'absent' } },
+                absent: {
+                  always: { guard: not('isAbsent'), target: 'present' },
+                  after: { presenceAbsentMs: { target: 'gone' } },
+                },
+                gone: { always: { guard: not('isAbsent'), target: 'present' } },
+              },
               after: {
                 waitTimeoutMs: {
                   target: 'callFailed',
@@ -331,17 +372,19 @@ export const sessionMachine = setup({
                 },
               },
               on: {
+                'presence.changed': { actions: assign({ present: ({ event }) => event.present }) },
                 'call.queued': {
                   guard: 'isOurRequest',
                   actions: assign({
                     callId: ({ event }) => event.callId,
                     position: ({ event }) => event.position,
                     estimateSeconds: ({ event }) => event.estimateSeconds,
+                    noAgent: ({ event }) => event.noAgent === true,
                   }),
                 },
                 'queue.update': {
                   guard: 'isOurCall',
-                  actions: assign({ position: ({ event }) => event.position, estimateSeconds: ({ event }) => event.estimateSeconds }),
+                  actions: assign({ position: ({ event }) => event.position, estimateSeconds: ({ event }) => event.estimateSeconds, noAgent: ({ event }) => event.noAgent === true }),
                 },
                 'call.accepted': {
                   guard: 'isOurCall',
@@ -365,8 +408,9 @@ export const sessionMachine = setup({
                   // The hub drops a disconnected kiosk's calls; cancel anyway in case the link comes back first.
                   actions: [release(), assign({ failure: 'hubOffline' })],
                 },
-                // No camera, no video visit: leave the line rather than reach an agent who cannot see us.
-                'devices.lost': { target: 'videoUnavailable', actions: [release(), 'clearCall'] },
+                // No camera, no video visit: leave the line rather than reach an agent who cannot see us
+                // (an audio-only visit holds no camera: nothing to lose).
+                'devices.lost': { guard: not('isAudioOnly'), target: 'videoUnavailable', actions: [release(), 'clearCall'] },
               },
             },
             inCall: {
@@ -416,7 +460,7 @@ export const sessionMachine = setup({
                   actions: [assign({ muted: ({ event }) => event.muted }), sendTo('call', ({ event }) => ({ type: 'mute' as const, muted: event.muted }))],
                 },
                 // The camera went away mid-call (its tracks ended): the agent can no longer see us.
-                'devices.lost': { target: 'videoUnavailable', actions: [release('error'), 'clearCall', assign({ outcome: 'failed' })] },
+                'devices.lost': { guard: not('isAudioOnly'), target: 'videoUnavailable', actions: [release('error'), 'clearCall', assign({ outcome: 'failed' })] },
               },
             },
             callFailed: {
@@ -485,7 +529,12 @@ export const sessionMachine = setup({
             },
           },
         },
-        /** "Êtes-vous encore là ?": runs beside the flow, off while a call is up (a call is never cut for idleness). */
+        /**
+         * "Êtes-vous encore là ?": runs beside the flow, off while a call is up (a call is never cut for idleness).
+         * In line the prompt still shows (with its chime) but its countdown never cancels the call: the prompt
+         * stays up `unanswered`, and the place is given up only when the presence sensor says nobody has been
+         * there for presenceAbsentMs, or after waitingLimitMs without a touch.
+         */
         idle: {
           initial: 'watching',
           states: {
@@ -498,8 +547,24 @@ export const sessionMachine = setup({
             // Plain `activity` is ignored here: the touch that dismisses the prompt must not click through it.
             prompting: {
               always: { guard: 'inCall', target: 'suspended' },
-              after: { idleCountdownMs: { target: '#session.resetting', actions: assign({ outcome: 'idle' }) } },
+              after: {
+                idleCountdownMs: [
+                  { guard: 'inWaiting', target: 'unanswered' },
+                  { target: '#session.resetting', actions: assign({ outcome: 'idle' }) },
+                ],
+              },
               // The call button answers "Êtes-vous encore là ?" for someone who cannot use the touchscreen.
+              on: { 'idle.stillHere': { target: 'watching' }, 'callButton.pressed': { target: 'watching' } },
+            },
+            /** In line, the prompt went unanswered: it stays up and the citizen keeps their place. */
+            unanswered: {
+              always: [
+                { guard: 'inCall', target: 'suspended' },
+                { guard: 'isGone', target: '#session.resetting', actions: assign({ outcome: 'idle' }) },
+                // Out of the line (e.g. no agent in time): the prompt's countdown applies again there.
+                { guard: not('inWaiting'), target: 'prompting' },
+              ],
+              after: { waitingUnansweredMs: { target: '#session.resetting', actions: assign({ outcome: 'idle' }) } },
               on: { 'idle.stillHere': { target: 'watching' }, 'callButton.pressed': { target: 'watching' } },
             },
             suspended: { always: { guard: not('inCall'), target: 'watching' } },

@@ -2,12 +2,15 @@ import type { SnapshotFrom } from 'xstate';
 import type { RendererToHub, VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
 import type { Language } from '../config';
+import { callLanguageOf } from '../i18n/languages';
+import { CALL_REQUEST_REVISION } from '../protocol';
 import type { SurveyRecord } from '../outbox';
 import type { Result } from '../result';
 import type { CallActorDeps } from './call-actor';
 import { createCallActor } from './call-actor';
 import type { AudioRoute, FailureReason, SessionContext, StampMark, VisitOutcome } from './types';
-import { sessionMachine } from './machine';
+import { sessionMachine, type MediaActorInput } from './machine';
+import type { EventObject } from 'xstate';
 import { assign, fromCallback } from 'xstate';
 
 
@@ -17,7 +20,7 @@ export interface VisitSummary {
   outcome: VisitOutcome;
   /** Service chosen, if any. */
   serviceId: string | null;
-  /** Language of the visit. */
+  /** Language of the call (the screens' language maps to it: common/i18n/languages.ts). */
   lang: Language;
   /** Time in line (last wait), ms. */
   waitMs: number;
@@ -31,8 +34,8 @@ export interface SessionDeps<S = unknown> {
   now(): number;
   /** Send a frame to the hub through main; a failed Result (e.g. `hub_offline`) fails the call. */
   sendToHub(frame: RendererToHub): Promise<Result<unknown>> | void;
-  /** Start camera + microphone (resolves when live, rejects when unavailable). */
-  acquireMedia(): Promise<void>;
+  /** Start camera + microphone, or the microphone only (resolves when live, rejects when unavailable). */
+  acquireMedia(opts: { audioOnly: boolean }): Promise<void>;
   /** Stop every local track, including one still being acquired. */
   stopMedia(): void;
   /** Tell main the coarse phase (power-save blocker, status light). */
@@ -60,8 +63,13 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
     actions: {
       requestCall: ({ context, self }, { requestId }) => {
         if (!context.serviceId || !requestId) return;
-        const frame: RendererToHub = { type: 'call.request', requestId, service: context.serviceId, language: context.lang };
+        // Queued in the call's language; the screens' language tells the hub whether an interpreter is needed.
+        const frame: RendererToHub = {
+          type: 'call.request', requestId, service: context.serviceId, language: callLanguageOf(context.lang), uiLanguage: context.lang, v: CALL_REQUEST_REVISION,
+        };
         if (context.appointmentCode) frame.appointmentCode = context.appointmentCode;
+        if (context.audioOnly) frame.audioOnly = true;
+        if (context.textFirst) frame.textFirst = true;
         void Promise.resolve(deps.sendToHub(frame)).then((r) => {
           if (r && !r.ok) {
             const reason: FailureReason = r.error.code === 'hub_offline' ? 'hubOffline' : 'error';
@@ -82,14 +90,14 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
       stopMedia: () => deps.stopMedia(),
       reportPhase: (_, { phase }) => deps.reportPhase(phase),
       recordSurvey: ({ context }, { rating, comment }) => {
-        if (context.serviceId) deps.recordSurvey({ service: context.serviceId, language: context.lang, rating, ...(comment ? { comment } : {}) });
+        if (context.serviceId) deps.recordSurvey({ service: context.serviceId, language: callLanguageOf(context.lang), rating, ...(comment ? { comment } : {}) });
       },
       wipeUi: () => deps.wipeUi(),
       recordVisit: (_, { outcome, serviceId, lang, stamps }) => {
         if (stamps.visit === null) return; // a reset with no visit (start-up, main's reset at attract)
         const end = deps.now();
         const span = (from: number | null, to: number | null) => (from === null ? 0 : Math.max(0, Math.round((to ?? end) - from)));
-        deps.recordVisit({ outcome, serviceId, lang, waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
+        deps.recordVisit({ outcome, serviceId, lang: callLanguageOf(lang), waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
       },
       stamp: assign(({ context }, { mark }: { mark: StampMark }) => ({ stamps: { ...context.stamps, [mark]: deps.now() } })),
       checkCallback: ({ self }) => {
@@ -105,8 +113,8 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
       isOpen: ({ context }) => isOpen(context.schedule, new Date(deps.now())),
     },
     actors: {
-      media: fromCallback(({ sendBack }) => {
-        deps.acquireMedia().then(
+      media: fromCallback<EventObject, MediaActorInput>(({ sendBack, input }) => {
+        deps.acquireMedia({ audioOnly: input.audioOnly }).then(
           () => sendBack({ type: 'devices.ready' }),
           (err: unknown) => sendBack({ type: 'devices.failed', reason: err instanceof Error ? err.name : String(err) }),
         );
@@ -145,6 +153,16 @@ export interface SessionView {
   idlePrompt: boolean;
   /** "Terminer l'appel ?" is showing over the call (the handset was hung up). */
   hangupPrompt: boolean;
+  // The three below are always set by toView (optional only so hand-made views in screen tests stay short).
+  /**
+   * The idle prompt shows over the waiting line: no countdown there, the citizen keeps their place
+   * ("Vous gardez votre place"); B's chime still plays when it appears.
+   */
+  idleKeepsPlace?: boolean;
+  /** The waiting screen shows "Aucun agent n'est disponible pour le moment" instead of an estimate. */
+  noAgent?: boolean;
+  /** videoUnavailable offers "Appel audio" (the camera failed, the microphone was not tried alone yet). */
+  offerAudioCall?: boolean;
   /** The machine context (read-only for screens). */
   context: SessionContext;
 }
@@ -157,10 +175,20 @@ export function toView(snapshot: SessionSnapshot): SessionView {
   const context = snapshot.context;
   if (typeof value === 'string') {
     // 'resetting' is transient (eventless), so a settled snapshot is never in it.
-    return { screen: value === 'closed' ? 'closed' : 'attract', sub: null, idlePrompt: false, hangupPrompt: false, context };
+    return { screen: value === 'closed' ? 'closed' : 'attract', sub: null, idlePrompt: false, hangupPrompt: false, idleKeepsPlace: false, noAgent: false, offerAudioCall: false, context };
   }
   const visit = (value as { visit: { flow: string | Record<string, string>; idle: string; handset: string } }).visit;
   const flow = visit.flow;
   const [screen, sub] = typeof flow === 'string' ? [flow, null] : (Object.entries(flow)[0] ?? ['language', null]);
-  return { screen: screen as ScreenName, sub, idlePrompt: visit.idle === 'prompting', hangupPrompt: visit.handset === 'confirmHangup', context };
+  const idlePrompt = visit.idle === 'prompting' || visit.idle === 'unanswered';
+  return {
+    screen: screen as ScreenName,
+    sub,
+    idlePrompt,
+    hangupPrompt: visit.handset === 'confirmHangup',
+    idleKeepsPlace: idlePrompt && screen === 'waiting',
+    noAgent: screen === 'waiting' && context.noAgent,
+    offerAudioCall: screen === 'videoUnavailable' && !context.audioOnly,
+    context,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Language, WeeklySchedule } from '../config';
+import type { UiLanguage, WeeklySchedule } from '../config';
 import type { EndReason } from '../protocol';
 import type { HardwareInput } from '../bridge/hardware';
 import type { CallbackReason } from '../outbox';
@@ -12,13 +12,36 @@ export interface SessionTimers {
   idleMs: number;
   /** Visible countdown of the idle prompt before the visit is reset. */
   idleCountdownMs: number;
-  /** Time in line before the kiosk gives up and says no agent is available. */
+  /** Time in line before the kiosk gives up and says no agent is available (touched or not). */
   waitTimeoutMs: number;
+  /**
+   * Time in line without any touch after which a booth gives the citizen's place up (the idle prompt
+   * went unanswered all along). Default DEFAULT_WAITING_LIMIT_MS. The idle prompt alone never does.
+   */
+  waitingLimitMs?: number;
+  /**
+   * How long a presence sensor must report nobody at the booth before an unanswered idle prompt
+   * gives a queued citizen's place up. Default DEFAULT_PRESENCE_ABSENT_MS. Booths without a sensor never send it.
+   */
+  presenceAbsentMs?: number;
   /** How long the thank-you screen stays before attract. */
   thankYouMs: number;
   /** How long the consent-refused screen stays before attract. */
   declinedMs: number;
 }
+
+/**
+ * 30 min: a citizen who stays in line without touching anything (watching the screen, reading, on
+ * a booth without a presence sensor) keeps their place at least this long. It is longer than the
+ * waits the hub estimates at normal staffing and short enough that a booth left by someone who
+ * walked away without pressing Annuler does not block the line and the booth for an hour.
+ */
+export const DEFAULT_WAITING_LIMIT_MS = 30 * 60_000;
+/**
+ * 2 min: presence sensors (PIR, radar) lose a person who sits still or bends to a bag for seconds at
+ * a time; two minutes of "nobody" together with an unanswered prompt means they really left.
+ */
+export const DEFAULT_PRESENCE_ABSENT_MS = 2 * 60_000;
 
 /** Why a callback is offered: the outbox record's own type. */
 export type { CallbackReason };
@@ -59,18 +82,21 @@ export type SessionEvent =
   | { type: 'touch' } // attract: touch anywhere
   | { type: 'visit.start' } // same as touch, for a start button / presence sensor
   | { type: 'activity' } // any pointer or key input: restarts the idle timer
-  | { type: 'lang.select'; lang: Language }
+  | { type: 'lang.select'; lang: UiLanguage }
+  /** "Je suis sourd ou malentendant": the text conversation is offered first (before the call is requested). */
+  | { type: 'access.textFirst'; on: boolean }
   | { type: 'service.select'; serviceId: string }
   | { type: 'visit.walkIn' }
   | { type: 'visit.appointment' }
   | { type: 'code.submit'; code: string }
-  | { type: 'consent.accept' }
+  | { type: 'consent.accept'; audioOnly?: boolean } // audioOnly: "Micro seulement" (no camera)
   | { type: 'consent.refuse' }
   | { type: 'devices.continue' }
   | { type: 'visit.back' } // "Retour": previous screen
   | { type: 'visit.cancel' } // "Annuler" / "Terminer": leave the visit (reset)
   | { type: 'visit.done' } // leave a final screen (declined, failed, thanks) early
   | { type: 'call.retry' }
+  | { type: 'call.audioOnly' } // videoUnavailable: "Appel audio" instead of the phone number
   | { type: 'call.hangup' }
   | { type: 'call.mute'; muted: boolean }
   | { type: 'survey.submit'; rating: number; comment: string }
@@ -90,8 +116,8 @@ export type SessionEvent =
   | { type: 'devices.lost'; reason: string } // the live camera stream stopped (unplugged, failed)
   | { type: 'devices.returned' } // a camera is live again
   // hub link (frames from the hub, mapped by hubFrameToEvent)
-  | { type: 'call.queued'; callId: string; requestId: string; position: number; estimateSeconds: number }
-  | { type: 'queue.update'; callId: string; position: number; estimateSeconds: number }
+  | { type: 'call.queued'; callId: string; requestId: string; position: number; estimateSeconds: number | null; noAgent?: boolean }
+  | { type: 'queue.update'; callId: string; position: number; estimateSeconds: number | null; noAgent?: boolean }
   | { type: 'call.accepted'; callId: string; agentName: string }
   | { type: 'call.signal'; callId: string; data: Record<string, unknown> }
   | { type: 'call.ended'; callId: string; reason: EndReason }
@@ -118,8 +144,12 @@ export interface SessionContext {
   idPrefix: string;
   /** Monotonic counter for request ids; never reset (ids must stay unique). */
   requestSeq: number;
-  /** Chosen language; back to 'fr' on reset. */
-  lang: Language;
+  /** Language of the screens (the call's is callLanguageOf(lang)); back to 'fr' on reset. */
+  lang: UiLanguage;
+  /** The citizen chose "Je suis sourd ou malentendant": text first in the call. */
+  textFirst: boolean;
+  /** Microphone only: consent without the camera, or the audio call offered when the camera failed. */
+  audioOnly: boolean;
   /** Chosen service id. */
   serviceId: string | null;
   /** Walk-in or appointment. */
@@ -136,8 +166,12 @@ export interface SessionContext {
   callActive: boolean;
   /** 1-based place in line. */
   position: number | null;
-  /** Estimated wait in seconds. */
+  /** Estimated wait in seconds; null while unknown or when no agent is available. */
   estimateSeconds: number | null;
+  /** The hub says no agent who serves this line is available now ("Aucun agent n'est disponible pour le moment"). */
+  noAgent: boolean;
+  /** The presence sensor's last word while in line: null when it said nothing since (or the booth has none). */
+  present: boolean | null;
   /** Display name of the agent who took the call. */
   agentName: string | null;
   /** Signals that arrived before the call actor existed (handed to it on start). */
@@ -191,12 +225,16 @@ export const noCall = () => ({
   callActive: false,
   position: null,
   estimateSeconds: null,
+  noAgent: false,
   earlySignals: [] as Record<string, unknown>[],
 });
 
 /** The visit fields of the context, as they are at the start of every visit (a fresh object each time). */
 export const emptyVisit = (): VisitFields => ({
   lang: 'fr',
+  textFirst: false,
+  audioOnly: false,
+  present: null,
   serviceId: null,
   visitType: null,
   appointmentCode: null,

@@ -5,6 +5,7 @@ import { callAudioConstraints, callVideoConstraints } from '../../common/media-d
 import './styles.css';
 import type { Language } from '../../common/config';
 import { type MessageKey, t } from '../../common/i18n';
+import type { CallContext } from '../../common/protocol';
 import { createCallPeer } from '../shared/peer';
 import { acquireMedia, type FrameCounter, frameCounter, stopStream } from '../shared/media';
 import { createRinger } from '../shared/ring';
@@ -39,6 +40,9 @@ const el = {
   ringCode: $('ring-code'),
   ringKiosk: $('ring-kiosk'),
   ringTextFirst: $('ring-text-first'),
+  ringInterpreter: $('ring-interpreter'),
+  ringAudioOnly: $('ring-audio-only'),
+  callFlags: $('call-flags'),
   ringCountdown: $('ring-countdown'),
   ringProgress: $<HTMLProgressElement>('ring-progress'),
   accept: $<HTMLButtonElement>('ring-accept'),
@@ -109,6 +113,14 @@ function renderTicks(view: AgentView): void {
   el.self.dataset.frames = String(selfCounter?.frames() ?? 0);
 }
 
+/** "Interprète requis : arabe" and "Appel audio seulement", as the ring and the call show them; empty when neither. */
+function flagsOf(c: CallContext): { interpreter: string; audioOnly: string } {
+  return {
+    interpreter: c.interpreter ? tr('agent.ring.interpreter', { language: tr(`language.${c.interpreter}`) }) : '',
+    audioOnly: c.audioOnly ? tr('agent.ring.audioOnly') : '',
+  };
+}
+
 let ringTotal = 0;
 let lastRingId: string | undefined;
 
@@ -154,6 +166,11 @@ function render(view: AgentView): void {
     el.ringCode.dataset.value = ring.context.appointmentCode ?? '';
     el.ringKiosk.textContent = tr('agent.ring.kioskAt', { kiosk: ring.context.kioskName, office: ring.context.office });
     el.ringTextFirst.hidden = ring.context.textFirst !== true;
+    const flags = flagsOf(ring.context);
+    el.ringInterpreter.hidden = !flags.interpreter;
+    el.ringInterpreter.textContent = flags.interpreter;
+    el.ringInterpreter.dataset.value = ring.context.interpreter ?? '';
+    el.ringAudioOnly.hidden = !flags.audioOnly;
     el.accept.disabled = ring.accepting;
     el.decline.disabled = ring.accepting;
   } else {
@@ -167,6 +184,9 @@ function render(view: AgentView): void {
     el.callView.dataset.callId = call.callId;
     const c = call.context;
     el.callContext.textContent = [serviceLabel(c.service), tr(`lang.${c.language}`), c.appointmentCode ?? tr('agent.ring.noCode'), tr('agent.ring.kioskAt', { kiosk: c.kioskName, office: c.office })].join(' · ');
+    const flags = flagsOf(c);
+    el.callFlags.textContent = [flags.interpreter, flags.audioOnly].filter(Boolean).join(' · ');
+    el.callFlags.hidden = !el.callFlags.textContent;
     el.peerState.textContent = tr(`agent.peer.${call.peerState}`);
     el.peerState.dataset.state = call.peerState;
     el.mute.textContent = tr(call.muted ? 'agent.call.unmute' : 'agent.call.mute');

@@ -33,6 +33,8 @@ export function createHarness(
     hubResult?: () => { ok: true; value: null } | { ok: false; error: { code: string; message: string } };
     /** What outbox.stats says (true: a callback can be taken); a rejection means the outbox is unreachable. */
     callbackAvailable?: () => Promise<boolean>;
+    /** Timers other than the defaults above (merged over them). */
+    timers?: Partial<SessionInput['timers']>;
   } = {},
 ) {
   const log = {
@@ -41,6 +43,8 @@ export function createHarness(
     surveys: [] as SurveyRecord[],
     visits: [] as VisitSummary[],
     mediaAcquired: 0,
+    /** Options of every acquisition, in order. */
+    mediaOpts: [] as { audioOnly: boolean }[],
     mediaStopped: 0,
     uiWiped: 0,
     peers: [] as FakePeer[],
@@ -58,8 +62,9 @@ export function createHarness(
       log.hub.push(frame);
       return Promise.resolve(opts.hubResult ? opts.hubResult() : { ok: true as const, value: null });
     },
-    acquireMedia: () => {
+    acquireMedia: (o) => {
       log.mediaAcquired++;
+      log.mediaOpts.push(o);
       if (opts.mediaAutoReady) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         resolveMedia = resolve;
@@ -104,7 +109,7 @@ export function createHarness(
     },
   };
   const clock = new SimulatedClock();
-  const actor = createActor(createSessionMachine(deps), { input, clock });
+  const actor = createActor(createSessionMachine(deps), { input: { ...input, timers: { ...input.timers, ...opts.timers } }, clock });
   actor.start();
   return {
     actor,
