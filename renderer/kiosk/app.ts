@@ -18,6 +18,8 @@ import { h, render as renderInto } from 'preact';
 import { referenceOf } from '../../common/reference';
 import type { CameraHealthSampler } from './camera-health';
 import { KioskRoot, OverlayRoot } from './kiosk';
+import { ChatContext } from './chat/ChatPanel';
+import { createKioskChat } from './chat/store';
 import type { LocalMedia } from './local-media';
 import type { MediaView, ScreenProps, TopBarSlots, VisitUi } from './ui/context';
 
@@ -73,6 +75,8 @@ export function startKioskApp(o: KioskAppOptions) {
   /** Bumped when the local stream or its microphone changes (the device check's meter follows). */
   const localEpoch = signal(0);
   let remoteEl: HTMLVideoElement | null = null;
+  /** Text in the call (renderer/kiosk/chat): in memory only, forgotten with the call and in `wipe`. */
+  const chat = createKioskChat({ bridge: o.bridge, now });
   let mounted = false;
   let recovering = false;
   let overlayKind: 'idle' | 'hangup' | null = null;
@@ -101,6 +105,7 @@ export function startKioskApp(o: KioskAppOptions) {
     remote.value = null;
     remoteEl = null;
     visit = freshVisit();
+    chat.reset();
     for (const s of o.storages ?? []) {
       try {
         s.clear();
@@ -256,7 +261,7 @@ export function startKioskApp(o: KioskAppOptions) {
   const mountUi = () => {
     mounted = true;
     const slots = o.slots ?? {};
-    renderInto(h(KioskRoot, { props, slots, onError: onRenderError }), o.root);
+    renderInto(h(ChatContext.Provider, { value: chat }, h(KioskRoot, { props, slots, onError: onRenderError })), o.root);
     renderInto(h(OverlayRoot, { props, slots }), o.overlay);
   };
 
@@ -364,6 +369,7 @@ export function startKioskApp(o: KioskAppOptions) {
       clearInterval(hoursTimer);
       actor.stop();
       wipe();
+      chat.dispose();
       o.cameraHealth?.stop();
       o.cameraHealth?.detach();
     },

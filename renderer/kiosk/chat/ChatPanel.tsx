@@ -146,7 +146,7 @@ export function TextFirstToggle() {
         icon="ear"
         pressed={on}
         extra={
-          <span class="btn-label btn-label-second" lang="en">
+          <span class="btn-alt" lang="en">
             {tIn('en', 'kiosk.access.textFirst')}
           </span>
         }

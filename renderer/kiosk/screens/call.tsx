@@ -5,6 +5,7 @@ import { Button, Pictogram, ScreenFrame } from '../ui';
 import type { ScreenProps } from '../ui/context';
 import { CallbackOffer } from './offer';
 import { CancelButton, HomeButton, TollFree } from './parts';
+import { ChatPanel } from '../chat/ChatPanel';
 
 interface VideoProps {
   testid: string;
@@ -224,6 +225,7 @@ export function InCall(props: ScreenProps) {
         <p class={`call-state call-state-${sub}`} role="status" aria-live="polite" data-testid="call-state" data-call-state={sub}>
           {view.context.agentName && sub === 'connected' ? t('kiosk.call.with', { agent: view.context.agentName }) : t(`kiosk.call.state.${sub}`)}
         </p>
+        <ChatPanel />
       </div>
     </ScreenFrame>
   );

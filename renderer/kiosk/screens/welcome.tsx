@@ -1,13 +1,13 @@
 // Before a visit: attract, closed, language choice. Nobody has chosen a language yet, so these
 // screens show French first and English second (the closed screen can be switched to English).
 import { useState } from 'preact/hooks';
-import type { Language } from '../../../common/config';
 import { formatPeriods, isAllDay } from '../../../common/hours';
-import { offeredLanguages, type MessageKey } from '../../../common/i18n';
+import { offeredLanguages, uiLanguage, type MessageKey } from '../../../common/i18n';
 import { Button, Pictogram, ScreenFrame } from '../ui';
-import type { ScreenProps } from '../ui/context';
+import type { ScreenProps, VisitLanguage } from '../ui/context';
 import { CallbackOffer } from './offer';
 import { nextOpeningText, todayHours } from './text';
+import { TextFirstToggle } from '../chat/ChatPanel';
 
 export { todayHours } from './text';
 
@@ -38,8 +38,10 @@ export function Attract(props: ScreenProps) {
  */
 export function Closed(props: ScreenProps) {
   const { config, tIn } = props;
-  const [lang, setLang] = useState<Language>('fr');
-  const other: Language = lang === 'fr' ? 'en' : 'fr';
+  const [lang, setLang] = useState<VisitLanguage>('fr');
+  // The title also in a second language: English under French, French under anything else.
+  const other: VisitLanguage = lang === 'fr' ? 'en' : 'fr';
+  const info = uiLanguage(lang);
   const rows = config.schedule.days.map((periods, day) => (
     <tr key={day}>
       <th scope="row">{tIn(lang, `kiosk.day.${day}` as MessageKey)}</th>
@@ -50,13 +52,13 @@ export function Closed(props: ScreenProps) {
   const week = [...rows.slice(1), rows[0]];
   const next = nextOpeningText(props, lang);
   return (
-    <ScreenFrame name="closed" title={tIn(lang, 'kiosk.closed.title')} titleLang={lang} icon="clock">
+    <ScreenFrame name="closed" title={tIn(lang, 'kiosk.closed.title')} titleLang={info.tag} icon="clock">
       <p class="subtitle" lang={other}>
         {tIn(other, 'kiosk.closed.title')}
       </p>
       <div class="closed-lang" role="group" aria-label={tIn(lang, 'kiosk.closed.readIn')}>
-        {(['fr', 'en'] as const).map((l) => (
-          <Button key={l} testid={`closed-lang-${l}`} label={tIn(l, `lang.${l}` as MessageKey)} icon="language" lang={l} pressed={l === lang} onClick={() => setLang(l)} />
+        {offeredLanguages.map((l) => (
+          <Button key={l.code} testid={`closed-lang-${l.code}`} label={l.nativeName} lang={l.tag} pressed={l.code === lang} onClick={() => setLang(l.code)} />
         ))}
       </div>
       {next ? (
@@ -67,7 +69,7 @@ export function Closed(props: ScreenProps) {
       <p class="text" lang={lang}>
         {tIn(lang, 'kiosk.closed.body')}
       </p>
-      <table class="schedule" data-testid="closed-schedule" lang={lang}>
+      <table class="schedule" data-testid="closed-schedule" lang={info.tag} dir={info.dir}>
         <caption>{tIn(lang, 'kiosk.closed.schedule')}</caption>
         <tbody>{week}</tbody>
       </table>
@@ -77,7 +79,7 @@ export function Closed(props: ScreenProps) {
       </p>
       {/* The visit started from here asks the language, then the service, then shows the form. */}
       <CallbackOffer {...props} lang={lang} />
-      <p class="office">{config.office[lang]}</p>
+      <p class="office">{lang === 'en' ? config.office.en : config.office.fr}</p>
     </ScreenFrame>
   );
 }
@@ -115,6 +117,7 @@ export function LanguageChoice(props: ScreenProps) {
           <Button key={l.code} testid={`lang-${l.code}`} label={l.nativeName} variant="primary" lang={l.tag} onClick={() => send({ type: 'lang.select', lang: l.code })} />
         ))}
       </div>
+      <TextFirstToggle />
     </ScreenFrame>
   );
 }
