@@ -189,6 +189,36 @@ describe('languages', () => {
     expect(ar.textGapRight).toBeLessThanOrEqual(ar.textGapLeft + 1);
   });
 
+  it.each(['ar', 'zh'] as const)('%s: the waiting line says an interpreter will be asked for; the idle prompt reads in the language', async (code) => {
+    // A short idle delay, so the prompt shows on the waiting screen (where it never takes the citizen out
+    // of the line). On a slow machine it may also come up earlier: then the citizen answers it and goes on.
+    const s = await e2e.stack({ agents: 1, publicConfig: { timers: { ...timers, idleMs: 10_000 } } });
+    const k = await kioskPage(s);
+    const tap = async (testid: string) => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        if (await k.getByTestId('screen-idle').isVisible()) await k.getByTestId('idle-stay').click();
+        const ok = await k.getByTestId(testid).click({ timeout: 3_000 }).then(() => true, () => false);
+        if (ok) return;
+      }
+      throw new Error(`could not tap ${testid}`);
+    };
+    await chooseLanguage(k, code);
+    await tap('service-renseignements');
+    await screen(k, 'visitType');
+    await tap('visit-walkin');
+    await screen(k, 'consent');
+    await tap('consent-accept');
+    await screen(k, 'deviceCheck');
+    await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])', { timeout: 20_000 });
+    await tap('devices-continue');
+    await expectScreenIn(k, code, 'waiting', ['kiosk.waiting.title', 'kiosk.waiting.interpreter']);
+    expect(await k.getByTestId('waiting-interpreter').innerText()).toBe(t(code, 'kiosk.waiting.interpreter'));
+    await expectScreenIn(k, code, 'idle', ['kiosk.idle.title', 'kiosk.idle.stay']);
+    await k.getByTestId('idle-stay').click();
+    await screen(k, 'waiting');
+    expect(await page(k)).toEqual({ lang: uiLanguage(code).tag, dir: uiLanguage(code).dir, direction: uiLanguage(code).dir });
+  });
+
   it('Arabic outside opening hours: the callback form and its confirmation read in Arabic, right to left, and the request reaches the hub', { timeout: 180_000 }, async () => {
     const s = await e2e.stack({ agents: 1, publicConfig: { schedule: neverOpen, timers } });
     const k = await kioskPage(s, 'closed', { width: 1080, height: 1920 });
