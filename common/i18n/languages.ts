@@ -35,7 +35,8 @@ export interface UiLanguageInfo {
 export const uiLanguages: readonly UiLanguageInfo[] = [
   { code: 'fr', tag: 'fr-CA', intlLocale: 'fr-CA', nativeName: 'Français', dir: 'ltr', callLanguage: 'fr', interpreter: false, complete: true },
   { code: 'en', tag: 'en-CA', intlLocale: 'en-CA', nativeName: 'English', dir: 'ltr', callLanguage: 'en', interpreter: false, complete: true },
-  { code: 'es', tag: 'es', intlLocale: 'es', nativeName: 'Español', dir: 'ltr', callLanguage: 'fr', interpreter: true, complete: true },
+  // Latin American Spanish (usted, "video"): most Spanish-speaking Quebecers come from Latin America.
+  { code: 'es', tag: 'es-419', intlLocale: 'es-419', nativeName: 'Español', dir: 'ltr', callLanguage: 'fr', interpreter: true, complete: true },
   // Latin digits: the booth's phone numbers, codes and hours are written with them, and so are the
   // Arabic of the Maghreb most Arabic-speaking Quebecers read; mixing ١٢ with 12 on one screen confuses.
   { code: 'ar', tag: 'ar', intlLocale: 'ar-u-nu-latn', nativeName: 'العربية', dir: 'rtl', callLanguage: 'fr', interpreter: true, complete: true },
