@@ -7,7 +7,6 @@
 // Layout: title, then the fields beside the keyboard (landscape) or above it (portrait) in a part
 // that scrolls if the screen is short, then the actions, always visible at the bottom.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Language } from '../../../common/config';
 import type { MessageKey } from '../../../common/i18n/index';
 import type { CallbackReason } from '../../../common/outbox';
 import { normalizeNaPhone, type OutboxRecordInput, type TimeWindow } from '../../../common/outbox';
@@ -20,10 +19,8 @@ type Translate = (key: MessageKey, params?: Record<string, string | number>) => 
 export interface CallbackFormProps {
   /** Translator for the citizen's language. */
   t: Translate;
-  /** The call language stored with the request (the agent calls back in it). */
-  language: Language;
-  /** The language the form is shown in (keyboard layout, letter case); defaults to `language`. */
-  uiLanguage?: string;
+  /** The citizen's language, stored with the request (the agent calls back in it, with an interpreter if needed); also the keyboard's layout. */
+  language: OutboxRecordInput<'callback'>['language'];
   /** Service id the citizen picked. */
   service: string;
   /** Why the callback is offered (shown above the form and stored with the request). */
@@ -85,7 +82,7 @@ export function CallbackForm(p: CallbackFormProps) {
 
   const type = (field: 'name' | 'phone', ch: string) => {
     if (busy) return;
-    if (field === 'name') setName((n) => typeIntoName(n, ch, p.uiLanguage ?? p.language));
+    if (field === 'name') setName((n) => typeIntoName(n, ch, p.language));
     else if (/^\d$/.test(ch)) setDigits((d) => (d.length < PHONE_DIGITS_MAX ? d + ch : d));
     setErrors((e) => ({ ...e, [field]: undefined, form: undefined }));
   };
@@ -209,7 +206,7 @@ export function CallbackForm(p: CallbackFormProps) {
         </div>
         <Keyboard
           variant={active === 'name' ? 'text' : 'phone'}
-          lang={p.uiLanguage ?? p.language}
+          lang={p.language}
           testidPrefix="callback-key"
           label={active === 'name' ? t('callback.name.label') : t('callback.phone.label')}
           punctuation="-'"

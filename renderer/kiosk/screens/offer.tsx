@@ -55,8 +55,7 @@ export function Callback(props: ScreenProps) {
     <ScreenFrame name="callback" class="screen-form" icon="phone">
       <CallbackForm
         t={t}
-        language={lang === 'en' ? 'en' : 'fr'}
-        uiLanguage={lang}
+        language={lang}
         // Always set on these paths (a call was requested, or the closed path asked for it).
         service={c.serviceId ?? config.services[0]!.id}
         {...(c.callbackReason ? { reason: c.callbackReason } : {})}

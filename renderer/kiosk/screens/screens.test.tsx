@@ -7,6 +7,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KioskPublicConfig, allDaySchedule } from '../../../common/config';
 import { catalogs, offeredLanguages, t as translate, translator } from '../../../common/i18n';
+import { formatTime } from '../../../common/hours';
 import { referenceOf } from '../../../common/reference';
 import type { ScreenName, SessionEvent, SessionView } from '../../../common/session';
 import { emptyVisit, sessionMachine } from '../../../common/session';
@@ -396,6 +397,10 @@ describe('kiosk screens (Preact)', () => {
     expect(text(byId(r, 'closed-schedule'))).toContain('Monday');
     expect(root.querySelector('h1')!.textContent).toBe(translate('en', 'kiosk.closed.title'));
     expect(byId(r, 'closed-lang-en')!.getAttribute('aria-pressed')).toBe('true');
+    // Every offered language, Arabic right to left.
+    click(r, 'closed-lang-ar');
+    expect(text(byId(r, 'closed-next'))).toBe(translate('ar', 'kiosk.closed.nextTomorrow', { time: formatTime('08:30', 'ar') }));
+    expect(byId(r, 'closed-schedule')!.getAttribute('dir')).toBe('rtl');
   });
 
   it('callback: the form is a component of the screen; "Votre demande est enregistrée" only in the saved state, with the reference', async () => {
@@ -524,5 +529,18 @@ describe('one on-screen keyboard', () => {
     const code = show({ screen: 'appointmentCode' });
     expect(byId(code, 'key-7')).not.toBeNull();
     expect(byId(code, 'key-K')).not.toBeNull();
+  });
+});
+
+describe('callback request in another language', () => {
+  it('stores the citizen’s language (the agent calls back with an interpreter) and types on a QWERTY with Spanish accents', async () => {
+    const r = show({ screen: 'callback', sub: 'form', ctx: { callbackReason: 'no_agent' } }, 'es');
+    click(r, 'callback-name');
+    for (const k of ['N', 'U', 'Ñ', 'E', 'Z']) click(r, `callback-key-${k}`);
+    click(r, 'callback-phone');
+    for (const d of '4385550123') click(r, `callback-key-${d}`);
+    click(r, 'callback-window-morning');
+    await act(async () => byId(r, 'callback-submit')!.click());
+    expect(r.puts).toEqual([{ name: 'Nuñez', phone: '+14385550123', timeWindow: 'morning', service: 'immigration', language: 'es', reason: 'no_agent' }]);
   });
 });

@@ -62,18 +62,18 @@ export function Closed(props: ScreenProps) {
         ))}
       </div>
       {next ? (
-        <p class="big next-opening" data-testid="closed-next" lang={lang}>
+        <p class="big next-opening" data-testid="closed-next" lang={info.tag}>
           {next}
         </p>
       ) : null}
-      <p class="text" lang={lang}>
+      <p class="text" lang={info.tag}>
         {tIn(lang, 'kiosk.closed.body')}
       </p>
       <table class="schedule" data-testid="closed-schedule" lang={info.tag} dir={info.dir}>
         <caption>{tIn(lang, 'kiosk.closed.schedule')}</caption>
         <tbody>{week}</tbody>
       </table>
-      <p class="tollfree" data-testid="tollfree" lang={lang}>
+      <p class="tollfree" data-testid="tollfree" lang={info.tag}>
         <Pictogram name="phone" />
         {tIn(lang, 'kiosk.tollFree', { number: config.tollFree })}
       </p>
