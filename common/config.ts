@@ -92,12 +92,21 @@ export const KioskPublicConfig = z.object({
     .object({
       idleMs: z.number().int().positive().default(60_000),
       idleCountdownMs: z.number().int().positive().default(15_000),
-      /** How long the kiosk waits in line before telling the citizen no agent is available. */
-      waitTimeoutMs: z.number().int().positive().default(10 * 60_000),
+      /**
+       * How long the kiosk waits in line (touched or not) before telling the citizen no agent is
+       * available and offering a callback. 45 min: longer than the untouched limit below, so a citizen
+       * who answers the prompts is never dropped before one who does not; the hub's estimate (or its
+       * "no agent available now") tells them what to expect meanwhile, and Annuler is always there.
+       */
+      waitTimeoutMs: z.number().int().positive().default(45 * 60_000),
+      /** In line without a touch this long, the booth gives the place up (common/session/types.ts DEFAULT_WAITING_LIMIT_MS: why 30 min). */
+      waitingLimitMs: z.number().int().positive().default(30 * 60_000),
+      /** A presence sensor reporting nobody this long, with the idle prompt unanswered, gives a queued place up (DEFAULT_PRESENCE_ABSENT_MS: why 2 min). */
+      presenceAbsentMs: z.number().int().positive().default(2 * 60_000),
       thankYouMs: z.number().int().positive().default(10_000),
       declinedMs: z.number().int().positive().default(15_000),
     })
-    .default({ idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 }),
+    .default({ idleMs: 60_000, idleCountdownMs: 15_000, waitTimeoutMs: 45 * 60_000, waitingLimitMs: 30 * 60_000, presenceAbsentMs: 2 * 60_000, thankYouMs: 10_000, declinedMs: 15_000 }),
   /**
    * Camera, microphone and speaker chosen by label pattern (common/media-select.ts), capture quality,
    * and the handset's audio device (used while the handset is lifted). Defaults: any device, 1280×720 @ 30 fps.

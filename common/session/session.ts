@@ -1,7 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { RendererToHub, VisitPhase } from '../bridge/core';
 import { isOpen } from '../hours';
-import type { Language } from '../config';
+import type { UiLanguage } from '../config';
 import { callLanguageOf } from '../i18n/languages';
 import { CALL_REQUEST_REVISION } from '../protocol';
 import type { SurveyRecord } from '../outbox';
@@ -20,8 +20,8 @@ export interface VisitSummary {
   outcome: VisitOutcome;
   /** Service chosen, if any. */
   serviceId: string | null;
-  /** Language of the call (the screens' language maps to it: common/i18n/languages.ts). */
-  lang: Language;
+  /** Language of the screens (how many visits in Arabic, Spanish… is worth knowing; the call's follows from it). */
+  lang: UiLanguage;
   /** Time in line (last wait), ms. */
   waitMs: number;
   /** Time talking with the agent, ms. */
@@ -90,14 +90,14 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
       stopMedia: () => deps.stopMedia(),
       reportPhase: (_, { phase }) => deps.reportPhase(phase),
       recordSurvey: ({ context }, { rating, comment }) => {
-        if (context.serviceId) deps.recordSurvey({ service: context.serviceId, language: callLanguageOf(context.lang), rating, ...(comment ? { comment } : {}) });
+        if (context.serviceId) deps.recordSurvey({ service: context.serviceId, language: context.lang, rating, ...(comment ? { comment } : {}) });
       },
       wipeUi: () => deps.wipeUi(),
       recordVisit: (_, { outcome, serviceId, lang, stamps }) => {
         if (stamps.visit === null) return; // a reset with no visit (start-up, main's reset at attract)
         const end = deps.now();
         const span = (from: number | null, to: number | null) => (from === null ? 0 : Math.max(0, Math.round((to ?? end) - from)));
-        deps.recordVisit({ outcome, serviceId, lang: callLanguageOf(lang), waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
+        deps.recordVisit({ outcome, serviceId, lang, waitMs: span(stamps.waitStart, stamps.waitEnd), durationMs: span(stamps.callStart, stamps.callEnd) });
       },
       stamp: assign(({ context }, { mark }: { mark: StampMark }) => ({ stamps: { ...context.stamps, [mark]: deps.now() } })),
       checkCallback: ({ self }) => {

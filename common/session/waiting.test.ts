@@ -209,13 +209,13 @@ describe('audio-only visits', () => {
 });
 
 describe('languages other than the call languages', () => {
-  it('an Arabic visit is queued in French with the screens\' language for the interpreter flag; records use the call language', async () => {
+  it('an Arabic visit is queued in French with the screens\' language for the interpreter flag; the visit record keeps Arabic', async () => {
     const h = createHarness();
     await toWaiting(h, { lang: 'ar' });
     expect(h.log.hub.find((f) => f.type === 'call.request')).toEqual({ type: 'call.request', requestId: 'k1-1', service: 'emploi', language: 'fr', uiLanguage: 'ar', v: 2 });
     expect(view(h).context.lang).toBe('ar');
     h.actor.send({ type: 'visit.cancel' });
-    expect(h.log.visits.at(-1)).toMatchObject({ lang: 'fr', outcome: 'cancelled' });
+    expect(h.log.visits.at(-1)).toMatchObject({ lang: 'ar', outcome: 'cancelled' });
   });
 
   it('"deaf or hard of hearing" before the call: the request asks for text first; the reset forgets it', async () => {
