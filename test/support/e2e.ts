@@ -2,6 +2,9 @@
 // opens (stacks, browser contexts, extra services) closed after it, last opened first.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { personalDataIn } from './callback';
 import { launchTestBrowser, startStack, type Stack, type StackOptions } from './stack';
 
 export interface E2ESession {
@@ -67,7 +70,8 @@ export const screen = (page: Page, name: string): Promise<void> => page.getByTes
 
 /**
  * What a reset must leave (the page must have been opened with `recordStreams`): the start screen,
- * no live media track, no <video>, empty web storage, and none of the visit's words in the page.
+ * no live media track, no <video>, empty web storage (local, session, IndexedDB, Cache Storage,
+ * cookies), and none of the visit's words in the page.
  */
 export async function assertWiped(page: Page, visitWords: string[], home: 'attract' | 'closed' = 'attract'): Promise<void> {
   await screen(page, home);
@@ -80,6 +84,12 @@ export async function assertWiped(page: Page, visitWords: string[], home: 'attra
     text: document.body.innerText,
     html: document.documentElement.outerHTML,
   }));
+  const stores = await page.evaluate(async () => ({
+    indexedDb: (await indexedDB.databases()).map((d) => d.name),
+    caches: 'caches' in window ? await caches.keys() : [],
+    cookie: document.cookie,
+  }));
+  expect(stores).toEqual({ indexedDb: [], caches: [], cookie: '' });
   expect(left.state).toBe(home);
   expect(left.liveTracks).toBe(0);
   expect(left.videos).toBe(0);
@@ -89,4 +99,29 @@ export async function assertWiped(page: Page, visitWords: string[], home: 'attra
     expect(left.text).not.toContain(w);
     expect(left.html).not.toContain(w);
   }
+}
+
+/** Every regular file under `dir` (recursively). */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(p));
+    else if (entry.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The booth side of the wipe: none of `words` in any file of the kiosk's data directory (outbox
+ * database and its WAL, keys, configuration, and the hub's database the test stack keeps there too),
+ * as UTF-8 or UTF-16, nor in any kiosk or hub log line.
+ */
+export function assertBoothHoldsNone(s: Stack, words: string[]): void {
+  const files = filesUnder(s.dataDir);
+  // The scan must see the booth's database, or an empty list would prove nothing.
+  expect(files.some((f) => f.endsWith('outbox.sqlite'))).toBe(true);
+  expect(personalDataIn(s.dataDir, words, files)).toEqual([]);
+  const logs = s.logText();
+  for (const w of words) expect(logs).not.toContain(w);
 }
