@@ -141,6 +141,7 @@ export class HubSockets {
     };
     this.conns.set(conn.id, conn);
     this.unauthenticated.add(conn);
+    releaseUpgradeRequest(socket);
     const s = socket as ConnSocket;
     s[CONN] = conn;
     s[HUB] = this;
@@ -160,6 +161,11 @@ export class HubSockets {
       else unauthenticated++;
     }
     return { kiosks, agents, unauthenticated };
+  }
+
+  /** Sizes of every per-connection structure (benchmarks and leak tests count them). */
+  sizes(): { conns: number; byPrincipal: number; unauthenticated: number } {
+    return { conns: this.conns.size, byPrincipal: this.byPrincipal.size, unauthenticated: this.unauthenticated.size };
   }
 
   /** Kiosk ids with an authenticated socket right now (fleet health). */
@@ -202,13 +208,18 @@ export class HubSockets {
     // Binary frames are not part of the protocol; they go through the chain as `null` so that
     // an unauthenticated socket is refused in order, like any other non-auth first frame.
     const text = isBinary ? null : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-    conn.chain = conn.chain
+    const next: Promise<void> = conn.chain
       .then(() => this.handle(conn, text))
       .catch((err: unknown) => {
         // A bug of ours, not the client's: log it, tell the client, keep serving.
         this.deps.log.error({ conn: conn.id, err }, 'frame handler failed');
         this.error(conn, 'internal', 'internal error');
+      })
+      .finally(() => {
+        // An idle connection holds the one shared settled promise, not the last of its own.
+        if (conn.chain === next) conn.chain = settled;
       });
+    conn.chain = next;
   }
 
   private async handle(conn: Conn, text: string | null): Promise<void> {
@@ -499,6 +510,21 @@ export class HubSockets {
       }
     }
   }
+}
+
+/**
+ * @fastify/websocket keeps the upgrade's request and reply (with the HTTP response, its headers and
+ * fastify's per-request logger) for the whole life of the WebSocket: its 'error' listener closes over
+ * them, and the response stays attached to the TCP socket. That is about 3 KB per idle booth, as much
+ * again as the WebSocket itself. The upgrade is over once the handler runs: the plugin's listener is
+ * replaced by ours (which logs; ws closes a socket after an error by itself) and the response detached
+ * (Node's ServerResponse.detachSocket), so both are left to the GC.
+ */
+function releaseUpgradeRequest(socket: WebSocket): void {
+  socket.removeAllListeners('error');
+  const raw = (socket as unknown as { _socket?: { _httpMessage?: { detachSocket?: (s: unknown) => void } | null } })._socket;
+  const res = raw?._httpMessage;
+  if (raw && res && typeof res.detachSocket === 'function') res.detachSocket(raw);
 }
 
 function connOf(socket: WebSocket): { conn: Conn; hub: HubSockets } | undefined {

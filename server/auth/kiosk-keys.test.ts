@@ -171,7 +171,7 @@ describe('hub: booth key-pair authentication', () => {
     const key = boothKey();
     registerKioskKey(hub.db, { kioskId: 'qc-03', publicKey: key.pem });
     const fake = () => {
-      const f = { closedWith: undefined as number | undefined, readyState: 1, OPEN: 1, on: () => f, close: (code: number) => (f.closedWith = code), send: () => {}, ping: () => {}, terminate: () => {} };
+      const f = { closedWith: undefined as number | undefined, readyState: 1, OPEN: 1, on: () => f, removeAllListeners: () => f, close: (code: number) => (f.closedWith = code), send: () => {}, ping: () => {}, terminate: () => {} };
       return f;
     };
     const { HubSockets } = await import('../sockets');
