@@ -109,15 +109,25 @@ describe('call sounds', () => {
     const agent = await (await e2e.context()).newPage();
     await agentReady(agent, s.agentUrl, s.agents[0]!);
     const k = await kiosk(s);
+    // Every screen on the way has its Écouter button, visible.
+    const listens = async (name: string) => {
+      await screen(k, name);
+      await k.getByTestId('listen').waitFor({ state: 'visible', timeout: 5_000 });
+    };
+    await listens('attract');
     await k.getByTestId('attract-start').click();
+    await listens('language');
     await k.getByTestId('lang-fr').click();
+    await listens('service');
     await k.getByTestId('service-emploi').click();
+    await listens('visitType');
     await k.getByTestId('visit-walkin').click();
+    await listens('consent');
     await k.getByTestId('consent-accept').click();
-    await screen(k, 'deviceCheck');
+    await listens('deviceCheck');
     await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])', { timeout: 20_000 });
     await k.getByTestId('devices-continue').click();
-    await screen(k, 'waiting');
+    await listens('waiting');
 
     await agent.getByTestId('ring-panel').waitFor({ state: 'visible', timeout: 20_000 });
     await agent.getByTestId('ring-accept').click();
