@@ -115,17 +115,19 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       return r.width > 1 && r.height > 1;
     };
     // Below (or above) the fold of a scrolling part of the screen that is itself on screen: reachable
-    // by scrolling it (the frame's body scrolls when a screen is too tall); never sideways.
-    const scrolledAway = (el: Element, r: DOMRect): boolean => {
-      if (r.left < -EPS || r.right > vw + EPS) return false;
+    // by scrolling it (the frame's body scrolls when a screen is too tall); never sideways. Returns
+    // null when the element is not cut off by a scroller, else whether that scroller is on screen.
+    const scrolledAway = (el: Element, r: DOMRect): boolean | null => {
+      if (r.left < -EPS || r.right > vw + EPS) return null;
       for (let a = el.parentElement; a; a = a.parentElement) {
         const oy = getComputedStyle(a).overflowY;
         if ((oy === 'auto' || oy === 'scroll') && a.scrollHeight > a.clientHeight + 1) {
           const ar = a.getBoundingClientRect();
+          if (r.top >= ar.top - EPS && r.bottom <= ar.bottom + EPS) return null;
           return ar.top >= -EPS && ar.bottom <= vh + EPS;
         }
       }
-      return false;
+      return null;
     };
     const box = (r: DOMRect) => `${Math.round(r.width)}x${Math.round(r.height)} at ${Math.round(r.left)},${Math.round(r.top)}`;
     const CONTROLS = 'button, a[href], input:not([type=hidden]), textarea, select, [role=button], [role=switch], [role=checkbox], [role=radio], [role=tab], [role=link], [role=slider], [tabindex]:not([tabindex="-1"])';
@@ -133,8 +135,10 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       if (!shown(el) || el.closest('[inert]')) continue;
       const r = el.getBoundingClientRect();
       if (r.width < MIN_TARGET - EPS || r.height < MIN_TARGET - EPS) out.push({ rule: 'target-size', detail: `${name(el)} is ${box(r)}` });
-      if (r.left < -EPS || r.top < -EPS || r.right > vw + EPS || r.bottom > vh + EPS) {
-        if (!scrolledAway(el, r)) out.push({ rule: 'offscreen', detail: `${name(el)} is ${box(r)}, outside ${vw}x${vh}` });
+      const away = scrolledAway(el, r);
+      if (away === true) continue;
+      if (away === false || r.left < -EPS || r.top < -EPS || r.right > vw + EPS || r.bottom > vh + EPS) {
+        out.push({ rule: 'offscreen', detail: `${name(el)} is ${box(r)}, outside ${vw}x${vh}${away === false ? ' (its scrolling part is off screen)' : ''}` });
         continue;
       }
       // What a finger on the control's centre would touch.
@@ -160,7 +164,7 @@ export async function geometry(page: Page, controlsLow: boolean): Promise<{ rule
       if (tr.width <= 1 || tr.height <= 1) continue;
       const size = parseFloat(getComputedStyle(el).fontSize);
       if (size < MIN_FONT - EPS) out.push({ rule: 'text-size', detail: `${name(el)} is ${size}px` });
-      if ((tr.left < -EPS || tr.top < -EPS || tr.right > vw + EPS || tr.bottom > vh + EPS) && !scrolledAway(el, tr)) out.push({ rule: 'text-offscreen', detail: `${name(el)} is ${box(tr)}, outside ${vw}x${vh}` });
+      if ((tr.left < -EPS || tr.top < -EPS || tr.right > vw + EPS || tr.bottom > vh + EPS) && scrolledAway(el, tr) !== true) out.push({ rule: 'text-offscreen', detail: `${name(el)} is ${box(tr)}, outside ${vw}x${vh}` });
     }
     return out;
   }, controlsLow);
@@ -179,22 +183,34 @@ const MODE_BUTTONS: Record<keyof Modes, string> = { largeText: 'mode-large', hig
 
 /**
  * Puts the page in `modes` through the pictogram button every screen carries (`mode-toggle`, which
- * opens the panel with the three switches). Returns false when the screen has no such button.
+ * opens the panel with the three switches), clicking them in the page (their own handlers; whether
+ * a finger can reach them is the geometry rules' business). Returns false when the screen has no
+ * such button.
  */
 export async function setModes(page: Page, modes: Modes): Promise<boolean> {
-  const current = await page.evaluate(() => ({
-    largeText: document.body.classList.contains('mode-large'),
-    highContrast: document.body.classList.contains('mode-contrast'),
-    controlsLow: document.body.classList.contains('mode-low'),
-  }));
-  const changes = (Object.keys(MODE_BUTTONS) as (keyof Modes)[]).filter((k) => current[k] !== modes[k]);
-  if (changes.length === 0) return true;
-  const toggle = page.locator('[data-testid="mode-toggle"]:visible');
-  if ((await toggle.count()) === 0) return false;
-  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
-  for (const k of changes) await page.getByTestId(MODE_BUTTONS[k]).click();
-  if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
-  return true;
+  return page.evaluate(
+    async ({ modes, ids }) => {
+      const root = document.body.dataset.overlay ? (document.getElementById('overlay') ?? document) : document;
+      const q = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`) ?? document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+      const classes = { largeText: 'mode-large', highContrast: 'mode-contrast', controlsLow: 'mode-low' } as const;
+      const keys = Object.keys(classes) as (keyof typeof classes)[];
+      const changes = keys.filter((k) => document.body.classList.contains(classes[k]) !== modes[k]);
+      if (changes.length === 0) return true;
+      const toggle = q('mode-toggle');
+      if (!toggle || !toggle.checkVisibility()) return false;
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      if (toggle.getAttribute('aria-expanded') !== 'true') toggle.click();
+      await frame();
+      for (const k of changes) {
+        q(ids[k])?.click();
+        await frame();
+      }
+      if (q('mode-toggle')?.getAttribute('aria-expanded') === 'true') q('mode-toggle')!.click();
+      await frame();
+      return keys.every((k) => document.body.classList.contains(classes[k]) === modes[k]);
+    },
+    { modes, ids: MODE_BUTTONS },
+  );
 }
 
 export interface CheckOptions {
@@ -215,6 +231,7 @@ export async function checkScreen(page: Page, o: CheckOptions): Promise<Finding[
   const findings: Finding[] = [];
   const list = o.cells ?? cells();
   let toggleMissing = false;
+  let shot = false;
   for (const cell of list) {
     const viewport = `${cell.width}x${cell.height}`;
     const base = { screen: o.screen, lang: o.lang, mode: cell.mode, viewport };
@@ -234,7 +251,9 @@ export async function checkScreen(page: Page, o: CheckOptions): Promise<Finding[
     const found = [...(await axeViolations(page, cell.modes.highContrast)), ...(await geometry(page, cell.modes.controlsLow))];
     if (process.env.VG_A11Y_TIMING) console.log(`${o.screen} ${cell.mode} ${viewport}: axe+geometry ${Math.round(performance.now() - t0)} ms`);
     for (const f of found) findings.push({ ...base, ...f });
-    if (found.length && o.shots) {
+    // One screenshot per screen (the first failing cell); VG_A11Y_SHOTS=all for every failing cell.
+    if (found.length && o.shots && (!shot || process.env.VG_A11Y_SHOTS === 'all')) {
+      shot = true;
       mkdirSync(o.shots, { recursive: true });
       await page.screenshot({ path: join(o.shots, `${o.screen}-${o.lang}-${cell.mode}-${viewport}.png`) }).catch(() => {});
     }
