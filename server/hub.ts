@@ -167,7 +167,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'not_found', message: 'no such route' }));
 
-    app.get('/ws', { websocket: true }, (socket, req) => hubSockets.accept(socket, req.headers.host));
+    // No request log lines for upgrades: a hub restart would write two per booth of the fleet at once.
+    app.get('/ws', { websocket: true, logLevel: 'warn' }, (socket, req) => hubSockets.accept(socket, req.headers.host));
 
     app.post('/api/login', async (req, reply) => {
       const parsed = parseFrame(LoginRequest, req.body);
@@ -217,7 +218,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
 
     const host = opts.host ?? '127.0.0.1';
-    await app.listen({ host, port: opts.port ?? 0 });
+    // A fleet redials together after a restart: a deep accept queue (capped by net.core.somaxconn)
+    // instead of Node's 511, so SYNs are not dropped into the clients' 1 s, 3 s… retransmissions.
+    await app.listen({ host, port: opts.port ?? 0, backlog: 4096 });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
