@@ -21,7 +21,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 
 function serveBare(port: number): void {
   installMemoryProbe();
-  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: '/ws', maxPayload: 128 * 1024 });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: '/ws', maxPayload: 128 * 1024, backlog: 4096 });
   wss.on('connection', (ws) => {
     ws.on('message', (data) => {
       const text = data.toString();
