@@ -119,7 +119,7 @@ export function startKioskApp(o: KioskAppOptions) {
   const machine = createSessionMachine<MediaStream>({
     now,
     sendToHub: (frame) => o.bridge.invoke('hub.send', frame),
-    acquireMedia: () => o.media.acquire(),
+    acquireMedia: (opts) => o.media.acquire(opts),
     stopMedia: () => o.media.stop(),
     reportPhase: (phase) => void o.bridge.invoke('session.phase', phase),
     recordSurvey: (record) => void o.bridge.invoke('outbox.put', { kind: 'survey', record }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MediaPolicy } from '../../common/media-select';
-import { createLocalMedia, createWatchedMedia } from './local-media';
+import { type AcquireOptions, createLocalMedia, createWatchedMedia } from './local-media';
 
 function fakeStream() {
   const tracks = [{ readyState: 'live', stop() { this.readyState = 'ended'; } }, { readyState: 'live', stop() { this.readyState = 'ended'; } }];
@@ -236,5 +236,83 @@ describe('watched media: the handset microphone (routeMicrophone)', () => {
     expect(ended).toBe(1);
     off();
     media.stop();
+  });
+});
+
+describe('audio-only visits', () => {
+  /** A booth with a camera and two microphones; `denyCamera` refuses any request with video (a camera refused or broken). */
+  function booth(o: { denyCamera?: boolean; noMic?: boolean } = {}) {
+    const devices = [
+      { deviceId: 'cam', kind: 'videoinput' as const, label: 'Booth Camera', groupId: 'g1' },
+      ...(o.noMic ? [] : [{ deviceId: 'mic-usb', kind: 'audioinput' as const, label: 'USB Conference Mic', groupId: 'g2' }, { deviceId: 'mic-web', kind: 'audioinput' as const, label: 'Webcam Mic', groupId: 'g1' }]),
+    ];
+    const asked: { video: unknown; audio: unknown }[] = [];
+    const tracks: { kind: string; stopped: boolean }[] = [];
+    const api = {
+      enumerateDevices: async () => devices.map((d) => ({ ...d })),
+      getUserMedia: async (c: { video: unknown; audio: unknown }) => {
+        asked.push(c);
+        if (c.video && o.denyCamera) throw Object.assign(new Error('denied'), { name: 'NotAllowedError' });
+        if (!c.video && o.noMic) throw Object.assign(new Error('none'), { name: 'NotFoundError' });
+        const made = [...(c.video ? ['video'] : []), ...(c.audio ? ['audio'] : [])].map((kind) => {
+          const t = { kind, label: kind, stopped: false, stop() { this.stopped = true; }, addEventListener() {} };
+          tracks.push(t);
+          return t;
+        });
+        return { getTracks: () => made, getAudioTracks: () => made.filter((t) => t.kind === 'audio'), getVideoTracks: () => made.filter((t) => t.kind === 'video') };
+      },
+      addEventListener: () => {},
+      removeEventListener: () => {},
+    };
+    return { api, asked, tracks };
+  }
+
+  it('opens the configured microphone alone (no video asked), and stop ends it', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: MediaPolicy.parse({ microphone: { labels: ['usb'] } }) });
+    await media.acquire({ audioOnly: true });
+    expect(b.asked).toHaveLength(1);
+    expect(b.asked[0]).toMatchObject({ video: false, audio: { deviceId: { exact: 'mic-usb' }, echoCancellation: true } });
+    const stream = media.current() as unknown as { getVideoTracks(): unknown[]; getAudioTracks(): unknown[] };
+    expect([stream.getVideoTracks().length, stream.getAudioTracks().length]).toEqual([0, 1]);
+    media.stop();
+    expect(b.tracks.every((t) => t.stopped)).toBe(true);
+    expect(media.current()).toBeNull();
+  });
+
+  it('a camera refused: the video acquisition fails, the audio-only one then succeeds', async () => {
+    const b = booth({ denyCamera: true });
+    const media = createWatchedMedia({ devices: b.api, policy: MediaPolicy.parse({}) });
+    await expect(media.acquire()).rejects.toMatchObject({ code: expect.any(String) });
+    await media.acquire({ audioOnly: true });
+    expect(b.asked.at(-1)).toMatchObject({ video: false });
+    expect(media.current()).not.toBeNull();
+  });
+
+  it('no microphone: the audio-only acquisition rejects with a MediaAcquireError (media_not_found)', async () => {
+    const b = booth({ noMic: true });
+    const media = createWatchedMedia({ devices: b.api, policy: MediaPolicy.parse({}) });
+    await expect(media.acquire({ audioOnly: true })).rejects.toMatchObject({ code: 'media_not_found' });
+    expect(media.current()).toBeNull();
+  });
+
+  it('a microphone that opens after the visit moved on is stopped on arrival', async () => {
+    const b = booth();
+    const media = createWatchedMedia({ devices: b.api, policy: MediaPolicy.parse({}) });
+    const pending = media.acquire({ audioOnly: true });
+    media.stop();
+    await expect(pending).rejects.toMatchObject({ code: 'media_superseded' });
+    expect(b.tracks.every((t) => t.stopped)).toBe(true);
+    expect(media.current()).toBeNull();
+  });
+
+  it('the plain local media asks for audio only too', async () => {
+    const asked: AcquireOptions[] = [];
+    const media = createLocalMedia(async (o) => {
+      asked.push(o);
+      return { getTracks: () => [] } as unknown as MediaStream;
+    });
+    await media.acquire({ audioOnly: true });
+    expect(asked).toEqual([{ audioOnly: true }]);
   });
 });

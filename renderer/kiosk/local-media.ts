@@ -21,9 +21,15 @@ export type MicSwitch =
   | { switched: true; track: MediaStreamTrack; label: string }
   | { switched: false; reason: 'no_stream' | 'already' | 'no_device' | 'superseded' | 'failed'; message?: string };
 
+/** What a visit opens: camera and microphone, or the microphone only (consent "Micro seulement", or the audio call offered without a camera). */
+export interface AcquireOptions {
+  /** Open the microphone only; no camera is asked for (nor its light turned on). */
+  audioOnly?: boolean;
+}
+
 export interface LocalMedia {
-  /** Opens camera + microphone (stopping any previous stream); rejects with a MediaAcquireError. */
-  acquire(): Promise<void>;
+  /** Opens camera + microphone, or the microphone only (stopping any previous stream); rejects with a MediaAcquireError. */
+  acquire(opts?: AcquireOptions): Promise<void>;
   /** Stops every track, including a stream still being acquired. Idempotent. */
   stop(): void;
   /** The live stream, or null. */
@@ -43,16 +49,16 @@ export interface LocalMedia {
   onHandsetMicEnded?(listener: () => void): () => void;
 }
 
-export function createLocalMedia(acquire: () => Promise<MediaStream> = () => acquireMedia(KIOSK_CONSTRAINTS)): LocalMedia {
+export function createLocalMedia(acquire: (opts: AcquireOptions) => Promise<MediaStream> = (o) => acquireMedia(o.audioOnly ? { video: false, audio: KIOSK_CONSTRAINTS.audio ?? true } : KIOSK_CONSTRAINTS)): LocalMedia {
   let stream: MediaStream | null = null;
   // Bumped by every acquire/stop: a result belonging to an older generation is stale.
   let generation = 0;
   return {
-    async acquire() {
+    async acquire(opts = {}) {
       const mine = ++generation;
       stopStream(stream);
       stream = null;
-      const s = await acquire();
+      const s = await acquire(opts);
       if (mine !== generation) {
         stopStream(s);
         throw new MediaAcquireError('media_superseded', 'camera opened after the visit moved on; stopped');
@@ -77,13 +83,16 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
   const listeners = new Set<(s: MediaStatus) => void>();
   const watch = new MediaWatch({ media: o.devices, policy: o.policy, onStatus: (s) => listeners.forEach((l) => l(s)) });
   let generation = 0;
+  // An audio-only visit's stream: opened here, outside the watch (which follows cameras).
+  let audioOnly: MediaStream | null = null;
+  const live = (): MediaStream | null => audioOnly ?? (watch.stream as unknown as MediaStream | null);
   // Which stream the handset microphone was put into: a re-acquired stream starts on the booth's again.
   let handsetIn: StreamLike | null = null;
   let chain: Promise<unknown> = Promise.resolve();
   const handsetEnded = new Set<() => void>();
 
   const switchMic = async (to: MicRoute, swap?: (track: MediaStreamTrack) => Promise<void>): Promise<MicSwitch> => {
-    const stream = watch.stream as unknown as MediaStream | null;
+    const stream = live();
     if (!stream) return { switched: false, reason: 'no_stream' };
     if ((handsetIn === (stream as unknown) ? 'handset' : 'booth') === to) return { switched: false, reason: 'already' };
     const mine = generation;
@@ -100,7 +109,7 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
     }
     if (!track) return { switched: false, reason: 'failed', message: 'the microphone gave no audio track' };
     // The visit moved on (reset, or the watch re-acquired) while the microphone was opening.
-    if (mine !== generation || (watch.stream as unknown) !== stream) {
+    if (mine !== generation || live() !== stream) {
       track.stop();
       return { switched: false, reason: 'superseded' };
     }
@@ -112,7 +121,7 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
       await swap?.(track);
     } catch (err) {
       // The call still sends the old microphone: keep it, drop the new one.
-      if (mine === generation && (watch.stream as unknown) === stream) {
+      if (mine === generation && live() === stream) {
         stream.removeTrack(track);
         for (const t of old) stream.addTrack(t);
         handsetIn = to === 'handset' ? null : (stream as unknown as StreamLike);
@@ -132,8 +141,23 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
   };
 
   return {
-    async acquire() {
+    async acquire(opts = {}) {
       const mine = ++generation;
+      stopStream(audioOnly);
+      audioOnly = null;
+      if (opts.audioOnly) {
+        // No camera for this visit: the watch stops trying (and its light goes off); the booth's microphone by label.
+        watch.release();
+        const mic = o.policy.microphone ? selectDevice(await o.devices.enumerateDevices(), 'audioinput', o.policy.microphone).device : null;
+        const audio = { ...(mic?.deviceId ? { deviceId: { exact: mic.deviceId } } : {}), ...o.policy.audio };
+        const s = await acquireMedia({ video: false, audio }, o.devices as unknown as Pick<MediaDevices, 'getUserMedia'>);
+        if (mine !== generation) {
+          stopStream(s);
+          throw new MediaAcquireError('media_superseded', 'microphone opened after the visit moved on; stopped');
+        }
+        audioOnly = s;
+        return;
+      }
       const stream = await watch.acquire();
       if (mine !== generation) {
         // The visit moved on while the camera was opening: the watch does not know, so release again.
@@ -147,9 +171,11 @@ export function createWatchedMedia(o: { devices: MediaDevicesLike; policy: Media
     },
     stop() {
       generation++;
+      stopStream(audioOnly);
+      audioOnly = null;
       watch.release();
     },
-    current: () => watch.stream as unknown as MediaStream | null,
+    current: live,
     onStatus(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
