@@ -2,7 +2,7 @@
 // components), a pictogram and a title, a body that scrolls when it does not fit, and the actions
 // kept at the bottom (so "Envoyer" never falls below the screen).
 import type { ComponentChildren } from 'preact';
-import { useContext } from 'preact/hooks';
+import { useContext, useLayoutEffect, useRef } from 'preact/hooks';
 import { SlotsContext } from './context';
 import { Pictogram } from './pictogram';
 
@@ -36,8 +36,42 @@ export function TopBar() {
   );
 }
 
+/**
+ * A body that overflows (large text, a short screen) scrolls, and then must be reachable from the
+ * keyboard and named (axe: scrollable-region-focusable): it becomes a focusable region only while
+ * it actually scrolls, so it is no extra tab stop otherwise.
+ */
+function useScrollableRegion(labelledBy: string | undefined) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => {
+      if (el.scrollHeight > el.clientHeight + 1) {
+        el.tabIndex = 0;
+        el.setAttribute('role', 'region');
+        if (labelledBy) el.setAttribute('aria-labelledby', labelledBy);
+      } else {
+        el.removeAttribute('tabindex');
+        el.removeAttribute('role');
+        el.removeAttribute('aria-labelledby');
+      }
+    };
+    check();
+    // Sizes change without a render: a display mode, the window, a late image.
+    const RO = (el.ownerDocument.defaultView as (Window & { ResizeObserver?: typeof ResizeObserver }) | null)?.ResizeObserver;
+    if (!RO) return;
+    const ro = new RO(check);
+    ro.observe(el);
+    for (const child of el.children) ro.observe(child);
+    return () => ro.disconnect();
+  });
+  return ref;
+}
+
 export function ScreenFrame(p: ScreenFrameProps) {
   const titleId = p.title ? `title-${p.name}` : undefined;
+  const body = useScrollableRegion(titleId);
   return (
     // `arming`: a new screen ignores touches for a moment (styles.css), so the second tap of a double
     // tap never lands on a button that appeared under the finger. The element is created once per
@@ -50,7 +84,9 @@ export function ScreenFrame(p: ScreenFrameProps) {
           {p.title}
         </h1>
       ) : null}
-      <div class="screen-body">{p.children}</div>
+      <div class="screen-body" ref={body}>
+        {p.children}
+      </div>
       {p.actions ? <div class="actions">{p.actions}</div> : null}
     </section>
   );
