@@ -70,7 +70,10 @@ function mount(s: ReturnType<typeof fakeSession>) {
       input.value = text;
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
-  const key = (init: KeyboardEventInit) => act(() => q('chat-input')!.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init })));
+  const key = (init: KeyboardEventInit) =>
+    act(() => {
+      q('chat-input')!.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
+    });
   return { root, q, type, key };
 }
 

@@ -23,15 +23,12 @@ export function typeInto(draft: string, ch: string): string {
   return draft + (sentenceStart ? ch.toLocaleUpperCase() : ch.toLocaleLowerCase());
 }
 
-/** Whether the visit asked for text first (the machine's context flag; absent on older builds). */
-const textFirstOf = (context: object): boolean => (context as { textFirst?: boolean }).textFirst === true;
-
 export function ChatPanel() {
   const { view, t, lang } = useKiosk();
   const chat = useContext(ChatContext);
   const c = view.context;
   const callId = c.callActive ? c.callId : null;
-  const textFirst = textFirstOf(c);
+  const textFirst = c.textFirst;
   const [open, setOpen] = useState(textFirst);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<ChatErrorCode | null>(null);
@@ -135,7 +132,7 @@ export function ChatPanel() {
  */
 export function TextFirstToggle() {
   const { view, tIn, send } = useKiosk();
-  const on = textFirstOf(view.context);
+  const on = view.context.textFirst;
   return (
     <div class="vg-text-first">
       <Button
@@ -150,7 +147,7 @@ export function TextFirstToggle() {
             {tIn('en', 'kiosk.access.textFirst')}
           </span>
         }
-        onClick={() => send({ type: 'access.textFirst', on: !on } as never)}
+        onClick={() => send({ type: 'access.textFirst', on: !on })}
       />
       {on ? (
         <p class="text-first-on" role="status" data-testid="access-text-first-on">
