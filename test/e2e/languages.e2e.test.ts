@@ -8,7 +8,7 @@ import { defaultServices, type UiLanguage } from '../../common/config';
 import { catalogs, offeredLanguages, t, textIn, uiLanguage, uiLanguages, type MessageKey } from '../../common/i18n/index';
 import { fillCallbackForm, hubCallbacks } from '../support/callback';
 import { screen, useE2ESession } from '../support/e2e';
-import { neverOpen, type Stack } from '../support/stack';
+import { agentReady, neverOpen, type Stack } from '../support/stack';
 
 const e2e = useE2ESession();
 // Long enough that no screen moves on by itself while the test reads it.
@@ -219,9 +219,16 @@ describe('languages', () => {
     expect(await page(k)).toEqual({ lang: uiLanguage(code).tag, dir: uiLanguage(code).dir, direction: uiLanguage(code).dir });
   });
 
-  it('Arabic outside opening hours: the callback form and its confirmation read in Arabic, right to left, and the request reaches the hub', { timeout: 180_000 }, async () => {
+  it('Arabic outside opening hours: the closed screen, the callback form and its confirmation read in Arabic, right to left; the request reaches the hub and the agent sees an interpreter is needed', { timeout: 180_000 }, async () => {
     const s = await e2e.stack({ agents: 1, publicConfig: { schedule: neverOpen, timers } });
     const k = await kioskPage(s, 'closed', { width: 1080, height: 1920 });
+    // The closed screen reads in Arabic on request (before any visit): hours table right to left,
+    // the toll-free number kept left to right.
+    await k.getByTestId('closed-lang-ar').click();
+    const closed = await k.getByTestId('screen-closed').innerText();
+    for (const key of ['kiosk.closed.title', 'kiosk.closed.body', 'kiosk.closed.schedule', 'kiosk.day.1'] as const) expect(closed).toContain(t('ar', key));
+    expect(await k.getByTestId('closed-schedule').getAttribute('dir')).toBe('rtl');
+    expect(await k.getByTestId('tollfree').innerText()).toContain(t('ar', 'kiosk.tollFree', { number: '1 877 644-4545' }));
     await k.getByTestId('offer-callback').click();
     await screen(k, 'language');
     await k.getByTestId('lang-ar').click();
@@ -243,5 +250,12 @@ describe('languages', () => {
     // Delivered with the language the citizen read (the agent who calls back brings an interpreter), nothing lost.
     await expect.poll(() => hubCallbacks(s.dataDir).callbacks.length, { timeout: 75_000, interval: 250 }).toBe(1);
     expect(hubCallbacks(s.dataDir).callbacks[0]).toMatchObject({ service: 'emploi', language: 'ar', time_window: 'afternoon', reason: 'closed', phone: `+1${digits}` });
+    // The agent who calls back reads, before claiming it, that an Arabic interpreter is needed.
+    const agent = await (await e2e.context()).newPage();
+    await agentReady(agent, s.agentUrl, s.agents[0]!);
+    const item = agent.locator(`[data-callback-id="${hubCallbacks(s.dataDir).callbacks[0]!.id}"]`);
+    await item.waitFor({ timeout: 20_000 });
+    expect(await item.locator('.callback-what').innerText()).toBe(`Emploi · ${t('fr', 'callbacks.language.ar')}`);
+    expect(t('fr', 'callbacks.language.ar')).toBe('Arabe — interprète requis');
   });
 });
