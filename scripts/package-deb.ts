@@ -173,8 +173,9 @@ export async function packageDeb(opts: PackageDebOptions = {}): Promise<BuiltDeb
       conffiles.push(`/etc/chromium/policies/managed/${f}`);
     }
 
-    // systemd units of the browser runtime (the Electron unit belongs to the Electron package).
-    for (const f of listFiles(join(repoRoot, 'build/systemd')).filter((f) => !f.includes('electron') && /\.(service|target|socket|timer|path)$/.test(f))) {
+    // systemd units of the browser runtime (the Electron unit belongs to the Electron package; the
+    // hub's unit to the hub machine, never a booth).
+    for (const f of listFiles(join(repoRoot, 'build/systemd')).filter((f) => !f.includes('electron') && !f.includes('-hub.') && /\.(service|target|socket|timer|path)$/.test(f))) {
       const src = join(repoRoot, 'build/systemd', f);
       install(src, at(`usr/lib/systemd/${unitTarget(readFileSync(src, 'utf8'))}/${f}`), 0o644);
     }
