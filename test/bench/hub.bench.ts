@@ -31,6 +31,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => (b / 1048576).toFixed(1);
 const children = new Set<ChildProcess>();
 
+/** The MALLOC_* Environment= lines of the hub's systemd unit. */
+function unitEnvironment(): Record<string, string> {
+  const unit = readFileSync(join(repo, 'build/systemd/visioguichet-hub.service'), 'utf8');
+  return Object.fromEntries([...unit.matchAll(/^Environment=(MALLOC_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -47,7 +53,8 @@ function startServer(kind: 'bare' | 'hub', port: number, config: string): Promis
   const args = ['--expose-gc', '--import', 'tsx', ...(kind === 'bare' ? ['test/bench/hub-bare.ts', String(port)] : ['test/bench/hub-server.ts'])];
   const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, ...args], {
     cwd: repo,
-    env: { ...process.env, VG_HUB_CONFIG: config },
+    // Both servers get the hub unit's allocator settings (build/systemd/visioguichet-hub.service).
+    env: { ...process.env, ...unitEnvironment(), VG_HUB_CONFIG: config },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
