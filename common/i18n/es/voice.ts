@@ -10,12 +10,15 @@ export default {
   'voice.prompt.visitType': '¿Tiene una cita? Toque: tengo una cita. Si no, toque: sin cita.',
   'voice.prompt.appointmentCode': 'Escriba su código de cita con el teclado y toque Confirmar. El código aparece en su confirmación.',
   'voice.prompt.consent':
-    'Antes de comenzar. Su imagen y su voz se transmiten en directo, solo durante la llamada. No se graba nada. ¿Acepta encender la cámara y el micrófono? Toque Aceptar o Rechazar.',
+    'Antes de comenzar. Su imagen y su voz se transmiten en directo, solo durante la llamada. No se graba nada. ¿Acepta encender la cámara y el micrófono? Toque Aceptar, Solo micrófono, o Rechazar.',
   'voice.prompt.declined': 'No hay problema. También puede comunicarse con nosotros por teléfono, gratis.',
   'voice.prompt.deviceCheck':
     'Revisemos la cámara y el micrófono. Su imagen aparece en la pantalla. Hable: la barra se mueve si el micrófono le oye. Luego toque Continuar.',
+  'voice.prompt.deviceCheck.audioOnly': 'Revisemos el micrófono. Hable: la barra se mueve si el micrófono le oye. Luego toque Continuar.',
   'voice.prompt.videoUnavailable': 'La cámara o el micrófono no funciona. Vuelva a intentarlo, o llámenos gratis.',
+  'voice.prompt.videoUnavailable.audioCall': 'La cámara o el micrófono no funciona. Vuelva a intentarlo, hable con un agente sin cámara, o llámenos gratis.',
   'voice.prompt.waiting': 'Un agente le atenderá. Quédese frente a la pantalla: su lugar en la fila aparece en ella.',
+  'voice.prompt.waiting.noAgent': 'No hay ningún agente disponible en este momento. Usted conserva su lugar: un agente le atenderá en cuanto vuelva.',
   'voice.prompt.agentAnswered': 'Un agente le atiende.',
   'voice.prompt.callFailed.noAgent': 'No hay ningún agente disponible en este momento. Puede volver a intentarlo, o llamarnos gratis.',
   'voice.prompt.callFailed.dropped': 'La llamada se interrumpió. Puede volver a intentarlo, o llamarnos gratis.',
@@ -26,4 +29,5 @@ export default {
   'voice.prompt.survey': '¿Cómo fue su visita? Toque una cara para responder, o toque Omitir.',
   'voice.prompt.thanks': 'Gracias por su visita. ¡Hasta luego!',
   'voice.prompt.idle': '¿Sigue ahí? Toque: sí, aquí estoy, para continuar.',
+  'voice.prompt.idle.waiting': '¿Sigue ahí? Usted conserva su lugar en la fila. Toque la pantalla si sigue aquí.',
 } as const satisfies Record<keyof typeof fr, string>;

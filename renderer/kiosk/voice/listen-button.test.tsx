@@ -17,11 +17,12 @@ import { createVoicePlayer } from './player';
 import { promptIdFor } from './prompts';
 
 const config = KioskPublicConfig.parse({});
-const view = (screen: ScreenName, sub: string | null = null, over: Partial<SessionView['context']> = {}, idlePrompt = false): SessionView => ({
+const view = (screen: ScreenName, sub: string | null = null, over: Partial<SessionView['context']> = {}, idlePrompt = false, flags: Partial<SessionView> = {}): SessionView => ({
   screen,
   sub,
   idlePrompt,
   hangupPrompt: false,
+  ...flags,
   context: { timers: config.timers, schedule: config.schedule, serviceIds: [], idPrefix: 't', requestSeq: 1, ...emptyVisit(), ...over },
 });
 
@@ -89,7 +90,7 @@ describe('ListenButton', () => {
 });
 
 describe('screen → prompt', () => {
-  const screens: [ScreenName, string | null, Partial<SessionView['context']>, string | null][] = [
+  const screens: [ScreenName, string | null, Partial<SessionView['context']>, string | null, Partial<SessionView>?][] = [
     ['attract', null, {}, 'attract'],
     ['closed', null, {}, 'closed'],
     ['language', null, {}, 'language'],
@@ -99,8 +100,11 @@ describe('screen → prompt', () => {
     ['consent', null, {}, 'consent'],
     ['declined', null, {}, 'declined'],
     ['deviceCheck', 'acquiring', {}, 'deviceCheck'],
-    ['videoUnavailable', null, {}, 'videoUnavailable'],
+    ['deviceCheck', 'ready', { audioOnly: true }, 'deviceCheck.audioOnly'],
+    ['videoUnavailable', null, { audioOnly: true }, 'videoUnavailable', { offerAudioCall: false }],
+    ['videoUnavailable', null, {}, 'videoUnavailable.audioCall', { offerAudioCall: true }],
     ['waiting', null, {}, 'waiting'],
+    ['waiting', null, { noAgent: true }, 'waiting.noAgent', { noAgent: true }],
     ['inCall', 'connecting', {}, 'agentAnswered'],
     ['inCall', 'connected', {}, null],
     ['callFailed', null, { failure: 'dropped' }, 'callFailed.dropped'],
@@ -111,13 +115,14 @@ describe('screen → prompt', () => {
     ['survey', null, {}, 'survey'],
     ['thanks', null, {}, 'thanks'],
   ];
-  it.each(screens)('%s %s → %s, playable in every voice language', (screen, sub, ctx, expected) => {
-    const id = promptIdFor(view(screen, sub, ctx));
+  it.each(screens)('%s %s → %s, playable in every voice language', (screen, sub, ctx, expected, flags) => {
+    const id = promptIdFor(view(screen, sub, ctx, false, flags));
     expect(id).toBe(expected);
     if (id) for (const lang of ['fr', 'en', 'es', 'ar', 'zh']) expect(builtManifest.prompts[lang]?.[id], `${lang}/${id}`).toBeDefined();
   });
 
-  it('the idle prompt covers any screen', () => {
+  it('the idle prompt covers any screen; in line it says the place is kept', () => {
     expect(promptIdFor(view('service', null, {}, true))).toBe('idle');
+    expect(promptIdFor(view('waiting', null, {}, true, { idleKeepsPlace: true }))).toBe('idle.waiting');
   });
 });
