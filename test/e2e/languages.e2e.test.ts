@@ -177,6 +177,7 @@ describe('languages', () => {
     expect(fr.sameRow).toBe(true); // the two first services share a row, so the order is visible
     expect(fr.firstIsLeft).toBe(true);
     expect(fr.titleDirection).toBe('ltr');
+    expect(await k.evaluate(() => getComputedStyle(document.querySelector('[data-testid="btn-back"] [data-pictogram="back"] svg')!).transform)).toBe('none');
     await k.getByTestId('btn-back').click();
     await screen(k, 'language');
     await k.getByTestId('lang-ar').click();
@@ -185,6 +186,10 @@ describe('languages', () => {
     expect(ar.sameRow).toBe(true);
     expect(ar.firstIsLeft).toBe(false);
     expect(ar.titleDirection).toBe('rtl');
+    // The back arrow points the way Arabic reads (mirrored), the service pictograms keep their shape.
+    const mirrored = (sel: string) => k.evaluate((q) => getComputedStyle(document.querySelector(q)!).transform, sel);
+    expect(await mirrored('[data-testid="btn-back"] [data-pictogram="back"] svg')).toBe('matrix(-1, 0, 0, 1, 0, 0)');
+    expect(await mirrored('[data-testid="service-emploi"] .icon svg')).toBe('none');
     // A start-aligned title hugs the right edge in Arabic; a centred one is symmetric either way.
     expect(ar.textGapRight).toBeLessThanOrEqual(ar.textGapLeft + 1);
   });
