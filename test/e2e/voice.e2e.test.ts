@@ -103,6 +103,22 @@ describe('spoken prompts', () => {
   });
 });
 
+describe('visit sounds', () => {
+  it('"Êtes-vous encore là ?" chimes for real, then speaks itself to someone holding the handset', async () => {
+    const s = await e2e.stack({ hardware: 'simulated', publicConfig: { timers: { ...timers, idleMs: 6_000, idleCountdownMs: 60_000 } } });
+    const k = await kiosk(s);
+    await k.getByTestId('attract-start').click();
+    await k.getByTestId('lang-en').click();
+    await screen(k, 'service');
+    await sim(s, { action: 'lift' });
+    // Nobody touches the screen: the idle prompt comes up (it may cut the service prompt the lift
+    // started) with its chime, then its words.
+    await until(() => audio(k), playedFor(soundPath('idleWarning')), 'the idle warning chime', 20_000);
+    await until(() => audio(k), playedFor(promptPath('en', 'idle')), 'the idle prompt spoken after its chime', 20_000);
+    expect((await plays(k)).slice(-2)).toEqual([soundPath('idleWarning'), promptPath('en', 'idle')]);
+  });
+});
+
 describe('call sounds', () => {
   it('an answered call chimes first (then "Un agent vous répond"), and the voice is silenced once the agent’s audio is up', async () => {
     const s = await e2e.stack({ hardware: 'simulated', agents: 1, publicConfig: { timers } });
