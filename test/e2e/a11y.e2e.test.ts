@@ -85,7 +85,7 @@ describe('every citizen screen, every language and mode, landscape and portrait'
     findings.push(...(await checkScreen(c, { screen: 'closed', lang: 'fr', shots: OUT })));
     report('start', findings);
     expect(findings.map(formatFinding)).toEqual([]);
-  });
+  }, 600_000);
 
   it('a whole visit in each language: choices, code, consent, refusal, device check, camera lost, line, nobody answers, callback, call, hang-up prompt, survey, thanks, idle prompt', async () => {
     const s = await e2e.stack({ agents: 1, hardware: 'simulated', publicConfig: { timers, media: { handset: { labels: ['Handset'] } } } });
@@ -214,5 +214,5 @@ describe('every citizen screen, every language and mode, landscape and portrait'
       all.push(...findings);
     }
     expect(all.map(formatFinding)).toEqual([]);
-  }, 1_800_000);
+  }, 3_600_000);
 });
