@@ -149,6 +149,10 @@ describe('languages', () => {
     await expectScreenIn(k, code, 'declined', ['kiosk.declined.title', 'kiosk.declined.body']);
     // Still in the chosen language and direction after four screens.
     expect(await page(k)).toEqual({ lang: info.tag, dir: info.dir, direction: info.dir });
+    // The visit ends: the next citizen finds the booth in French, left to right.
+    await k.getByTestId('btn-home').click();
+    await screen(k, 'attract');
+    expect(await page(k)).toEqual({ lang: 'fr-CA', dir: 'ltr', direction: 'ltr' });
   });
 
   it('Arabic mirrors the layout: the first service sits on the right, the title reads from the right', async () => {
