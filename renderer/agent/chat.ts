@@ -29,13 +29,17 @@ export interface AgentChat {
   dispose(): void;
 }
 
+/** How long a message for a call not shown yet is kept. */
+const EARLY_MS = 10_000;
+
 /** Follows `session`: a conversation opens with each call and is forgotten when the call ends. */
 export function createAgentChat(session: AgentChatSession, now: () => number = Date.now): AgentChat {
   const lines = signal<readonly ChatLine[]>([]);
   const callId = signal<string | null>(null);
   const textFirst = signal(false);
   let conv: ChatConversation | null = null;
-  let early: ChatIncomingFrame[] = [];
+  // Messages for a call the console has not shown yet (call.connected and the first text race), kept EARLY_MS at most.
+  let early: { frame: ChatIncomingFrame; at: number }[] = [];
   let wasReconnecting = false;
 
   const publish = () => {
@@ -49,10 +53,13 @@ export function createAgentChat(session: AgentChatSession, now: () => number = D
       conv?.close();
       conv = id ? new ChatConversation({ callId: id, now, send: (f) => session.sendChat(f), onChange: publish }) : null;
       callId.value = id;
-      const mine = id ? early.filter((f) => f.callId === id) : [];
+      const fresh = now() - EARLY_MS;
+      const mine = id ? early.filter((e) => e.frame.callId === id && e.at >= fresh) : [];
       early = [];
-      for (const f of mine) conv?.receive(f);
+      for (const e of mine) conv?.receive(e.frame);
       publish();
+    } else if (!id) {
+      early = []; // out of a call: nothing that arrived late is kept
     }
     // Back online: what the hub has not confirmed goes again (the kiosk drops duplicates).
     if (wasReconnecting && !view.reconnecting) conv?.resend();
@@ -62,7 +69,7 @@ export function createAgentChat(session: AgentChatSession, now: () => number = D
   const offs = [
     session.onChat((frame) => {
       if (conv?.receive(frame)) return;
-      if (frame.type === 'chat.message' && early.length < CHAT_MAX_PENDING) early.push(frame);
+      if (frame.type === 'chat.message' && early.length < CHAT_MAX_PENDING) early.push({ frame, at: now() });
     }),
     session.subscribe(follow),
   ];

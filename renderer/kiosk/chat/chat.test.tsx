@@ -100,6 +100,22 @@ describe('kiosk chat store', () => {
     expect(chat.lines.value).toEqual([]);
     chat.reset();
     expect(chat.callId.value).toBeNull();
+    // A message that comes after the call is not kept for later: the reset drops it
+    b.frame({ type: 'chat.message', callId: 'c1', seq: 2, text: 'en retard' });
+    chat.reset();
+    chat.setCall('c1');
+    expect(chat.lines.value).toEqual([]);
+    chat.dispose();
+  });
+
+  it('adopts an early message only if its call comes within seconds', () => {
+    let t = 0;
+    const b = fakeBridge();
+    const chat = createKioskChat({ bridge: b.bridge, now: () => t });
+    b.frame({ type: 'chat.message', callId: 'c1', seq: 1, text: 'trop tôt' });
+    t += 10_001;
+    chat.setCall('c1');
+    expect(chat.lines.value).toEqual([]);
     chat.dispose();
   });
 });

@@ -25,6 +25,9 @@ export interface KioskChat {
   dispose(): void;
 }
 
+/** How long a message for a call not adopted yet is kept (the accept and the panel are milliseconds apart). */
+const EARLY_MS = 10_000;
+
 const isChat = (f: HubToKiosk): f is Extract<HubToKiosk, ChatIncomingFrame> => f.type === 'chat.message' || f.type === 'chat.status';
 
 /** Creates the kiosk chat over the bridge; `now` is the clock of the rate limit. */
@@ -34,8 +37,8 @@ export function createKioskChat(o: { bridge: ChatBridge; now?: () => number }): 
   const callId = signal<string | null>(null);
   let conv: ChatConversation | null = null;
   // Frames for a call the visit has not adopted yet (the agent may write the moment they accept,
-  // before the app has passed the call id on): kept briefly, bounded, dropped on reset.
-  let early: ChatIncomingFrame[] = [];
+  // before the panel has the call id): kept EARLY_MS at most, bounded, dropped on reset.
+  let early: { frame: ChatIncomingFrame; at: number }[] = [];
 
   const publish = () => {
     lines.value = conv ? [...conv.lines] : [];
@@ -51,15 +54,19 @@ export function createKioskChat(o: { bridge: ChatBridge; now?: () => number }): 
   };
 
   const setCall = (id: string | null) => {
-    if (id === (conv?.callId ?? null)) return;
+    if (id === (conv?.callId ?? null)) {
+      if (id === null) early = []; // a reset outside a call still forgets late frames
+      return;
+    }
     conv?.close();
     conv = null;
     callId.value = id;
     if (id) {
       conv = new ChatConversation({ callId: id, send, now, onChange: publish });
-      const mine = early.filter((f) => f.callId === id);
+      const fresh = now() - EARLY_MS;
+      const mine = early.filter((e) => e.frame.callId === id && e.at >= fresh);
       early = [];
-      for (const f of mine) conv.receive(f);
+      for (const e of mine) conv.receive(e.frame);
     } else {
       early = [];
     }
@@ -70,7 +77,7 @@ export function createKioskChat(o: { bridge: ChatBridge; now?: () => number }): 
     o.bridge.on('hub.message', (frame) => {
       if (!isChat(frame)) return;
       if (conv && conv.receive(frame)) return;
-      if (frame.type === 'chat.message' && early.length < CHAT_MAX_PENDING) early.push(frame);
+      if (frame.type === 'chat.message' && early.length < CHAT_MAX_PENDING) early.push({ frame, at: now() });
     }),
     // The link is back: whatever the hub has not confirmed goes again (the other side drops duplicates).
     o.bridge.on('hub.status', (status) => {
