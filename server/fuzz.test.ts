@@ -51,6 +51,8 @@ const templates: Record<string, Record<string, unknown>> = {
   signal: { type: 'signal', callId: 'c1', data: { sdp: 'v=0' } },
   'call.end': { type: 'call.end', callId: 'c1', reason: 'kiosk_hangup' },
   ping: { type: 'ping', t: 1 },
+  'chat.send': { type: 'chat.send', callId: 'c1', seq: 1, text: 'Bonjour' },
+  'chat.ack': { type: 'chat.ack', callId: 'c1', seq: 1 },
 };
 const kioskOnly = ['kiosk.auth', 'call.request', 'call.cancel'];
 const agentOnly = ['agent.auth', 'agent.status', 'call.accept', 'call.decline'];
@@ -93,7 +95,8 @@ interface Case {
 /** Malformed frames for an authenticated socket of `role`; none of them is a valid request. */
 function authenticatedCase(r: Rng, role: 'kiosk' | 'agent'): Case {
   const own = role === 'kiosk' ? KioskToHub : AgentToHub;
-  const ownTypes = role === 'kiosk' ? [...kioskOnly, 'signal', 'call.end', 'ping'] : [...agentOnly, 'signal', 'call.end', 'ping'];
+  const both = ['signal', 'call.end', 'ping', 'chat.send', 'chat.ack'];
+  const ownTypes = role === 'kiosk' ? [...kioskOnly, ...both] : [...agentOnly, ...both];
   const otherOnly = role === 'kiosk' ? agentOnly.filter((t) => t !== 'agent.auth') : kioskOnly.filter((t) => t !== 'kiosk.auth');
   for (;;) {
     const kind = r.int(9);
