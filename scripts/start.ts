@@ -16,7 +16,8 @@ import type { BrowserRuntime } from '../main/runtime/browser-runtime';
 import { loadKioskConfig } from '../main/services/config';
 import type { KioskCore } from '../main/services/core';
 import { consoleLogger, silentLogger } from '../main/services/log';
-import { createAgent, createKiosk } from '../server/accounts';
+import { loadOrCreateKioskKey } from '../main/services/kiosk-key';
+import { createAgent, registerKioskKey } from '../server/accounts';
 import type { Hub } from '../server/hub';
 import { createHub } from '../server/hub';
 import { ingestPlugin } from '../server/ingest/plugin';
@@ -124,11 +125,12 @@ async function seed(hub: Hub, dataDir: string): Promise<{ agent: { username: str
   if (!existing?.kioskId || !hub.db.kiosk(existing.kioskId)) {
     const kioskId = hub.db.kiosk('demo-kiosk') ? `demo-kiosk-${suffix()}` : 'demo-kiosk';
     const office = { fr: 'Bureau de Services Québec — Démonstration', en: 'Services Québec office — Demo' };
-    const { secret } = await createKiosk(hub.db, { kioskId, name: 'Kiosque de démonstration', office: office.fr });
+    // The production credential: the booth's key pair (made here, in its data dir), registered at the hub.
+    const key = loadOrCreateKioskKey(kioskDir);
+    registerKioskKey(hub.db, { kioskId, publicKey: key.publicKeyPem, name: 'Kiosque de démonstration', office: office.fr });
     writePrivate(kioskConfigPath, {
       hubUrl: hub.url,
       kioskId,
-      kioskSecret: secret,
       dataDir: '.',
       devMode: false,
       // Open all day: the demo must work in the evening and on weekends too.
