@@ -107,7 +107,8 @@ describe('languages', () => {
     const buttons = await k.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('[data-testid^="lang-"]')].map((b) => ({
         testid: b.dataset.testid,
-        text: b.innerText.trim(),
+        // The label itself (a button may carry a line under it, e.g. the title in that language).
+        text: ((b.querySelector('.btn-label') as HTMLElement | null) ?? b).innerText.trim(),
         lang: b.getAttribute('lang'),
         pictograms: b.querySelectorAll('svg, img, .icon, [class*="pictogram"]').length,
       })),
