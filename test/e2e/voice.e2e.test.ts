@@ -150,7 +150,8 @@ describe('call sounds', () => {
     await screen(k, 'inCall');
     // The chime is asked for first, on entering the call.
     await until(() => plays(k), (p) => p.includes(soundPath('agentAnswered')), 'the agent-answered chime');
-    await k.waitForSelector('[data-testid="call-state"][data-call-state="connected"]', { timeout: 20_000 });
+    // Generous: on a loaded 2-core machine the WebRTC connection alone can take tens of seconds.
+    await k.waitForSelector('[data-testid="call-state"][data-call-state="connected"]', { timeout: 60_000 });
     const seq = (await plays(k)).filter((p) => p === soundPath('agentAnswered') || p === promptPath('fr', 'agentAnswered'));
     expect(seq[0]).toBe(soundPath('agentAnswered'));
     // Connected: the agent's audio is up, so the voice is silenced and offers nothing to play.
