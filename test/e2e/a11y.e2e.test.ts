@@ -21,7 +21,7 @@ const OUT = join(repoRoot, 'test-output/a11y');
 
 // Long enough that nothing moves on while a screen is measured; the test fast-forwards the page's
 // clock past idleMs and waitTimeoutMs when it wants the idle prompt or the "nobody answered" screen.
-const timers = { idleMs: 300_000, idleCountdownMs: 300_000, waitTimeoutMs: 200_000, thankYouMs: 900_000, declinedMs: 900_000 };
+const timers = { idleMs: 1_200_000, idleCountdownMs: 600_000, waitTimeoutMs: 900_000, thankYouMs: 1_800_000, declinedMs: 1_800_000 };
 
 /** Everything found, by test, written next to the screenshots for whoever fixes it. */
 function report(name: string, findings: Finding[]): void {

@@ -199,6 +199,8 @@ export async function setModes(page: Page, modes: Modes): Promise<boolean> {
       const toggle = q('mode-toggle');
       if (!toggle || !toggle.checkVisibility()) return false;
       const frame = () => new Promise((r) => requestAnimationFrame(r));
+      // What a finger does first: the kiosk counts it as activity (the idle delay starts again).
+      toggle.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
       if (toggle.getAttribute('aria-expanded') !== 'true') toggle.click();
       await frame();
       for (const k of changes) {
