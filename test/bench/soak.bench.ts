@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { sign } from 'node:crypto';
 import { kioskHttpMessage, kioskHttpWindow, kioskKeyHeader } from '../../common/kiosk-auth';
 import { INGEST_PATH } from '../../common/outbox';
-import { kioskAuthMessage, type HubChallenge } from '../../common/protocol';
+import { kioskAuthMessage, type HubChallenge, type KioskHealthSnapshot } from '../../common/protocol';
 import { createUuidV7 } from '../../main/outbox/uuidv7';
 import { createAgent, registerKioskKey } from '../../server/accounts';
 import { HubStore } from '../../server/db/store';
@@ -117,10 +117,10 @@ async function agent(base: string, password: string): Promise<HubTestClient> {
   return c;
 }
 
-const health = (at: number) => ({
+const health = (at: number): KioskHealthSnapshot => ({
   at, appVersion: '1.0.0', uptimeSeconds: 100, hubLink: 'online', phase: 'attract', ok: true, problems: [], devices: null, camera: null, screen: null, media: null,
   outbox: { depth: 0, oldestAgeMs: null, full: false, rejected: 0, lastSync: null },
-}) as const;
+});
 
 async function visit(n: number, base: string, kiosks: HubTestClient[], ag: HubTestClient): Promise<void> {
   const k = kiosks[n % kiosks.length]!;
