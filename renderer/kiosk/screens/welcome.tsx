@@ -56,11 +56,6 @@ export function Closed(props: ScreenProps) {
       <p class="subtitle" lang={other}>
         {tIn(other, 'kiosk.closed.title')}
       </p>
-      <div class="closed-lang" role="group" aria-label={tIn(lang, 'kiosk.closed.readIn')}>
-        {offeredLanguages.map((l) => (
-          <Button key={l.code} testid={`closed-lang-${l.code}`} label={l.nativeName} lang={l.tag} pressed={l.code === lang} onClick={() => setLang(l.code)} />
-        ))}
-      </div>
       {next ? (
         <p class="big next-opening" data-testid="closed-next" lang={info.tag}>
           {next}
@@ -77,6 +72,12 @@ export function Closed(props: ScreenProps) {
         <Pictogram name="phone" />
         {tIn(lang, 'kiosk.tollFree', { number: config.tollFree })}
       </p>
+      {/* Low on the screen: within a seated person's reach (controls low), after what it translates. */}
+      <div class="closed-lang" role="group" aria-label={tIn(lang, 'kiosk.closed.readIn')}>
+        {offeredLanguages.map((l) => (
+          <Button key={l.code} testid={`closed-lang-${l.code}`} label={l.nativeName} lang={l.tag} pressed={l.code === lang} onClick={() => setLang(l.code)} />
+        ))}
+      </div>
       {/* The visit started from here asks the language, then the service, then shows the form. */}
       <CallbackOffer {...props} lang={lang} />
       <p class="office">{lang === 'en' ? config.office.en : config.office.fr}</p>
@@ -109,8 +110,15 @@ export function LanguageChoice(props: ScreenProps) {
         />
       }
     >
-      <p class="subtitle" lang="en">
-        {tIn('en', 'kiosk.language.title')}
+      {/* The question in every offered language, for a citizen who reads neither French nor English. */}
+      <p class="subtitle lang-titles">
+        {offeredLanguages
+          .filter((l) => l.code !== 'fr')
+          .map((l) => (
+            <span key={l.code} lang={l.tag} dir={l.dir}>
+              {tIn(l.code, 'kiosk.language.title')}
+            </span>
+          ))}
       </p>
       <div class={`choices choices-${offeredLanguages.length <= 2 ? 2 : 3} choices-lang`}>
         {offeredLanguages.map((l) => (
