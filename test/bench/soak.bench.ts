@@ -21,6 +21,7 @@ import { HubStore } from '../../server/db/store';
 import { HubTestClient } from '../../server/test-client';
 import { benchBooth, benchBoothPublicKey } from './hub-swarm';
 
+const repo = join(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const VISITS = Number(args[0] ?? 1000);
 const BOOTHS = Number(args[1] ?? 4);
@@ -31,7 +32,6 @@ const WARMUP = Math.min(100, Math.floor(VISITS / 5));
 // VG_SOAK_HEAP=100,500: hub heap snapshots after those visits (in VG_BENCH_HEAP_DIR, default a temp dir), to diff what grew.
 const HEAP_AT = (process.env.VG_SOAK_HEAP ?? '').split(',').filter(Boolean).map(Number);
 const heapDir = process.env.VG_BENCH_HEAP_DIR ?? mkdtempSync(join(tmpdir(), 'soak-heap-'));
-const repo = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'soak-bench-'));
 const uuid = createUuidV7();
 const mb = (b: number) => (b / 1048576).toFixed(1);
