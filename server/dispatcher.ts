@@ -362,6 +362,21 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * How many entries each of the dispatcher's collections holds (memory tests: everything a visit
+   * adds must be gone after it; per-queue handle times are bounded by the number of queues).
+   */
+  sizes(): { agents: number; kiosks: number; calls: number; queues: number; handleTimes: number; queueHandleTimes: number } {
+    return {
+      agents: this.agents.size,
+      kiosks: this.kiosks.size,
+      calls: this.calls.size,
+      queues: this.queues.size,
+      handleTimes: this.handleTimes.length,
+      queueHandleTimes: this.queueHandleTimes.size,
+    };
+  }
+
   /** Stops every timer (hub shutdown). */
   dispose(): void {
     for (const call of this.calls.values()) this.clearCallTimers(call);

@@ -138,3 +138,20 @@ describe('ring context', () => {
     expect(s.ring('a1')?.context).toEqual({ service: 'emploi', language: 'en', audioOnly: true, kioskName: 'Kiosk k1', office: 'Bureau' });
   });
 });
+
+describe('dispatcher sizes', () => {
+  it('a finished visit leaves no call, queue or kiosk entry behind; handle times stay per queue', () => {
+    const s = setup();
+    s.kiosks('k1');
+    s.d.agentJoined('a1', s.agent('alice'));
+    s.d.setAgentStatus('a1', 'available');
+    for (let i = 0; i < 30; i++) {
+      const id = s.request('k1', { service: i % 2 ? 'emploi' : 'immigration' });
+      s.d.accept('a1', id);
+      s.advance(60_000);
+      s.d.endCall('k1', id, 'kiosk_hangup');
+    }
+    s.d.kioskLeft('k1');
+    expect(s.d.sizes()).toEqual({ agents: 1, kiosks: 0, calls: 0, queues: 0, handleTimes: 20, queueHandleTimes: 2 });
+  });
+});
