@@ -230,6 +230,8 @@ export interface CheckOptions {
   shots?: string;
 }
 
+const AXE_TIMEOUT_MS = 180_000;
+
 /** Runs axe and the geometry rules in every cell; screenshots the cells that fail. Leaves the page in normal mode at its first viewport. */
 export async function checkScreen(page: Page, o: CheckOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -254,7 +256,12 @@ export async function checkScreen(page: Page, o: CheckOptions): Promise<Finding[
     for (let attempt = 0; attempt < 2; attempt++) {
       if (o.enter) await o.enter();
       await settle(page);
-      found = [...(await axeViolations(page, cell.modes.highContrast)), ...(await geometry(page, cell.modes.controlsLow))];
+      // A bounded wait: a page that stopped answering is a finding with its reason, not a hung suite.
+      const axe = await Promise.race([
+        axeViolations(page, cell.modes.highContrast),
+        new Promise<{ rule: string; detail: string }[]>((r) => setTimeout(() => r([{ rule: 'harness', detail: `axe gave no answer within ${AXE_TIMEOUT_MS / 1000} s` }]), AXE_TIMEOUT_MS).unref()),
+      ]);
+      found = [...axe, ...(await geometry(page, cell.modes.controlsLow))];
       if (!o.stillUp || (await o.stillUp())) break;
       if (attempt === 1) found.push({ rule: 'harness', detail: 'the overlay closed by itself twice while it was measured' });
     }
