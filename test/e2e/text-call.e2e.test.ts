@@ -18,7 +18,8 @@ async function typeOnKiosk(k: Page, text: string): Promise<void> {
 
 describe('text in the call', () => {
   it('a deaf citizen’s visit by text only: flagged to the agent, messages both ways with delivery, nothing left on the booth', async () => {
-    const s = await e2e.stack({ agents: 1, publicConfig: { timers: { idleMs: 300_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_000, thankYouMs: 1_500, declinedMs: 2_000 } } });
+    // A long ring: on a loaded machine the agent page may take more than the default 20 s to click.
+    const s = await e2e.stack({ agents: 1, hub: { ringTimeoutMs: 90_000 }, publicConfig: { timers: { idleMs: 300_000, idleCountdownMs: 15_000, waitTimeoutMs: 120_000, thankYouMs: 1_500, declinedMs: 2_000 } } });
     const agent = await (await e2e.context()).newPage();
     await agentReady(agent, s.agentUrl, s.agents[0]!);
     const k = await (await e2e.context({ width: 1920, height: 1080 })).newPage();

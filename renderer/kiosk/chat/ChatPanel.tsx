@@ -64,49 +64,60 @@ export function ChatPanel() {
   };
   const erase = () => setDraft((d) => [...d].slice(0, -1).join(''));
 
+  // Two children of the call's stage: the conversation and, when open, the keyboard beside it
+  // (chat.css lays them out: landscape, the keyboard gets its own column; portrait, its own row).
   return (
-    <section class={`vg-chat${textFirst ? ' vg-chat-first' : ''}`} data-testid="chat-panel" data-text-first={textFirst ? 'true' : 'false'} aria-labelledby="chat-title">
-      <h2 id="chat-title" class="chat-title">
-        {t('kiosk.chat.title')}
-      </h2>
-      <ol class="chat-lines" role="log" aria-live="polite" aria-relevant="additions" data-testid="chat-log" ref={logRef}>
-        {lines.map((l) => (
-          <li key={l.key} class={`chat-line chat-${l.from}`} data-testid={`chat-line-${l.from}`} data-seq={l.seq} data-status={l.status}>
-            <span class="chat-who">{l.from === 'peer' ? t('kiosk.chat.agent') : t('kiosk.chat.me')}</span>
-            <p class="chat-text" dir="auto">
-              {l.text}
-            </p>
-            {l.from === 'me' ? (
-              <span class="chat-status" data-testid="chat-status">
-                {t(`kiosk.chat.status.${l.status}`)}
-              </span>
-            ) : null}
-          </li>
-        ))}
-      </ol>
-      {lines.length === 0 ? (
-        <p class="chat-empty" data-testid="chat-empty">
-          {t('kiosk.chat.empty')}
-        </p>
-      ) : null}
+    <>
+      <section class={`vg-chat${textFirst ? ' vg-chat-first' : ''}${open ? ' vg-chat-open' : ''}`} data-testid="chat-panel" data-text-first={textFirst ? 'true' : 'false'} aria-labelledby="chat-title">
+        <div class="chat-head">
+          <h2 id="chat-title" class="chat-title">
+            {t('kiosk.chat.title')}
+          </h2>
+          {open && !textFirst ? <Button testid="chat-hide" label={t('kiosk.chat.hide')} variant="quiet" onClick={() => setOpen(false)} /> : null}
+        </div>
+        <ol class="chat-lines" role="log" aria-live="polite" aria-relevant="additions" data-testid="chat-log" ref={logRef}>
+          {lines.map((l) => (
+            <li key={l.key} class={`chat-line chat-${l.from}`} data-testid={`chat-line-${l.from}`} data-seq={l.seq} data-status={l.status}>
+              <span class="chat-who">{l.from === 'peer' ? t('kiosk.chat.agent') : t('kiosk.chat.me')}</span>
+              <p class="chat-text" dir="auto">
+                {l.text}
+              </p>
+              {l.from === 'me' ? (
+                <span class="chat-status" data-testid="chat-status">
+                  {t(`kiosk.chat.status.${l.status}`)}
+                </span>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+        {lines.length === 0 ? (
+          <p class="chat-empty" data-testid="chat-empty">
+            {t('kiosk.chat.empty')}
+          </p>
+        ) : null}
+        {open ? null : <Button testid="chat-open" label={t('kiosk.chat.open')} icon="chat" onClick={() => setOpen(true)} />}
+      </section>
       {open ? (
-        <div class="chat-compose">
-          <TextField
-            testid="chat-draft"
-            id="chat-draft"
-            label={t('kiosk.chat.draft')}
-            value={draft}
-            active
-            multiline
-            onKey={type}
-            onErase={erase}
-            {...(error ? { error: t(`kiosk.chat.error.${error}`, { max: CHAT_MAX_CHARS }) } : {})}
-          />
+        <div class="vg-chat-compose" data-testid="chat-compose">
+          <div class="chat-draft-row">
+            <TextField
+              testid="chat-draft"
+              id="chat-draft"
+              label={t('kiosk.chat.draft')}
+              value={draft}
+              active
+              multiline
+              onKey={type}
+              onErase={erase}
+              {...(error ? { error: t(`kiosk.chat.error.${error}`, { max: CHAT_MAX_CHARS }) } : {})}
+            />
+            <Button testid="chat-send" label={t('kiosk.chat.send')} icon="send" variant="primary" disabled={draft.trim() === ''} onClick={submit} />
+          </div>
           <Keyboard
             variant="text"
             lang={lang}
             digits
-            punctuation=".,?!'-"
+            punctuation=".?'"
             onKey={type}
             onErase={erase}
             testidPrefix="chat-key"
@@ -114,15 +125,9 @@ export function ChatPanel() {
             spaceLabel={t('kiosk.keyboard.space')}
             eraseLabel={t('kiosk.keyboard.erase')}
           />
-          <div class="chat-actions">
-            {textFirst ? null : <Button testid="chat-hide" label={t('kiosk.chat.hide')} variant="quiet" onClick={() => setOpen(false)} />}
-            <Button testid="chat-send" label={t('kiosk.chat.send')} icon="send" variant="primary" disabled={draft.trim() === ''} onClick={submit} />
-          </div>
         </div>
-      ) : (
-        <Button testid="chat-open" label={t('kiosk.chat.open')} icon="chat" onClick={() => setOpen(true)} />
-      )}
-    </section>
+      ) : null}
+    </>
   );
 }
 
