@@ -265,9 +265,16 @@ export function startKioskApp(o: KioskAppOptions) {
     renderInto(h(OverlayRoot, { props, slots }), o.overlay);
   };
 
+  let last: { context: unknown; value: string } | null = null;
   /** Every snapshot: the view signal (components re-render what changed), body data for tests and CSS. */
   function update() {
-    const view = toView(actor.getSnapshot());
+    const snapshot = actor.getSnapshot();
+    // A snapshot with the same state and the same context object (e.g. `activity` restarting the
+    // idle delay on every touch) shows nothing new: no render. A generic equality, not a list of fields.
+    const value = JSON.stringify(snapshot.value);
+    if (mounted && last && last.context === snapshot.context && last.value === value) return;
+    last = { context: snapshot.context, value };
+    const view = toView(snapshot);
     const c = view.context;
     o.body.dataset.state = view.screen;
     o.body.dataset.substate = view.sub ?? '';

@@ -57,15 +57,15 @@ function useScrollableRegion(labelledBy: string | undefined) {
         el.removeAttribute('aria-labelledby');
       }
     };
-    check();
-    // Sizes change without a render: a display mode, the window, a late image.
+    // Checked when the body's box changes size (it grows with its content until the screen caps
+    // it, which is when scrolling starts), including at first observation: the observer runs after
+    // layout, so rendering never forces a layout of its own.
     const RO = (el.ownerDocument.defaultView as (Window & { ResizeObserver?: typeof ResizeObserver }) | null)?.ResizeObserver;
     if (!RO) return;
     const ro = new RO(check);
     ro.observe(el);
-    for (const child of el.children) ro.observe(child);
     return () => ro.disconnect();
-  });
+  }, []);
   return ref;
 }
 
