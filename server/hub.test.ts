@@ -175,6 +175,17 @@ describe('hub: a call end to end over real sockets', () => {
     const alice = await agentClient(hub, 'alice', agents.alice as string);
     await alice.next('call.ring');
   });
+
+  it('revision 2: "no agent" instead of an estimate while nobody is staffed; an Arabic request rings with the interpreter flag', async () => {
+    const { hub, agents, kioskSecrets } = await startHub();
+    const k1 = await kioskClient(hub, 'kiosk-1', kioskSecrets['kiosk-1'] as string);
+    k1.send({ type: 'call.request', requestId: 'r1', service: 'emploi', language: 'fr', uiLanguage: 'ar', audioOnly: true, v: 2 });
+    expect(await k1.next('call.queued')).toMatchObject({ position: 1, estimateSeconds: null, noAgent: true });
+    const alice = await agentClient(hub, 'alice', agents.alice as string);
+    const ring = await alice.next('call.ring');
+    expect(ring.context).toMatchObject({ service: 'emploi', language: 'fr', interpreter: 'ar', audioOnly: true });
+    expect(await k1.next('queue.update')).toMatchObject({ position: 1, estimateSeconds: 300, noAgent: false });
+  });
 });
 
 describe('hub: authentication and authorisation', () => {
