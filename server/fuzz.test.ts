@@ -223,7 +223,7 @@ describe(`hub fuzz (seed ${SEED})`, () => {
     expect(await kiosk.next('call.ended')).toMatchObject({ reason: 'agent_hangup' });
     kiosk.close();
     agent.close();
-  });
+  }, 120_000); // a thousand round trips: about 5 s on a quiet machine, 20-40 s beside other work
 
   it('refuses deeply nested frames with one clear error frame (no stack overflow), and the socket stays usable', async () => {
     const kiosk = await HubTestClient.connect(hub.wsUrl);
