@@ -23,6 +23,9 @@ need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 ldconfig -p 2>/dev/null | grep -q libusb-1.0 || need_pkgs+=(libusb-1.0-0)
 command -v turnserver >/dev/null || need_pkgs+=(coturn)
+# Call-fault tests put hub, kiosk and agent in network namespaces and drop paths with iptables.
+command -v iptables >/dev/null || need_pkgs+=(iptables)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
 # Lockdown tests drive a real window under Xvfb with a real window manager; the package test
 # installs the .deb into a debootstrap chroot.
 command -v Xvfb >/dev/null || need_pkgs+=(xvfb)
