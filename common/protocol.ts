@@ -203,6 +203,11 @@ export type AgentToHub = z.infer<typeof AgentToHub>;
  */
 export const Catalog = msg('catalog', { services: z.array(ServiceDef).min(1).max(100) });
 export const Welcome = msg('welcome', { v: z.literal(PROTOCOL_VERSION), role: z.enum(['kiosk', 'agent']), name: z.string(), iceServers: z.array(IceServer) });
+/**
+ * Fresh ICE servers (TURN credentials are short-lived): the hub pushes them to every party well before
+ * the previous ones expire; a call started after this uses them. A client that predates it drops it.
+ */
+export const IceServersUpdate = msg('ice.servers', { iceServers: z.array(IceServer) });
 export const ErrorMsg = msg('error', { code: z.string(), message: z.string(), ref: z.string().optional() });
 export const Pong = msg('pong', { t: z.number() });
 export const CallEnded = msg('call.ended', { callId: CallId, reason: EndReason });
@@ -220,7 +225,7 @@ export const QueueUpdate = msg('queue.update', { callId: CallId, ...Estimate });
 /** An agent took the call; the agent side initiates the WebRTC offer. */
 export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.string() });
 
-export const HubToKiosk = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded, ChatIncoming, ChatStatus]);
+export const HubToKiosk = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToKiosk = z.infer<typeof HubToKiosk>;
 
 // ---- hub → agent -----------------------------------------------------------------------------
@@ -231,7 +236,7 @@ export const RingCancelled = msg('call.ring.cancelled', { callId: CallId, reason
 export const CallConnected = msg('call.connected', { callId: CallId, context: CallContext });
 export const AgentState = msg('agent.state', { status: z.enum(['available', 'away', 'ringing', 'in_call']) });
 
-export const HubToAgent = z.discriminatedUnion('type', [Welcome, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded, ChatIncoming, ChatStatus]);
+export const HubToAgent = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToAgent = z.infer<typeof HubToAgent>;
 
 /** Stable error codes sent in `error` frames. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defaultServices, ServiceDef } from '../common/config';
 import { IceServer } from '../common/protocol';
 import { VisioError } from '../common/result';
+import { TurnConfig } from './turn';
 
 /** The hub's JSON config file (every field optional; env vars override some). */
 export const HubConfigFile = z.object({
@@ -12,7 +13,10 @@ export const HubConfigFile = z.object({
   /** HS256 key (≥ 32 chars); when absent the hub generates one and keeps it in its database. */
   jwtSecret: z.string().min(32).optional(),
   tokenTtlSeconds: z.number().int().positive().max(24 * 3600).default(8 * 3600),
+  /** STUN servers (and any fixed TURN entry) handed to both parties; the short-lived relay credentials come from `turn`. */
   iceServers: z.array(IceServer).default([]),
+  /** TURN relay (coturn, use-auth-secret): secret file, relay URLs, credential TTL. Absent: no relay (loopback / LAN demo). */
+  turn: TurnConfig.optional(),
   /** The service catalogue: ids booths may request and the names agents see (fr/en). */
   services: z.array(ServiceDef).min(1).max(100).default(defaultServices).refine((s) => new Set(s.map((x) => x.id)).size === s.length, 'service ids must be unique'),
   ringTimeoutMs: z.number().int().positive().default(20_000),

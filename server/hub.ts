@@ -16,6 +16,7 @@ import { ChatRelay } from './chat';
 import { FailureThrottle } from './ratelimit';
 import { HubSockets } from './sockets';
 import { KioskHealthStore, registerHealthRoutes } from './health';
+import { TurnIssuer } from './turn';
 
 /** What a plugin (e.g. outbox ingest) gets besides the fastify instance. */
 export interface HubPluginContext {
@@ -50,6 +51,12 @@ export interface HubOptions {
   expiryRecheckMs?: number;
   /** ICE servers handed to both peers in `welcome`; default none (loopback / LAN). */
   iceServers?: IceServer[];
+  /**
+   * TURN relay (coturn with `use-auth-secret`): each party gets `iceServers` plus the relay URLs with
+   * its own short-lived credential, renewed by an `ice.servers` frame every ttlSeconds / 3. The secret
+   * is the one in coturn's `static-auth-secret` (server/turn.ts loads it from its file).
+   */
+  turn?: { secret: string; urls: string[]; ttlSeconds: number };
   /** The service catalogue (agents' names for services; booths' offer is checked against it); default the built-in four. */
   services?: ServiceDef[];
   /** How long one agent rings (ms); default 20 000. */
@@ -97,11 +104,13 @@ const JWT_SETTING = 'jwt_secret';
 /** Starts a hub: SQLite store, /api/login, /ws for kiosks and agents, optional /agent/ console. */
 export async function createHub(opts: HubOptions): Promise<Hub> {
   const now = opts.now ?? Date.now;
+  const turn = opts.turn ? new TurnIssuer({ ...opts.turn, now, stun: opts.iceServers ?? [] }) : undefined;
   const store = HubStore.open(opts.dbPath);
   let app: FastifyInstance | undefined;
   let sockets: HubSockets | undefined;
   let dispatcher: Dispatcher | undefined;
   let callLogWriter: CallLogWriter | undefined;
+  let icePush: ReturnType<typeof setInterval> | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
@@ -145,7 +154,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     sockets = new HubSockets({
       dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
       options: {
-        iceServers: opts.iceServers ?? [],
+        iceServers: turn ? (role, principal) => turn.iceServers(`${role}-${principal}`) : (opts.iceServers ?? []),
         services: opts.services ?? defaultServices,
         authTimeoutMs: opts.authTimeoutMs ?? 10_000,
         heartbeatMs: opts.heartbeatMs ?? 30_000,
@@ -155,6 +164,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       },
     });
     out.sockets = sockets;
+    if (turn) {
+      icePush = setInterval(() => out.sockets?.pushIceServers(), turn.refreshMs);
+      icePush.unref();
+    }
     const hubSockets = sockets;
     const hubDispatcher = dispatcher;
 
@@ -236,6 +249,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       close: () =>
         (closing ??= (async () => {
           hubDispatcher.dispose();
+          clearInterval(icePush);
           hubSockets.close();
           await runningApp.close();
           callLogWriter?.close();
@@ -244,6 +258,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     };
   } catch (err) {
     dispatcher?.dispose();
+    clearInterval(icePush);
     sockets?.close();
     await app?.close().catch(() => {});
     callLogWriter?.close();

@@ -18,8 +18,11 @@ import type { ServiceDef } from '../common/config';
 
 /** Tunables of the socket layer. */
 export interface SocketOptions {
-  /** ICE servers handed out in `welcome`. */
-  iceServers: IceServer[];
+  /**
+   * ICE servers handed out in `welcome` and `ice.servers`: a fixed list, or one per party (short-lived
+   * TURN credentials from server/turn.ts, named after the party).
+   */
+  iceServers: IceServer[] | ((role: 'kiosk' | 'agent', principal: string) => IceServer[]);
   /** The service catalogue sent after `welcome`; a call.request for another service is refused. */
   services: ServiceDef[];
   /** A socket that has not authenticated after this long is closed (ms). */
@@ -173,6 +176,26 @@ export class HubSockets {
     const ids = new Set<string>();
     for (const c of this.conns.values()) if (c.role === 'kiosk' && c.principal && !c.closed) ids.add(c.principal);
     return ids;
+  }
+
+  /**
+   * Sends every authenticated party fresh ICE servers (`ice.servers`); the hub calls it on a timer
+   * shorter than the TURN credentials' lifetime. Returns how many frames went out.
+   */
+  pushIceServers(): number {
+    if (!(this.deps.options.iceServers instanceof Function)) return 0;
+    let sent = 0;
+    for (const conn of this.byPrincipal.values()) {
+      if (conn.closed || conn.role === undefined || conn.principal === undefined) continue;
+      this.send(conn.id, { type: 'ice.servers', iceServers: this.iceFor(conn.role, conn.principal) });
+      sent++;
+    }
+    return sent;
+  }
+
+  private iceFor(role: 'kiosk' | 'agent', principal: string): IceServer[] {
+    const ice = this.deps.options.iceServers;
+    return ice instanceof Function ? ice(role, principal) : ice;
   }
 
   /** Closes every socket (hub shutdown). */
@@ -375,7 +398,7 @@ export class HubSockets {
     }
     this.replaceOlder('agent', agent.id);
     this.admit(conn, 'agent', agent.id);
-    this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'agent', name: agent.displayName, iceServers: this.deps.options.iceServers });
+    this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'agent', name: agent.displayName, iceServers: this.iceFor('agent', agent.id) });
     this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
     this.deps.dispatcher.agentJoined(conn.id, { agentId: agent.id, displayName: agent.displayName, services: agent.services, languages: agent.languages });
     this.deps.log.info({ conn: conn.id, agentId: agent.id }, 'agent connected');
@@ -385,7 +408,7 @@ export class HubSockets {
   private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }): void {
     this.replaceOlder('kiosk', kiosk.kioskId);
     this.admit(conn, 'kiosk', kiosk.kioskId);
-    this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.deps.options.iceServers });
+    this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.iceFor('kiosk', kiosk.kioskId) });
     this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
     this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
     this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));

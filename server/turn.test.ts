@@ -134,7 +134,7 @@ describe('a real coturn', () => {
       expect(new Set([...types.a, ...types.b])).toEqual(new Set(['relay']));
       const stats = await a.getStats();
       let pair: { localCandidateId?: string; remoteCandidateId?: string } | undefined;
-      stats.forEach((s: { type: string; nominated?: boolean; state?: string }) => {
+      stats.forEach((s: { type: string; nominated?: boolean; state?: string; localCandidateId?: string }) => {
         if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
       });
       expect(pair).toBeDefined();

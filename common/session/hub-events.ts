@@ -18,6 +18,7 @@ export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
     case 'error':
       return frame.ref === undefined ? { type: 'hub.error', code: frame.code } : { type: 'hub.error', code: frame.code, ref: frame.ref };
     case 'welcome':
+    case 'ice.servers': // fresh TURN credentials: the renderer's ICE list keeps them for the next call
     case 'catalog': // main checks the booth's services against it; the visit does not need it
     case 'pong':
     case 'chat.message': // text in the call: the kiosk's chat store (renderer/kiosk/chat) handles these

@@ -151,6 +151,9 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       attempt = 0;
       log.info({ name: frame.name, iceServers: frame.iceServers.length }, 'hub-link online');
       setStatus('online');
+    } else if (frame.type === 'ice.servers') {
+      // Fresh TURN credentials (short-lived): `hub.iceServers` answers with them from now on.
+      iceServers = frame.iceServers;
     } else if (frame.type === 'error' && status !== 'online') {
       // Before welcome, an error is the hub refusing us (bad secret, unknown kiosk): keep retrying, loudly.
       log.error({ code: frame.code, message: frame.message }, 'hub-link refused by hub');

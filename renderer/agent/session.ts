@@ -442,6 +442,10 @@ export class AgentSession {
         if (this.state.status === 'available') this.send({ type: 'agent.status', status: 'available' });
         return;
       }
+      case 'ice.servers':
+        // Fresh TURN credentials (they are short-lived): the next call's peer uses them.
+        this.iceServers = msg.iceServers as RTCIceServer[];
+        return;
       case 'catalog':
         this.set({ services: msg.services });
         return;

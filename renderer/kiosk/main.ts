@@ -37,6 +37,11 @@ async function boot(): Promise<void> {
   bridge.on('hub.status', (s) => {
     if (s === 'online') void refreshIce();
   });
+  // Fresh TURN credentials pushed by the hub; registered before the session app so a call accepted
+  // right after them already uses them.
+  bridge.on('hub.message', (frame) => {
+    if (frame.type === 'ice.servers') ice = frame.iceServers;
+  });
 
   // Camera and microphone by label pattern (config.media), re-acquired on unplug/replug.
   const devices = navigator.mediaDevices as unknown as MediaDevicesLike;
