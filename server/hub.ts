@@ -13,7 +13,9 @@ import { CallLogWriter, type CallLogOptions } from './db/call-log';
 import { HubStore, type KioskRecord, type SqliteDb } from './db/store';
 import { Dispatcher } from './dispatcher';
 import { ChatRelay } from './chat';
-import { FailureThrottle } from './ratelimit';
+import { AccountState } from './auth/account-state';
+import { LoginGuard, LoginThrottledError, DEVICE_COOKIE, deviceCookieHeader, readCookie, type LoginGuardOptions } from './auth/login-guard';
+import { applySecurityHeaders, originAllowed } from './auth/headers';
 import { HubSockets } from './sockets';
 import { KioskHealthStore, registerHealthRoutes } from './health';
 import { TurnIssuer } from './turn';
@@ -81,6 +83,22 @@ export interface HubOptions {
   heartbeatMs?: number;
   /** Calls-log writes held while the disk is full: bound and retry period. */
   callLog?: CallLogOptions;
+  /** Serve HTTPS/WSS with this certificate and key (PEM text); absent = plain HTTP (loopback demo, or TLS at a reverse proxy). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDRs); the
+   * client address is then the first one left of them. Default none: the socket's peer is the client.
+   */
+  trustedProxies?: string[];
+  /** Login guard tunables (server/auth/login-guard.ts). */
+  loginGuard?: Partial<LoginGuardOptions>;
+  /** Browser origins allowed on /ws besides the hub's own (e.g. a console served elsewhere); a socket without Origin (a booth) is not a browser. */
+  allowedOrigins?: string[];
+  /** Unauthenticated sockets at once: hub-wide (default 20 000) and per client address (default 256). */
+  maxUnauthenticatedSockets?: number;
+  maxUnauthenticatedPerAddress?: number;
+  /** How often account changes made by another process (the CLI) are looked for (ms, default 1 000). */
+  accountPollMs?: number;
 }
 
 /** A running hub. */
@@ -95,11 +113,14 @@ export interface Hub {
   app: FastifyInstance;
   /** Call distribution state (health, tests). */
   dispatcher: Dispatcher;
+  /** Whether accounts may act (disabled/deleted accounts are refused at once). */
+  accounts: AccountState;
   /** Closes sockets, the HTTP server and the database. */
   close(): Promise<void>;
 }
 
 const JWT_SETTING = 'jwt_secret';
+const DEVICE_KEY_SETTING = 'device_cookie_key';
 
 /** Starts a hub: SQLite store, /api/login, /ws for kiosks and agents, optional /agent/ console. */
 export async function createHub(opts: HubOptions): Promise<Hub> {
@@ -111,15 +132,21 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   let dispatcher: Dispatcher | undefined;
   let callLogWriter: CallLogWriter | undefined;
   let icePush: ReturnType<typeof setInterval> | undefined;
+  let accounts: AccountState | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
     const kiosks = new KioskVerifier(store, now);
-    // Per username (guessing one password) and per address (spraying many usernames).
-    const loginThrottle = new FailureThrottle(5, 15 * 60_000, now);
-    const ipThrottle = new FailureThrottle(50, 15 * 60_000, now);
+    // Exponential per-account delays, per-address buckets, a hash budget; known devices get through.
+    const loginGuard = new LoginGuard(loadOrCreateKey(store, DEVICE_KEY_SETTING), now, opts.loginGuard);
 
-    app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
+    app = Fastify({
+      logger: opts.logger ?? false,
+      bodyLimit: 64 * 1024,
+      // X-Forwarded-* only from the configured proxies: anyone else could forge an address.
+      ...(opts.trustedProxies?.length ? { trustProxy: opts.trustedProxies } : {}),
+      ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    } as FastifyServerOptions);
     const log = app.log;
     await app.register(websocket, { options: { maxPayload: opts.maxPayloadBytes ?? 128 * 1024 } });
 
@@ -151,6 +178,21 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       now,
       log,
     });
+    const hubAccounts = (accounts = new AccountState(store, {
+      ...(opts.accountPollMs !== undefined ? { pollMs: opts.accountPollMs } : {}),
+      onChange: (ids) => {
+        // A disabled or deleted account loses its socket now, not at token expiry.
+        const s = out.sockets;
+        if (!s) return;
+        for (const id of ids === 'all' ? s.connectedAgents() : ids) if (!hubAccounts.isActive(id)) s.closeAccount('agent', id);
+      },
+    }));
+    /** Token check for every authenticated HTTP route: signature and expiry, then the account's state now. */
+    const verifyAgent = async (token: string): Promise<AgentClaims> => {
+      const claims = await tokens.verify(token);
+      hubAccounts.assertActive(claims.agentId);
+      return claims;
+    };
     sockets = new HubSockets({
       dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
       options: {
@@ -161,6 +203,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
         rateBurst: opts.rateLimit?.burst ?? 100,
         ratePerSecond: opts.rateLimit?.perSecond ?? 50,
         expiryRecheckMs: opts.expiryRecheckMs ?? 30_000,
+        ...(opts.maxUnauthenticatedSockets !== undefined ? { maxUnauthenticated: opts.maxUnauthenticatedSockets } : {}),
+        ...(opts.maxUnauthenticatedPerAddress !== undefined ? { maxUnauthenticatedPerAddress: opts.maxUnauthenticatedPerAddress } : {}),
       },
     });
     out.sockets = sockets;
@@ -179,25 +223,47 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       return reply.code(status).send(status >= 500 ? { code: 'internal', message: 'internal error' } : { code: status === 429 ? 'rate_limited' : 'invalid_message', message: String(err.message ?? 'bad request').slice(0, 300) });
     });
     app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'not_found', message: 'no such route' }));
+    // CSP, frame-ancestors 'none', nosniff on every response; no-store on authentication ones.
+    app.addHook('onSend', async (req, reply, payload) => {
+      applySecurityHeaders(req, reply);
+      return payload;
+    });
 
     // No request log lines for upgrades: a hub restart would write two per booth of the fleet at once.
-    app.get('/ws', { websocket: true, logLevel: 'warn' }, (socket, req) => hubSockets.accept(socket, req.headers.host));
+    app.get('/ws', {
+      websocket: true,
+      logLevel: 'warn',
+      // A browser (agent, console) names its page's origin; a page elsewhere must not drive an agent's socket.
+      preValidation: async (req, reply) => {
+        if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins ?? [])) {
+          req.log.warn({ origin: req.headers.origin }, 'WebSocket from a foreign origin refused');
+          return reply.code(403).send({ code: 'forbidden', message: 'origin not allowed' });
+        }
+      },
+    }, (socket, req) => hubSockets.accept(socket, req.headers.host, req.ip));
 
     app.post('/api/login', async (req, reply) => {
       const parsed = parseFrame(LoginRequest, req.body);
       if (!parsed.ok) return reply.code(400).send({ code: 'invalid_message', message: parsed.error });
       const { username, password } = parsed.value;
       const key = username.toLowerCase();
-      const ipKey = `ip:${req.ip}`;
-      if (loginThrottle.blocked(key) || ipThrottle.blocked(ipKey)) return reply.code(429).send({ code: 'rate_limited', message: 'too many failed attempts; try again later' });
+      let device: string | null;
+      try {
+        ({ device } = loginGuard.admit(key, req.ip, readCookie(req.headers.cookie, DEVICE_COOKIE)));
+      } catch (err) {
+        if (!(err instanceof LoginThrottledError)) throw err;
+        req.log.warn({ username: key, address: req.ip, reason: err.reason }, 'login throttled');
+        reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+        return reply.code(429).send({ code: 'rate_limited', message: err.message });
+      }
       const agent = await verifyAgentPassword(store, username, password);
       if (!agent) {
-        loginThrottle.fail(key);
-        ipThrottle.fail(ipKey);
-        req.log.warn({ username: key }, 'login failed');
+        loginGuard.failed(key, req.ip, device);
+        req.log.warn({ username: key, address: req.ip, knownDevice: device !== null }, 'login failed');
         return reply.code(401).send({ code: 'unauthorized', message: 'wrong username or password' });
       }
-      loginThrottle.reset(key);
+      const cookie = loginGuard.succeeded(key, device);
+      reply.header('set-cookie', deviceCookieHeader(cookie, loginGuard.opts.deviceTtlMs, req.protocol === 'https'));
       const body: z.infer<typeof LoginResponse> = { token: await tokens.sign({ agentId: agent.id, displayName: agent.displayName }), displayName: agent.displayName, expiresInSeconds: tokens.ttlSeconds };
       return body;
     });
@@ -215,7 +281,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       };
     });
 
-    registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), verifyAgent: (t) => tokens.verify(t) });
+    registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), verifyAgent });
 
     if (opts.agentStaticDir) {
       const root = resolve(opts.agentStaticDir);
@@ -227,7 +293,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       app.get('/', (_req, reply) => reply.redirect('/agent/'));
     }
 
-    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now, verifyAgent: (t) => tokens.verify(t) };
+    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now, verifyAgent };
     for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
 
     const host = opts.host ?? '127.0.0.1';
@@ -237,7 +303,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    const url = `http://${shownHost}:${port}`;
+    const url = `${opts.tls ? 'https' : 'http'}://${shownHost}:${port}`;
     const runningApp = app;
     let closing: Promise<void> | undefined;
     return {
@@ -246,6 +312,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       db: store,
       app: runningApp,
       dispatcher: hubDispatcher,
+      accounts: hubAccounts,
       close: () =>
         (closing ??= (async () => {
           hubDispatcher.dispose();
@@ -253,6 +320,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
           hubSockets.close();
           await runningApp.close();
           callLogWriter?.close();
+          hubAccounts.close();
           store.close();
         })()),
     };
@@ -262,6 +330,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     sockets?.close();
     await app?.close().catch(() => {});
     callLogWriter?.close();
+    accounts?.close();
     store.close();
     throw err;
   }
@@ -269,10 +338,15 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
 
 /** Keeps the generated JWT key in the database so agents stay signed in across hub restarts. */
 function loadOrCreateJwtSecret(store: HubStore): Uint8Array {
-  const saved = store.getSetting(JWT_SETTING);
+  return loadOrCreateKey(store, JWT_SETTING);
+}
+
+/** A 32-byte key kept in the settings table (generated once). */
+function loadOrCreateKey(store: HubStore, setting: string): Uint8Array {
+  const saved = store.getSetting(setting);
   if (saved) return Buffer.from(saved, 'base64url');
   const key = randomBytes(32);
-  store.setSetting(JWT_SETTING, key.toString('base64url'));
+  store.setSetting(setting, key.toString('base64url'));
   return key;
 }
 

@@ -41,6 +41,8 @@ export interface SocketOptions {
    * Default 20 000: above a province's booths reconnecting together, below LimitNOFILE.
    */
   maxUnauthenticated?: number;
+  /** Unauthenticated sockets one client address may hold (default 256: an office's booths behind one NAT fit many times over). */
+  maxUnauthenticatedPerAddress?: number;
 }
 
 /** WebSocket close codes the hub uses (4000–4999 are application-defined). */
@@ -75,6 +77,8 @@ interface Conn {
   host: string | undefined;
   /** The one-time challenge sent in answer to `kiosk.hello`; dropped after auth. */
   nonce: string | undefined;
+  /** Client address, counted against its unauthenticated cap until auth; dropped after auth. */
+  address: string | undefined;
   /** Closes an agent socket when its token expires. */
   expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames are handled one at a time, in order, even when one awaits (auth). */
@@ -96,6 +100,8 @@ export class HubSockets {
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly authSweep: ReturnType<typeof setInterval>;
   private readonly maxUnauthenticated: number;
+  /** Unauthenticated sockets per client address. */
+  private readonly pendingByAddress = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -130,17 +136,23 @@ export class HubSockets {
    * Takes over a freshly upgraded socket. `host` is the upgrade request's Host header: a booth's key
    * proof names the host it dialled, so a proof relayed by another server does not verify here.
    */
-  accept(socket: WebSocket, host?: string): void {
+  accept(socket: WebSocket, host?: string, address?: string): void {
     const { options, now } = this.deps;
     if (this.unauthenticated.size >= this.maxUnauthenticated) {
       this.deps.log.warn({ unauthenticated: this.unauthenticated.size }, 'too many unauthenticated sockets; refusing one');
       socket.close(CloseCode.tryAgainLater, 'try again later');
       return;
     }
+    if (address !== undefined && (this.pendingByAddress.get(address) ?? 0) >= (options.maxUnauthenticatedPerAddress ?? 256)) {
+      this.deps.log.warn({ address }, 'too many unauthenticated sockets from one address; refusing one');
+      socket.close(CloseCode.tryAgainLater, 'try again later');
+      return;
+    }
+    if (address !== undefined) this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1);
     const conn: Conn = {
       id: `c${this.nextId++}`, socket, role: undefined, principal: undefined, alive: true, closed: false,
       bucket: new TokenBucket(options.rateBurst, options.ratePerSecond, now), refused: 0, authDeadline: now() + options.authTimeoutMs,
-      host: host?.toLowerCase(), nonce: undefined, expiryTimer: undefined, chain: settled,
+      host: host?.toLowerCase(), nonce: undefined, address, expiryTimer: undefined, chain: settled,
     };
     this.conns.set(conn.id, conn);
     this.unauthenticated.add(conn);
@@ -175,6 +187,25 @@ export class HubSockets {
   onlineKiosks(): Set<string> {
     const ids = new Set<string>();
     for (const c of this.conns.values()) if (c.role === 'kiosk' && c.principal && !c.closed) ids.add(c.principal);
+    return ids;
+  }
+
+  /**
+   * Closes the sockets of an account that was disabled or deleted (4401, `account disabled`), at once,
+   * even mid-call: the account must stop now (the other party sees the call end as a lost peer).
+   */
+  closeAccount(role: Role, principal: string, reason = 'account disabled'): boolean {
+    const conn = this.byPrincipal.get(`${role}:${principal}`);
+    if (!conn || conn.closed) return false;
+    this.deps.log.warn({ conn: conn.id, role, principal }, 'account disabled; closing its socket');
+    this.refuse(conn, 'unauthorized', reason, undefined, CloseCode.unauthorized);
+    return true;
+  }
+
+  /** Authenticated agent ids with a socket now (re-checked when accounts change). */
+  connectedAgents(): string[] {
+    const ids: string[] = [];
+    for (const key of this.byPrincipal.keys()) if (key.startsWith('agent:')) ids.push(key.slice(6));
     return ids;
   }
 
@@ -441,6 +472,7 @@ export class HubSockets {
     conn.principal = principal;
     conn.host = undefined;
     conn.nonce = undefined;
+    this.releaseAddress(conn);
     this.unauthenticated.delete(conn);
     this.byPrincipal.set(`${role}:${principal}`, conn);
   }
@@ -449,6 +481,14 @@ export class HubSockets {
   private replaceOlder(role: Role, principal: string): void {
     const other = this.byPrincipal.get(`${role}:${principal}`);
     if (other && !other.closed) this.refuse(other, 'conflict', 'signed in from another connection', undefined, CloseCode.replaced);
+  }
+
+  private releaseAddress(conn: Conn): void {
+    if (conn.address === undefined) return;
+    const n = (this.pendingByAddress.get(conn.address) ?? 1) - 1;
+    if (n <= 0) this.pendingByAddress.delete(conn.address);
+    else this.pendingByAddress.set(conn.address, n);
+    conn.address = undefined;
   }
 
   private sweepUnauthenticated(): void {
@@ -463,6 +503,7 @@ export class HubSockets {
     conn.closed = true;
     clearTimeout(conn.expiryTimer);
     this.conns.delete(conn.id);
+    this.releaseAddress(conn);
     this.unauthenticated.delete(conn);
     if (conn.principal !== undefined && conn.role !== undefined) {
       const key = `${conn.role}:${conn.principal}`;
