@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MediaPolicy, MediaPreference } from './media-select';
+import { Holidays } from './holidays';
 
 /**
  * Languages of a call: what agents speak and hub queues route by. French first, always. A citizen who
@@ -43,6 +44,8 @@ export type Period = z.infer<typeof Period>;
 export const WeeklySchedule = z.object({
   timeZone: z.string().default('America/Toronto'),
   days: z.array(z.array(Period)).length(7),
+  /** Closed days (Québec statutory holidays, the office's own); absent = none (common/holidays.ts). */
+  holidays: Holidays.optional(),
 });
 export type WeeklySchedule = z.infer<typeof WeeklySchedule>;
 

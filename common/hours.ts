@@ -1,5 +1,6 @@
 import type { Period, UiLanguage, WeeklySchedule } from './config';
 import { uiLanguage } from './i18n/languages';
+import { holidayOn } from './holidays';
 
 /** Local wall-clock day and minute of `date` in the schedule's time zone (offices follow local time). */
 export function localTime(date: Date, timeZone: string): { day: number; minutes: number } {
@@ -18,6 +19,7 @@ export function periodsOn(schedule: WeeklySchedule, date: Date): Period[] {
 
 /** Is the office open at `date`? */
 export function isOpen(schedule: WeeklySchedule, date: Date): boolean {
+  if (schedule.holidays && holidayOn(schedule.holidays, date, schedule.timeZone) !== null) return false;
   const { day, minutes } = localTime(date, schedule.timeZone);
   return (schedule.days[day] ?? []).some((p) => minutes >= toMinutes(p.open) && minutes < toMinutes(p.close));
 }
@@ -50,8 +52,10 @@ export function formatPeriods(periods: Period[], lang: UiLanguage): string {
 /** The next time the office opens after `date` (within a week), or null when the schedule has no opening at all. */
 export function nextOpening(schedule: WeeklySchedule, date: Date): { daysAhead: number; day: number; open: string } | null {
   const { day, minutes } = localTime(date, schedule.timeZone);
-  for (let ahead = 0; ahead <= 7; ahead++) {
+  for (let ahead = 0; ahead <= 14; ahead++) {
     const d = (day + ahead) % 7;
+    // A holiday opens at no time (the same clock time `ahead` days later names that calendar day).
+    if (schedule.holidays && holidayOn(schedule.holidays, new Date(date.getTime() + ahead * 86_400_000), schedule.timeZone) !== null) continue;
     const opens = (schedule.days[d] ?? []).map((p) => p.open).sort();
     const next = ahead === 0 ? opens.find((o) => toMinutes(o) > minutes) : opens[0];
     if (next !== undefined) return { daysAhead: ahead, day: d, open: next };
