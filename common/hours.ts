@@ -2,9 +2,14 @@ import type { Period, UiLanguage, WeeklySchedule } from './config';
 import { uiLanguage } from './i18n/languages';
 import { holidayOn } from './holidays';
 
+// Creating an Intl.DateTimeFormat costs far more than using one (the kiosk asks on every touch).
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** Local wall-clock day and minute of `date` in the schedule's time zone (offices follow local time). */
 export function localTime(date: Date, timeZone: string): { day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(date);
+  let format = formats.get(timeZone);
+  if (!format) formats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = format.formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
   return { day, minutes: Number(get('hour')) * 60 + Number(get('minute')) };

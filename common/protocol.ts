@@ -72,6 +72,8 @@ export const CallContext = z.object({
   interpreter: UiLanguage.optional(),
   /** The citizen's camera is off (consent "microphone only", or the camera failed): "Appel audio seulement". */
   audioOnly: z.boolean().optional(),
+  /** 2 or more: the citizen's earlier call was lost and they were put back at the head of the line ("Tentative 2 — reprise après coupure"). */
+  attempt: z.number().int().min(2).max(99).optional(),
 });
 export type CallContext = z.infer<typeof CallContext>;
 
@@ -122,6 +124,8 @@ export const CALL_REQUEST_REVISION = 2;
 export const CallRequest = msg('call.request', {
   requestId: Id, service: z.string().min(1).max(40), language: Language, appointmentCode: AppointmentCode.optional(), textFirst: z.boolean().optional(),
   uiLanguage: UiLanguage.optional(), audioOnly: z.boolean().optional(), v: z.literal(CALL_REQUEST_REVISION).optional(),
+  /** The call this visit lost (agent gone, media lost): the hub puts the new request at the head of that line. */
+  requeueOf: CallId.optional(),
 });
 export const CallCancel = msg('call.cancel', { callId: CallId });
 export const Signal = msg('signal', { callId: CallId, data: SignalData });
@@ -224,8 +228,13 @@ export const CallQueued = msg('call.queued', { callId: CallId, requestId: Id, ..
 export const QueueUpdate = msg('queue.update', { callId: CallId, ...Estimate });
 /** An agent took the call; the agent side initiates the WebRTC offer. */
 export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.string() });
+/**
+ * After the hub link came back (a restarted hub, or this party's link cut): the call is still live and
+ * re-attached to this connection, so signaling flows again. The media never depended on it.
+ */
+export const CallResumeKiosk = msg('call.resume', { callId: CallId, agentName: z.string() });
 
-export const HubToKiosk = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, Signal, CallEnded, ChatIncoming, ChatStatus]);
+export const HubToKiosk = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, CallResumeKiosk, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToKiosk = z.infer<typeof HubToKiosk>;
 
 // ---- hub → agent -----------------------------------------------------------------------------
@@ -235,8 +244,10 @@ export const RingCancelled = msg('call.ring.cancelled', { callId: CallId, reason
 /** This agent's accept won: start the peer as initiator. */
 export const CallConnected = msg('call.connected', { callId: CallId, context: CallContext });
 export const AgentState = msg('agent.state', { status: z.enum(['available', 'away', 'ringing', 'in_call']) });
+/** The kiosk-side twin of CallResumeKiosk: this agent's call survived the hub link's loss. */
+export const CallResumeAgent = msg('call.resume', { callId: CallId, context: CallContext });
 
-export const HubToAgent = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, Signal, CallEnded, ChatIncoming, ChatStatus]);
+export const HubToAgent = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallRing, RingCancelled, CallConnected, AgentState, CallResumeAgent, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToAgent = z.infer<typeof HubToAgent>;
 
 /** Stable error codes sent in `error` frames. */

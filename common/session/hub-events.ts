@@ -13,6 +13,8 @@ export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
       return { type: 'call.accepted', callId: frame.callId, agentName: frame.agentName };
     case 'signal':
       return { type: 'call.signal', callId: frame.callId, data: frame.data };
+    case 'call.resume':
+      return { type: 'call.resumed', callId: frame.callId };
     case 'call.ended':
       return { type: 'call.ended', callId: frame.callId, reason: frame.reason };
     case 'error':

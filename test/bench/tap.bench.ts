@@ -9,14 +9,19 @@
 // page measures from the pointerdown event's timestamp to the first frame after the next screen is in
 // the DOM (requestAnimationFrame, then a task: the frame has been produced). The walk: attract →
 // language → service → visit type → back → back → back to attract, N taps per variant (default 120).
-// Prints figures, never fails.
+// Prints figures, never fails. `--trace` times nothing: it traces N taps of each variant and prints the
+// renderer main thread's self time by trace event (trace-breakdown.ts), to find where a tap's time goes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchTestBrowser, repoRoot, startStack, type Stack } from '../support/stack';
+import { breakdown, formatBreakdown, TRACE_CATEGORIES } from './trace-breakdown';
 
-const N = Math.max(12, Number(process.argv[2] ?? 120));
+const args = process.argv.slice(2);
+const N = Math.max(12, Number(args.find((a) => /^\d+$/.test(a)) ?? 120));
+/** `--trace`: instead of timing, trace walks of each variant and print main-thread self time by event. */
+const TRACE = args.includes('--trace');
 const BEFORE_COMMIT = 'f38e01f';
 const SETTLE_MS = 450; // a new screen ignores touches for 350 ms (styles.css .arming)
 
@@ -58,11 +63,17 @@ const PROBE = `(() => {
     pending = null;
     requestAnimationFrame(() => {
       const ch = new MessageChannel();
-      ch.port1.onmessage = () => window.__taps.push(performance.now() - p.t0);
+      ch.port1.onmessage = () => {
+        window.__taps.push(performance.now() - p.t0);
+        if (window.__traceMarks) performance.mark('tap:end');
+      };
       ch.port2.postMessage(0);
     });
   };
-  document.addEventListener('pointerdown', (e) => { pending = { t0: e.timeStamp, from: current() }; }, true);
+  document.addEventListener('pointerdown', (e) => {
+    pending = { t0: e.timeStamp, from: current() };
+    if (window.__traceMarks) performance.mark('tap:start');
+  }, true);
   new MutationObserver(watch).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-testid'] });
 })();`;
 
@@ -148,6 +159,17 @@ async function main(): Promise<void> {
       v.samples.length = 0;
     }
     const rounds = Math.ceil(N / 6);
+    if (TRACE) {
+      for (const v of variants) {
+        await v.page.evaluate(() => ((window as unknown as { __traceMarks: boolean }).__traceMarks = true));
+        await browser.startTracing(v.page, { categories: TRACE_CATEGORIES });
+        for (let r = 0; r < rounds; r++) await walk(v);
+        const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as Parameters<typeof breakdown>[0];
+        await v.page.evaluate(() => ((window as unknown as { __traceMarks: boolean }).__traceMarks = false));
+        console.log(formatBreakdown(v.name, breakdown(trace)));
+      }
+      return;
+    }
     console.log(`tap bench: ${rounds * 6} taps per variant, interleaved walk by walk (before = ${BEFORE_COMMIT}, after = working tree build)`);
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no variant always follows the same one.
