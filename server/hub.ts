@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import type { z } from 'zod';
 import { defaultServices, type ServiceDef } from '../common/config';
@@ -17,6 +16,7 @@ import { AccountState } from './auth/account-state';
 import { LoginGuard, LoginThrottledError, DEVICE_COOKIE, deviceCookieHeader, readCookie, type LoginGuardOptions } from './auth/login-guard';
 import { applySecurityHeaders, originAllowed } from './auth/headers';
 import { HubSockets } from './sockets';
+import { serveWebSockets } from './ws-upgrade';
 import { KioskHealthStore, registerHealthRoutes } from './health';
 import { TurnIssuer } from './turn';
 
@@ -148,7 +148,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     } as FastifyServerOptions);
     const log = app.log;
-    await app.register(websocket, { options: { maxPayload: opts.maxPayloadBytes ?? 128 * 1024 } });
 
     // A full disk never stops routing: call records wait in memory (bounded) until it has room.
     const callLog = (callLogWriter = new CallLogWriter(store, log, opts.callLog));
@@ -229,18 +228,22 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       return payload;
     });
 
-    // No request log lines for upgrades: a hub restart would write two per booth of the fleet at once.
-    app.get('/ws', {
-      websocket: true,
-      logLevel: 'warn',
+    // Upgrades go straight to `ws`, ahead of fastify's router (server/ws-upgrade.ts): a restart
+    // storm of booths costs no fastify request, reply or log line each.
+    const upgrades = serveWebSockets(app.server, {
+      path: '/ws',
+      maxPayload: opts.maxPayloadBytes ?? 128 * 1024,
+      ...(opts.trustedProxies?.length ? { trustedProxies: opts.trustedProxies } : {}),
       // A browser (agent, console) names its page's origin; a page elsewhere must not drive an agent's socket.
-      preValidation: async (req, reply) => {
-        if (!originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins ?? [])) {
-          req.log.warn({ origin: req.headers.origin }, 'WebSocket from a foreign origin refused');
-          return reply.code(403).send({ code: 'forbidden', message: 'origin not allowed' });
-        }
+      check: (req) => {
+        if (originAllowed(req.headers.origin, req.headers.host, opts.allowedOrigins ?? [])) return null;
+        log.warn({ origin: req.headers.origin }, 'WebSocket from a foreign origin refused');
+        return { status: 403, code: 'forbidden', message: 'origin not allowed' };
       },
-    }, (socket, req) => hubSockets.accept(socket, req.headers.host, req.ip));
+      accept: (socket, host, address) => hubSockets.accept(socket, host, address),
+    });
+    app.decorate('websocketServer', upgrades.wss);
+    app.addHook('preClose', () => upgrades.stop());
 
     app.post('/api/login', async (req, reply) => {
       const parsed = parseFrame(LoginRequest, req.body);

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import { kioskAuthMessage, type HubChallenge } from '../common/protocol';
 import { registerKioskKey } from './accounts';
 import { createHub, type Hub } from './hub';
@@ -55,9 +56,31 @@ describe('socket layer: what a connection costs and leaves behind', () => {
     await boothOnline(hub, 'qc-01', privateKey);
     const [server] = [...(hub.app as unknown as { websocketServer: { clients: Set<{ listenerCount(e: string): number; _socket: { _httpMessage: unknown } }> } }).websocketServer.clients];
     expect(server).toBeDefined();
-    // @fastify/websocket's own 'error' listener closes over the request and reply: it must be gone.
+    // Upgrades bypass fastify (server/ws-upgrade.ts): no listener closing over a request or reply,
+    // no HTTP response left attached to the TCP socket.
     expect(server!.listenerCount('error')).toBe(1);
-    expect(server!._socket._httpMessage).toBeNull();
+    expect(server!._socket._httpMessage ?? null).toBeNull();
+  });
+
+  it('answers an upgrade on any other path with 404 and a protocol error code, and keeps serving /ws', async () => {
+    const hub = await createHub({ dbPath: ':memory:' });
+    open.push(hub);
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const ws = new WebSocket(hub.wsUrl.replace(/\/ws$/, '/elsewhere'));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('open', () => reject(new Error('upgraded on /elsewhere')));
+      ws.on('error', () => {});
+    });
+    expect(refused.status).toBe(404);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'not_found' });
+    const c = await HubTestClient.connect(hub.wsUrl);
+    open.push(c);
+    c.send({ type: 'ping', t: 1 });
+    expect((await c.next('error')).code).toBe('unauthorized');
   });
 
   it('after 30 booths connect, reconnect and leave, every per-connection structure is empty again', async () => {

@@ -156,12 +156,12 @@ export class HubSockets {
     };
     this.conns.set(conn.id, conn);
     this.unauthenticated.add(conn);
-    releaseUpgradeRequest(socket);
     const s = socket as ConnSocket;
     s[CONN] = conn;
     s[HUB] = this;
     socket.on('pong', onPong);
-    // ws emits 'error' for protocol violations (e.g. a frame over maxPayload) and then closes.
+    // ws emits 'error' for protocol violations (e.g. a frame over maxPayload) and then closes. The
+    // upgrade request is not kept (server/ws-upgrade.ts): this listener is the socket's only one.
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.on('message', onMessage);
@@ -574,21 +574,6 @@ export class HubSockets {
       }
     }
   }
-}
-
-/**
- * @fastify/websocket keeps the upgrade's request and reply (with the HTTP response, its headers and
- * fastify's per-request logger) for the whole life of the WebSocket: its 'error' listener closes over
- * them, and the response stays attached to the TCP socket. That is about 3 KB per idle booth, as much
- * again as the WebSocket itself. The upgrade is over once the handler runs: the plugin's listener is
- * replaced by ours (which logs; ws closes a socket after an error by itself) and the response detached
- * (Node's ServerResponse.detachSocket), so both are left to the GC.
- */
-function releaseUpgradeRequest(socket: WebSocket): void {
-  socket.removeAllListeners('error');
-  const raw = (socket as unknown as { _socket?: { _httpMessage?: { detachSocket?: (s: unknown) => void } | null } })._socket;
-  const res = raw?._httpMessage;
-  if (raw && res && typeof res.detachSocket === 'function') res.detachSocket(raw);
 }
 
 function connOf(socket: WebSocket): { conn: Conn; hub: HubSockets } | undefined {

@@ -5,30 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { installMemoryProbe } from './memory-probe';
 
-/**
- * SIGUSR2: collect garbage (needs --expose-gc) and print `mem <rss> <heapUsed> <external> <json>`,
- * the JSON being `extra()` (the hub's counted structures).
- */
-export function installMemoryProbe(extra: () => unknown = () => ({})): void {
-  process.on('SIGUSR2', () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    gc?.();
-    const m = process.memoryUsage();
-    process.stdout.write(`mem ${m.rss} ${m.heapUsed} ${m.external + m.arrayBuffers} ${JSON.stringify(extra())}\n`);
-  });
-}
-
-/** Size of every Map, Set and array an object holds directly (private fields included). */
-export function collections(o: object): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v instanceof Map || v instanceof Set) out[k] = v.size;
-    else if (Array.isArray(v)) out[k] = v.length;
-  }
-  return out;
-}
+export { collections, installMemoryProbe } from './memory-probe';
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) serveBare(Number(process.argv[2] ?? 0));
 

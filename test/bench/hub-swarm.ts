@@ -16,6 +16,9 @@ export function benchBooth(i: number): { kioskId: string; privateKey: KeyObject 
   return { kioskId: `bench-${String(i).padStart(5, '0')}`, privateKey: createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }) };
 }
 
+/** The loopback source address booth `i` dials from (127.0.0.2, …: 250 booths each). */
+export const swarmSourceAddress = (i: number): string => `127.0.${Math.floor(i / 250 / 250)}.${2 + (Math.floor(i / 250) % 250)}`;
+
 /** Its public key as SPKI PEM (what the hub registers). */
 export const benchBoothPublicKey = (i: number): string => createPublicKey(benchBooth(i).privateKey).export({ type: 'spki', format: 'pem' }).toString();
 
@@ -60,6 +63,10 @@ if (process.send && process.argv.includes('--swarm-worker')) {
           kioskId,
           key: { sign: (message) => sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64url') },
           log: counting,
+          // Booths come from many offices: 250 per source address keeps each address under the hub's
+          // cap on unauthenticated sockets per address (256), and spreads the swarm over more than
+          // one address's 28k ephemeral ports.
+          localAddress: swarmSourceAddress(i),
         });
         let wasOnline = false;
         link.onStatus((s) => {
@@ -77,4 +84,5 @@ if (process.send && process.argv.includes('--swarm-worker')) {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  process.send({ type: 'ready' });
 }

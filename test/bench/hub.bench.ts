@@ -1,5 +1,6 @@
 // Hub capacity (a command, not a test): ./vg bench hub [booths=2000] [workers=2]
-// Spawns the real hub (server/main.ts, own process, SQLite file) and a swarm of N booths (forked
+// Builds the hub as its unit runs it (scripts/build-hub.ts → dist/hub/main.mjs, plain node, no tsx) and
+// spawns it (own process, SQLite file) with a memory probe preloaded, and a swarm of N booths (forked
 // workers, test/bench/hub-swarm.ts), each booth a real hub link with its own Ed25519 key. The same
 // swarm is first pointed at a bare `ws` server (test/bench/hub-bare.ts) in the same run, as the anchor.
 // Prints, for both servers:
@@ -17,7 +18,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WebSocket } from 'ws';
+import { buildHub } from '../../scripts/build-hub';
 import { createAgent, registerKioskKey } from '../../server/accounts';
 import { HubStore } from '../../server/db/store';
 import { benchBoothPublicKey, type SwarmCommand, type SwarmStatus } from './hub-swarm';
@@ -48,9 +51,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The compiled hub and its memory probe (built once per run, before anything is measured). */
+const built = { hub: '', probe: '', bare: '' };
+
 /** A server child started through sh so its soft file-descriptor limit is raised to the hard one. */
 function startServer(kind: 'bare' | 'hub', port: number, config: string): Promise<ChildProcess> {
-  const args = ['--expose-gc', '--import', 'tsx', ...(kind === 'bare' ? ['test/bench/hub-bare.ts', String(port)] : ['test/bench/hub-server.ts'])];
+  const args = kind === 'bare'
+    ? ['--expose-gc', built.bare, String(port)]
+    : ['--expose-gc', '--enable-source-maps', '--import', pathToFileURL(built.probe).href, built.hub];
   const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, ...args], {
     cwd: repo,
     // Both servers get the hub unit's allocator settings (build/systemd/visioguichet-hub.service).
@@ -82,13 +90,19 @@ function memOf(child: ChildProcess): Promise<Mem> {
 }
 const fdLimitOf = (pid: number): string => /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))?.slice(1, 3).join(' / ') ?? '?';
 
-function startSwarm(): ChildProcess[] {
-  return Array.from({ length: WORKERS }, () => {
+/** Forks the swarm's workers; resolves once every one has loaded and said so (a loaded machine takes seconds). */
+async function startSwarm(): Promise<ChildProcess[]> {
+  const workers = Array.from({ length: WORKERS }, () => {
     const w = fork(join(repo, 'test/bench/hub-swarm.ts'), ['--swarm-worker'], { execArgv: ['--import', 'tsx'], cwd: repo, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     children.add(w);
     w.once('exit', () => children.delete(w));
     return w;
   });
+  await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+    w.once('message', (m: { type?: string }) => (m.type === 'ready' ? resolve() : reject(new Error(`swarm worker said ${JSON.stringify(m)} before ready`))));
+    w.once('exit', (code) => reject(new Error(`swarm worker exited (${code}) before ready`)));
+  })));
+  return workers;
 }
 
 async function swarmStatus(workers: ChildProcess[]): Promise<SwarmStatus> {
@@ -156,8 +170,7 @@ async function measure(kind: 'bare' | 'hub', config: string, password: string, l
   const before = await memOf(server);
   if (kind === 'hub') for (let i = 0; i < 10; i++) logins.idle.push(await agentLogin(base, password));
 
-  const workers = startSwarm();
-  await sleep(1500); // workers loaded (tsx) before the clock starts
+  const workers = await startSwarm();
   const per = Math.ceil(N / WORKERS);
   const t0 = performance.now();
   workers.forEach((w, i) => w.send({ cmd: 'start', url, from: i * per, to: Math.min(N, (i + 1) * per) } satisfies SwarmCommand));
@@ -215,6 +228,13 @@ async function main(): Promise<void> {
   const { password } = await createAgent(store, { username: 'agent', displayName: 'Agent bench' });
   store.close();
   process.stdout.write(`setup: ${N} booth keys registered in ${((performance.now() - tReg) / 1000).toFixed(1)} s\n`);
+
+  const tBuild = performance.now();
+  built.hub = await buildHub();
+  built.probe = await buildHub({ entry: 'test/bench/hub-probe.ts', outfile: 'dist/bench/hub-probe.mjs' });
+  // The anchor is compiled the same way, so neither restart pays for compiling TypeScript.
+  built.bare = await buildHub({ entry: 'test/bench/hub-bare.ts', outfile: 'dist/bench/hub-bare.mjs' });
+  process.stdout.write(`setup: hub built (${built.hub}) in ${((performance.now() - tBuild) / 1000).toFixed(1)} s\n`);
 
   const logins = { idle: [] as number[], storm: [] as number[] };
   const bare = await measure('bare', '{}', password, logins);
