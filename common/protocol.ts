@@ -98,7 +98,9 @@ export const ChatStatus = msg('chat.status', {
 
 // ---- kiosk → hub ---------------------------------------------------------------------------
 /** Development credential: the shared kioskSecret (scrypt-checked at the hub, memoised). */
-export const KioskAuth = msg('kiosk.auth', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, secret: z.string().min(16).max(256) });
+/** `configVersion`: the hub config the booth runs (its last `config.push`); the hub pushes its own when they differ. */
+const ConfigVersion = z.string().max(64);
+export const KioskAuth = msg('kiosk.auth', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, secret: z.string().min(16).max(256), configVersion: ConfigVersion.optional() });
 /**
  * Key-pair credential (server/auth/kiosk-keys.ts): the booth asks for a challenge with `kiosk.hello`,
  * the hub answers `kiosk.challenge` (HubChallenge, sent outside HubToKiosk: only the hub link reads it),
@@ -106,7 +108,7 @@ export const KioskAuth = msg('kiosk.auth', { v: z.literal(PROTOCOL_VERSION), kio
  * secret travels; a fresh nonce per socket makes a captured proof useless.
  */
 export const KioskHello = msg('kiosk.hello', { v: z.literal(PROTOCOL_VERSION), kioskId: Id });
-export const KioskProve = msg('kiosk.prove', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'signature: 64 bytes base64url') });
+export const KioskProve = msg('kiosk.prove', { v: z.literal(PROTOCOL_VERSION), kioskId: Id, signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'signature: 64 bytes base64url'), configVersion: ConfigVersion.optional() });
 /** Hub → booth, answer to `kiosk.hello`: 32 random bytes, base64url. */
 export const HubChallenge = msg('kiosk.challenge', { v: z.literal(PROTOCOL_VERSION), nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 export type HubChallenge = z.infer<typeof HubChallenge>;
@@ -234,7 +236,14 @@ export const CallAccepted = msg('call.accepted', { callId: CallId, agentName: z.
  */
 export const CallResumeKiosk = msg('call.resume', { callId: CallId, agentName: z.string() });
 
-export const HubToKiosk = z.discriminatedUnion('type', [Welcome, IceServersUpdate, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, CallResumeKiosk, Signal, CallEnded, ChatIncoming, ChatStatus]);
+/**
+ * The booth's configuration from the hub (server/config-store): the fields its office and its own
+ * overrides set, merged over its file by the booth and validated there with KioskPublicConfig. Sent
+ * when it changes and at connection when the booth's `configVersion` differs; applied between visits.
+ */
+export const ConfigPush = msg('config.push', { version: ConfigVersion, config: z.record(z.string(), z.unknown()).refine((v) => jsonSize(v) <= 100_000, 'config too large') });
+
+export const HubToKiosk = z.discriminatedUnion('type', [Welcome, ConfigPush, IceServersUpdate, Catalog, ErrorMsg, Pong, CallQueued, QueueUpdate, CallAccepted, CallResumeKiosk, Signal, CallEnded, ChatIncoming, ChatStatus]);
 export type HubToKiosk = z.infer<typeof HubToKiosk>;
 
 // ---- hub → agent -----------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import { ChatRelay } from './chat';
 import { AccountState } from './auth/account-state';
 import { LoginGuard, LoginThrottledError, DEVICE_COOKIE, deviceCookieHeader, readCookie, type LoginGuardOptions } from './auth/login-guard';
 import { applySecurityHeaders, originAllowed } from './auth/headers';
+import { ConfigStore } from './config-store/store';
+import { ConfigPusher, registerConfigRoutes, type ConfigAuthorize } from './config-store/routes';
 import { HubSockets } from './sockets';
 import { serveWebSockets } from './ws-upgrade';
 import { KioskHealthStore, registerHealthRoutes } from './health';
@@ -99,6 +101,13 @@ export interface HubOptions {
   maxUnauthenticatedPerAddress?: number;
   /** How often account changes made by another process (the CLI) are looked for (ms, default 1 000). */
   accountPollMs?: number;
+  /** How often config versions written by another process (the CLI) are looked for and pushed (ms, default 1 000). */
+  configPollMs?: number;
+  /**
+   * Who may read / change booth configuration (default: any signed-in account that is still enabled;
+   * the role check replaces it when roles exist).
+   */
+  configAuthorize?: ConfigAuthorize;
 }
 
 /** A running hub. */
@@ -133,6 +142,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   let callLogWriter: CallLogWriter | undefined;
   let icePush: ReturnType<typeof setInterval> | undefined;
   let accounts: AccountState | undefined;
+  let configPusher: ConfigPusher | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
@@ -177,6 +187,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       now,
       log,
     });
+    // Central booth configuration: versioned per office and booth, pushed live (server/config-store).
+    const configs = new ConfigStore(store.db, now);
     const hubAccounts = (accounts = new AccountState(store, {
       ...(opts.accountPollMs !== undefined ? { pollMs: opts.accountPollMs } : {}),
       onChange: (ids) => {
@@ -194,6 +206,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     };
     sockets = new HubSockets({
       dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
+      kioskConfig: (kioskId, office) => configs.effectiveFor(kioskId, office),
       options: {
         iceServers: turn ? (role, principal) => turn.iceServers(`${role}-${principal}`) : (opts.iceServers ?? []),
         services: opts.services ?? defaultServices,
@@ -286,6 +299,20 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
 
     registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), verifyAgent });
 
+    const pusher = (configPusher = new ConfigPusher(configs, (id, frame) => hubSockets.sendToKioskId(id, frame), opts.configPollMs ?? 1_000, (err) => log.error({ err }, 'config push failed')));
+    const bearerAuthorize: ConfigAuthorize = async (req, reply) => {
+      const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
+      try {
+        if (!m) throw new Error('no token');
+        const claims = await verifyAgent(m[1]!);
+        return { username: store.agentById(claims.agentId)?.username ?? claims.agentId };
+      } catch {
+        await reply.code(401).send({ code: 'unauthorized', message: 'agent token required' });
+        return null;
+      }
+    };
+    registerConfigRoutes(app, { configs, pusher, authorize: opts.configAuthorize ?? bearerAuthorize });
+
     if (opts.agentStaticDir) {
       const root = resolve(opts.agentStaticDir);
       await app.register(fastifyStatic, { root, prefix: '/agent/', redirect: true });
@@ -324,6 +351,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
           await runningApp.close();
           callLogWriter?.close();
           hubAccounts.close();
+          pusher.close();
           store.close();
         })()),
     };
@@ -334,6 +362,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     await app?.close().catch(() => {});
     callLogWriter?.close();
     accounts?.close();
+    configPusher?.close();
     store.close();
     throw err;
   }

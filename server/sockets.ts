@@ -116,6 +116,8 @@ export class HubSockets {
       kioskHealth?: KioskHealthSink;
       /** Text in the call (server/chat.ts); without it chat frames are refused as not found. */
       chat?: ChatRelay;
+      /** The hub's config for a booth (server/config-store); pushed at connection when the booth runs another version. */
+      kioskConfig?: (kioskId: string, office: string) => { version: string; config: Record<string, unknown> } | null;
     },
   ) {
     this.heartbeat = setInterval(() => this.beat(), deps.options.heartbeatMs);
@@ -184,6 +186,14 @@ export class HubSockets {
   }
 
   /** Kiosk ids with an authenticated socket right now (fleet health). */
+  /** Sends a frame to a booth's socket, if it has one now; false when it is offline. */
+  sendToKioskId(kioskId: string, msg: HubToKiosk): boolean {
+    const conn = this.byPrincipal.get(`kiosk:${kioskId}`);
+    if (!conn || conn.closed) return false;
+    this.sendRaw(conn, msg);
+    return true;
+  }
+
   onlineKiosks(): Set<string> {
     const ids = new Set<string>();
     for (const c of this.conns.values()) if (c.role === 'kiosk' && c.principal && !c.closed) ids.add(c.principal);
@@ -388,7 +398,7 @@ export class HubSockets {
         this.refuse(conn, 'unauthorized', nonce === undefined ? 'kiosk.prove needs a kiosk.hello challenge first' : 'unknown kiosk, no registered key, or a wrong signature', msg.type, CloseCode.unauthorized);
         return;
       }
-      this.welcomeKiosk(conn, kiosk);
+      this.welcomeKiosk(conn, kiosk, msg.configVersion);
       return;
     }
     if (msg.type === 'kiosk.auth') {
@@ -407,7 +417,7 @@ export class HubSockets {
         this.refuse(conn, 'unauthorized', 'unknown kiosk or wrong secret', msg.type, CloseCode.unauthorized);
         return;
       }
-      this.welcomeKiosk(conn, kiosk);
+      this.welcomeKiosk(conn, kiosk, msg.configVersion);
       return;
     }
     let agentId: string;
@@ -436,11 +446,18 @@ export class HubSockets {
     this.closeAtExpiry(conn, expiresAt);
   }
 
-  private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }): void {
+  private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }, configVersion?: string): void {
     this.replaceOlder('kiosk', kiosk.kioskId);
     this.admit(conn, 'kiosk', kiosk.kioskId);
     this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.iceFor('kiosk', kiosk.kioskId) });
     this.send(conn.id, { type: 'catalog', services: this.deps.options.services });
+    // A booth that was offline while its config changed gets it now (it applies it between visits).
+    try {
+      const cfg = this.deps.kioskConfig?.(kiosk.kioskId, kiosk.office);
+      if (cfg && cfg.version !== (configVersion ?? '')) this.send(conn.id, { type: 'config.push', version: cfg.version, config: cfg.config });
+    } catch (err) {
+      this.deps.log.error({ conn: conn.id, err }, 'kiosk config lookup failed');
+    }
     this.deps.dispatcher.kioskJoined(conn.id, { kioskId: kiosk.kioskId, name: kiosk.name, office: kiosk.office });
     this.healthSink((h) => h.connected(kiosk.kioskId, this.deps.now()));
     // debug, not info: a hub restart would otherwise write one line per booth of the fleet at once.

@@ -51,4 +51,6 @@ export const coreEvents = {
   'hub.status': z.tuple([HubLinkStatus]),
   /** Main asks the renderer to reset the visit (e.g. after a renderer crash/reload, or technician). */
   'session.reset': z.tuple([z.string()]),
+  /** Main applied a new hub configuration (its version) between visits: the renderer reloads at attract to take it. */
+  'config.changed': z.tuple([z.string()]),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyVisit } from './types';
+import { CALL_RECOVERY_MS, emptyVisit } from './types';
 import { toView } from './session';
 import { CLOSED, createHarness, flush, timers } from './test/harness';
 
@@ -231,13 +231,15 @@ describe('session machine', () => {
     expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'error' } });
   });
 
-  it('a peer that closes by itself becomes a drop unless the hub explains within the grace period', async () => {
+  it('a peer that closes by itself waits for the hub\'s word for the recovery window; silence is a drop', async () => {
     const h = createHarness();
     await toCall(h);
     h.log.peers[0]!.opts.onState('closed');
     expect(view(h).sub).toBe('closing');
-    h.clock.increment(3_000);
-    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped' } });
+    h.clock.increment(CALL_RECOVERY_MS - 1);
+    expect(view(h).sub).toBe('closing');
+    h.clock.increment(1);
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped', lostCallId: 'c1' } });
     expect(h.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'peer_lost' });
 
     const h2 = createHarness();
@@ -258,9 +260,61 @@ describe('session machine', () => {
     const h2 = createHarness();
     await toCall(h2);
     h2.log.peers[0]!.opts.onState('failed');
-    h2.clock.increment(3_000);
+    h2.clock.increment(CALL_RECOVERY_MS);
     expect(view(h2)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped' } });
     expect(h2.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'peer_lost' });
+  });
+
+  it('agent lost: the hub\'s peer_lost says "L\'agent a été déconnecté", never the survey; Réessayer asks for the head of the same line', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.log.peers[0]!.opts.onState('closed'); // the agent's browser closed
+    h.clock.increment(60_000); // the hub's resume window
+    h.actor.send({ type: 'call.ended', callId: 'c1', reason: 'peer_lost' });
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'agentLost', lostCallId: 'c1', callId: null } });
+    expect(h.log.visits).toEqual([]);
+    h.actor.send({ type: 'call.retry' });
+    h.media.ready();
+    await flush();
+    h.actor.send({ type: 'devices.continue' });
+    expect(view(h).screen).toBe('waiting');
+    expect(h.log.hub.at(-1)).toMatchObject({ type: 'call.request', service: 'immigration', language: 'en', requeueOf: 'c1' });
+    // Answered again: a later loss names this call, not the first one.
+    const requestId = h.actor.getSnapshot().context.requestId!;
+    h.actor.send({ type: 'call.queued', callId: 'c2', requestId, position: 1, estimateSeconds: 0 });
+    h.actor.send({ type: 'call.accepted', callId: 'c2', agentName: 'Agent Roy' });
+    expect(h.actor.getSnapshot().context.lostCallId).toBeNull();
+  });
+
+  it('media down: reconnecting while ICE restarts, back to connected, or lost after the recovery window', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.log.peers[0]!.opts.onState('reconnecting');
+    expect(view(h).sub).toBe('reconnecting');
+    h.clock.increment(CALL_RECOVERY_MS - 1_000);
+    h.log.peers[0]!.opts.onState('connected');
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connected' });
+    // The window counts afresh for the next outage.
+    h.log.peers[0]!.opts.onState('reconnecting');
+    h.clock.increment(CALL_RECOVERY_MS - 1);
+    expect(view(h).sub).toBe('reconnecting');
+    h.clock.increment(1);
+    expect(view(h)).toMatchObject({ screen: 'callFailed', context: { failure: 'dropped', lostCallId: 'c1' } });
+    expect(h.log.hub.at(-1)).toEqual({ type: 'call.end', callId: 'c1', reason: 'peer_lost' });
+    expect(h.log.peers[0]!.destroyed).toBe(true);
+  });
+
+  it('signaling is not the call: the hub link going down and up leaves the call connected and only flags the link', async () => {
+    const h = createHarness();
+    await toCall(h);
+    h.actor.send({ type: 'hub.status', status: 'offline' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connected', context: { linkDown: true } });
+    h.clock.increment(120_000);
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connected' });
+    expect(h.log.peers[0]!.destroyed).toBe(false);
+    h.actor.send({ type: 'hub.status', status: 'online' });
+    h.actor.send({ type: 'call.resumed', callId: 'c1' });
+    expect(view(h)).toMatchObject({ screen: 'inCall', sub: 'connected', context: { linkDown: false } });
   });
 
   it('session.reset from main during a call ends it, destroys the peer and stops media', async () => {

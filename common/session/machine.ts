@@ -6,7 +6,7 @@ import type { EndReason } from '../protocol';
 import { AppointmentCode } from '../protocol';
 import { SURVEY_COMMENT_MAX } from '../outbox';
 import type { AudioRoute, CallbackReason, FailureReason, SessionContext, SessionEvent, SessionInput, StampMark, VisitOutcome, VisitStamps } from './types';
-import { DEFAULT_PRESENCE_ABSENT_MS, DEFAULT_WAITING_LIMIT_MS, emptyVisit, noCall } from './types';
+import { CALL_RECOVERY_MS, DEFAULT_PRESENCE_ABSENT_MS, DEFAULT_WAITING_LIMIT_MS, emptyVisit, noCall } from './types';
 
 /** Input of the invoked `call` actor (the WebRTC peer for one accepted call). */
 export interface CallActorInput {
@@ -27,8 +27,6 @@ export interface MediaActorInput {
 /** Events the machine sends to the running `call` actor. */
 export type CallActorEvent = { type: 'signal'; data: Record<string, unknown> } | { type: 'mute'; muted: boolean };
 
-/** Grace period after the peer closes on its own, waiting for the hub's `call.ended` to say why. */
-export const PEER_CLOSED_GRACE_MS = 3_000;
 /** "Terminer l'appel ?" after the handset is hung up: without an answer the call goes on (on the loudspeaker). */
 export const HANGUP_CONFIRM_MS = 10_000;
 
@@ -161,7 +159,7 @@ export const sessionMachine = setup({
     waitingUnansweredMs: ({ context }) =>
       Math.max(0, (context.timers.waitingLimitMs ?? DEFAULT_WAITING_LIMIT_MS) - context.timers.idleMs - context.timers.idleCountdownMs),
     presenceAbsentMs: ({ context }) => context.timers.presenceAbsentMs ?? DEFAULT_PRESENCE_ABSENT_MS,
-    peerClosedGraceMs: PEER_CLOSED_GRACE_MS,
+    callRecoveryMs: ({ context }) => context.timers.callRecoveryMs ?? CALL_RECOVERY_MS,
     hangupConfirmMs: HANGUP_CONFIRM_MS,
   },
 }).createMachine({
@@ -389,7 +387,7 @@ export const sessionMachine = setup({
                 'call.accepted': {
                   guard: 'isOurCall',
                   target: 'inCall',
-                  actions: assign({ callActive: true, agentName: ({ event }) => event.agentName }),
+                  actions: assign({ callActive: true, agentName: ({ event }) => event.agentName, lostCallId: null, linkDown: false }),
                 },
                 'call.signal': {
                   guard: 'isOurCall',
@@ -425,13 +423,29 @@ export const sessionMachine = setup({
               states: {
                 connecting: { on: { 'call.connected': { target: 'connected' } } },
                 connected: { on: { 'call.reconnecting': { target: 'reconnecting' } } },
-                reconnecting: { on: { 'call.connected': { target: 'connected' } } },
-                /** The peer closed or failed by itself: give the hub a moment to say why before calling it a drop. */
+                /**
+                 * The media path is down; the agent's side restarts ICE (renderer/shared/peer.ts). Bounded:
+                 * after callRecoveryMs the call is lost and the citizen may take the head of the line again.
+                 */
+                reconnecting: {
+                  on: { 'call.connected': { target: 'connected' } },
+                  after: {
+                    callRecoveryMs: {
+                      target: '#session.visit.flow.callFailed',
+                      actions: [assign({ lostCallId: ({ context }) => context.callId }), release('peer_lost'), assign({ failure: 'dropped' })],
+                    },
+                  },
+                },
+                /**
+                 * The peer closed or failed by itself. A hang-up's call.ended follows within moments; an agent
+                 * whose browser vanished is given the hub's resume window, whose verdict (call.ended peer_lost)
+                 * says "L'agent a été déconnecté". Without any word (the hub unreachable too) the call is lost.
+                 */
                 closing: {
                   after: {
-                    peerClosedGraceMs: {
+                    callRecoveryMs: {
                       target: '#session.visit.flow.callFailed',
-                      actions: [release('peer_lost'), assign({ failure: 'dropped' })],
+                      actions: [assign({ lostCallId: ({ context }) => context.callId }), release('peer_lost'), assign({ failure: 'dropped' })],
                     },
                   },
                 },
@@ -447,8 +461,20 @@ export const sessionMachine = setup({
                 'call.ended': [
                   // The hub already ended it: forget the call so the reset does not end it twice.
                   { guard: and(['isOurCall', 'isNormalEnd']), target: 'survey', actions: 'clearCall' },
-                  { guard: 'isOurCall', target: 'callFailed', actions: ['clearCall', assign({ failure: 'dropped' })] },
+                  // The hub only says peer_lost to us when the agent's side vanished and never came back:
+                  // never the survey as if the call had ended; the head of the line or a callback instead.
+                  {
+                    guard: 'isOurCall',
+                    target: 'callFailed',
+                    actions: [
+                      assign({ lostCallId: ({ context }) => context.callId, failure: ({ event }) => (event.type === 'call.ended' && event.reason === 'peer_lost' ? 'agentLost' : 'dropped') }),
+                      'clearCall',
+                    ],
+                  },
                 ],
+                // Signaling is not the call: the hub link's loss changes nothing but what the call screen says.
+                'hub.status': { actions: assign({ linkDown: ({ event }) => event.status !== 'online' }) },
+                'call.resumed': { guard: 'isOurCall', actions: assign({ linkDown: false }) },
                 'call.failed': [
                   // When the agent hangs up, the connection can fail here before the hub's call.ended
                   // arrives: wait for it (survey) rather than tell the citizen the call was cut.

@@ -70,6 +70,8 @@ export function createSessionMachine<S>(deps: SessionDeps<S>) {
         if (context.appointmentCode) frame.appointmentCode = context.appointmentCode;
         if (context.audioOnly) frame.audioOnly = true;
         if (context.textFirst) frame.textFirst = true;
+        // After a lost call the citizen goes back to the head of the same line, not to its end.
+        if (context.lostCallId) frame.requeueOf = context.lostCallId;
         void Promise.resolve(deps.sendToHub(frame)).then((r) => {
           if (r && !r.ok) {
             const reason: FailureReason = r.error.code === 'hub_offline' ? 'hubOffline' : 'error';

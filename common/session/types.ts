@@ -4,7 +4,12 @@ import type { HardwareInput } from '../bridge/hardware';
 import type { CallbackReason } from '../outbox';
 
 /** Why the citizen sees the "call failed" screen; each reason has its own plain-language message. */
-export type FailureReason = 'noAgent' | 'dropped' | 'hubOffline' | 'error';
+/**
+ * Why the call screen gave way to callFailed. `agentLost`: the agent's side vanished and did not come back
+ * within the hub's resume window; `dropped`: the media path itself failed and ICE restarts did not bring it
+ * back in time. Both offer the head of the line again (context.lostCallId) or a callback.
+ */
+export type FailureReason = 'noAgent' | 'dropped' | 'agentLost' | 'hubOffline' | 'error';
 
 /** Timers of the visit (KioskPublicConfig.timers); every one is a machine `delay`. */
 export interface SessionTimers {
@@ -28,7 +33,21 @@ export interface SessionTimers {
   thankYouMs: number;
   /** How long the consent-refused screen stays before attract. */
   declinedMs: number;
+  /**
+   * How long a call whose media path is down (ICE disconnected, or the agent's peer closed) waits for it
+   * to come back or for the hub's word before calling it lost. Default CALL_RECOVERY_MS.
+   */
+  callRecoveryMs?: number;
 }
+
+/**
+ * 65 s, Jitsi's figure. It is longer than the hub's resume window (60 s, server/dispatcher.ts
+ * RESUME_WINDOW_MS) so that when the agent is truly gone the hub's verdict arrives first and the citizen
+ * reads the precise "L'agent a été déconnecté" rather than a generic lost call; the agent's ICE restarts
+ * (every 5 s, renderer/shared/peer.ts) get a dozen tries, enough for an office router's reboot or a
+ * DHCP renewal, and a citizen does not face a frozen picture for more than about a minute.
+ */
+export const CALL_RECOVERY_MS = 65_000;
 
 /**
  * 30 min: a citizen who stays in line without touching anything (watching the screen, reading, on
@@ -121,6 +140,7 @@ export type SessionEvent =
   | { type: 'call.accepted'; callId: string; agentName: string }
   | { type: 'call.signal'; callId: string; data: Record<string, unknown> }
   | { type: 'call.ended'; callId: string; reason: EndReason }
+  | { type: 'call.resumed'; callId: string } // the hub link came back and the hub re-attached our live call
   | { type: 'hub.error'; code: string; ref?: string }
   | { type: 'hub.status'; status: 'connecting' | 'online' | 'offline' }
   // call actor (peer state)
@@ -180,6 +200,10 @@ export interface SessionContext {
   muted: boolean;
   /** Why the last call failed (callFailed screen). */
   failure: FailureReason | null;
+  /** The call this visit lost (agent gone or media lost): "Réessayer" asks for the head of that line again. */
+  lostCallId: string | null;
+  /** In a call, the hub link is down (the call goes on peer to peer; the call screen says the link is recovering). */
+  linkDown: boolean;
   /** Submitted survey (until reset). */
   survey: SurveyAnswer | null;
   /** How the visit is ending so far (anonymous visit record); 'cancelled' until something better is known. */
@@ -243,6 +267,8 @@ export const emptyVisit = (): VisitFields => ({
   agentName: null,
   muted: false,
   failure: null,
+  lostCallId: null,
+  linkDown: false,
   survey: null,
   outcome: 'cancelled',
   stamps: { visit: null, waitStart: null, waitEnd: null, callStart: null, callEnd: null },

@@ -8,8 +8,8 @@ import type { HubLink } from './hub-link';
 import type { VisitPhaseTracker } from './power-save';
 
 export interface BridgeHandlerDeps {
-  /** The renderer-visible configuration. */
-  publicConfig: KioskPublicConfig;
+  /** The renderer-visible configuration (a getter when the hub can change it live). */
+  publicConfig: KioskPublicConfig | (() => KioskPublicConfig);
   /** The hub connection. */
   hubLink: Pick<HubLink, 'status' | 'iceServers' | 'send'>;
   /** Visit phase → power-save blocker. */
@@ -40,7 +40,7 @@ export function unavailableHandlers(): BridgeHandlers {
 
 export function createBridgeHandlers(deps: BridgeHandlerDeps): Pick<BridgeHandlers, CoreChannel> {
   return {
-    'config.get': () => deps.publicConfig,
+    'config.get': () => (typeof deps.publicConfig === 'function' ? deps.publicConfig() : deps.publicConfig),
     'hub.send': (frame) => {
       deps.hubLink.send(frame);
     },

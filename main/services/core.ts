@@ -20,6 +20,7 @@ import { silentLogger } from './log';
 import type { PowerSaveBlocker } from './power-save';
 import { createVisitPhaseTracker, noopPowerSaveBlocker } from './power-save';
 import { createTechnicianGate } from './technician';
+import { createLiveConfig, type LiveConfig } from './config-live';
 
 /** Where the health report's parts come from (each optional: a kiosk without hardware still reports). */
 export interface KioskHealthSources {
@@ -89,6 +90,8 @@ export interface KioskCore {
   emit: EmitEvent;
   /** Main-initiated reset (renderer crash, technician): releases any call held at the hub, back to attract, release power save, tell the renderer. */
   resetVisit(reason: string): void;
+  /** The public config in force, with the hub's fields applied between visits (main/services/config-live.ts). */
+  readonly config: LiveConfig;
   /** The call main sees this kiosk holding at the hub (reset hygiene). */
   readonly calls: Pick<CallGuard, 'current'>;
   /** The health snapshot reported to the hub. */
@@ -116,11 +119,20 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const tracker = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
   // The hub link is created below; the guard only sends on bridge calls and resets, which come later.
   const callGuard = createCallGuard({ send: (f) => hubLink.send(f), log });
+  // The hub's config (office + booth) over the file's, applied between visits only.
+  const live = createLiveConfig({
+    base: deps.config.public,
+    dataDir: deps.config.dataDir,
+    log: log.child({ module: 'config' }),
+    now,
+    onApplied: (_config, version) => emit('config.changed', version),
+  });
   const phases: { setPhase(phase: VisitPhase, source?: PhaseSource): void } = {
     setPhase(phase, source: PhaseSource = 'renderer') {
       // A renderer back at attract (reloaded, crashed and restarted) with a call still held: release it.
       if (IDLE_PHASES.has(phase)) callGuard.release(`phase_${phase}`);
       tracker.setPhase(phase);
+      live.phase(phase);
       if (!deps.onPhase) return;
       // Peripherals must never hold up or fail the visit: their faults are in their own state.
       void Promise.resolve()
@@ -135,6 +147,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
       ? { secret: deps.config.kioskSecret }
       : { key: deps.kioskKey ?? loadOrCreateKioskKey(deps.config.dataDir, log.child({ module: 'kiosk-key' })) }),
     log: log.child({ module: 'hub-link' }),
+    configVersion: () => live.version(),
     ...deps.hubLinkOptions,
   });
   const offStatus = hubLink.onStatus((s) => {
@@ -146,8 +159,16 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const offMessage = hubLink.onMessage((frame) => {
     if (frame.type === 'catalog') {
       const known = new Set(frame.services.map((s) => s.id));
-      unknownServices = deps.config.public.services.map((s) => s.id).filter((id) => !known.has(id));
+      unknownServices = live.current().services.map((s) => s.id).filter((id) => !known.has(id));
       if (unknownServices.length) log.warn({ unknown: unknownServices }, 'the booth offers services the hub does not know; fix the booth configuration');
+      return;
+    }
+    if (frame.type === 'config.push') {
+      try {
+        live.offer(frame.version, frame.config);
+      } catch {
+        // Logged by the live config; the booth keeps the config in force.
+      }
       return;
     }
     callGuard.received(frame);
@@ -208,7 +229,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     ...unavailableHandlers(),
     ...deps.sections,
     // Core channels last: a section cannot replace them by accident.
-    ...createBridgeHandlers({ publicConfig: deps.config.public, hubLink: guardedLink, phases }),
+    ...createBridgeHandlers({ publicConfig: () => live.current(), hubLink: guardedLink, phases }),
     'health.get': () => snapshot(),
     'technician.unlock': (pin) => gate.unlock(pin),
     'health.audioEcho': (report) => audioHealth.record(report),
@@ -228,6 +249,7 @@ export function createKioskCore(deps: KioskCoreDeps): KioskCore {
     },
     emit,
     calls: callGuard,
+    config: live,
     health: snapshot,
     sendHealthNow: () => reporter.sendNow(),
     resetVisit(reason) {

@@ -11,6 +11,7 @@ import { acquireMedia, type FrameCounter, frameCounter, stopStream } from '../sh
 import { createRinger } from '../shared/ring';
 import { AgentSession, type AgentSessionDeps, type AgentView } from './session';
 import { mountAgentChat } from './chat-panel';
+import { mountCallQuality } from './quality';
 
 const LANG_KEY = 'visioguichet.agent.lang';
 
@@ -41,6 +42,7 @@ const el = {
   ringKiosk: $('ring-kiosk'),
   ringTextFirst: $('ring-text-first'),
   ringInterpreter: $('ring-interpreter'),
+  ringAttempt: $('ring-attempt'),
   ringAudioOnly: $('ring-audio-only'),
   callFlags: $('call-flags'),
   ringCountdown: $('ring-countdown'),
@@ -171,6 +173,10 @@ function render(view: AgentView): void {
     el.ringInterpreter.textContent = flags.interpreter;
     el.ringInterpreter.dataset.value = ring.context.interpreter ?? '';
     el.ringAudioOnly.hidden = !flags.audioOnly;
+    // A citizen whose earlier call was lost, back at the head of the line.
+    el.ringAttempt.hidden = !ring.context.attempt;
+    el.ringAttempt.textContent = ring.context.attempt ? tr('agent.ring.attempt', { attempt: String(ring.context.attempt) }) : '';
+    el.ringAttempt.dataset.value = String(ring.context.attempt ?? 1);
     el.accept.disabled = ring.accepting;
     el.decline.disabled = ring.accepting;
   } else {
@@ -294,4 +300,5 @@ applyStaticText();
 session.subscribe(render);
 // The "Texte" panel beside the video (text in the call); it follows the session's call by itself.
 mountAgentChat($('chat'), { session, tr });
+mountCallQuality($('call-quality'), { callId: () => session.view.call?.callId ?? null, stats: () => session.callStats(), tr });
 session.start();

@@ -390,15 +390,52 @@ describe('AgentSession', () => {
     expect(h.session.view).toMatchObject({ reconnecting: false, phase: 'available' });
   });
 
-  it('tears down a live call when the hub link drops', async () => {
+  it('keeps a live call when the hub link drops: the peer stays up and the hub re-attaches it after the reconnect', async () => {
     const h = harness();
     const ws = await signedIn(h);
     ws.receive({ type: 'call.connected', callId: 'c1', context });
     await h.media();
     ws.drop();
+    expect(h.peers[0]!.destroyed).toBe(0);
+    expect(h.stopped).toEqual([]);
+    expect(h.session.view).toMatchObject({ phase: 'in_call', reconnecting: true, call: { callId: 'c1' } });
+    h.advance(2_000);
+    const ws2 = h.ws();
+    expect(ws2).not.toBe(ws);
+    ws2.open();
+    ws2.receive(welcome);
+    ws2.receive({ type: 'call.resume', callId: 'c1', context });
+    expect(h.session.view).toMatchObject({ phase: 'in_call', reconnecting: false });
+    // The call.resume settled it: no teardown later, and signaling flows on the new socket.
+    h.advance(10_000);
+    expect(h.peers[0]!.destroyed).toBe(0);
+    h.peers[0]!.opts.onSignal({ type: 'offer', sdp: 'v=0 restart' });
+    expect(ws2.sent.at(-1)).toEqual({ type: 'signal', callId: 'c1', data: { type: 'offer', sdp: 'v=0 restart' } });
+  });
+
+  it('tears the call down when the hub, back online, does not resume it (it ended meanwhile)', async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    ws.receive({ type: 'call.connected', callId: 'c1', context });
+    await h.media();
+    ws.drop();
+    h.advance(2_000);
+    h.ws().open();
+    h.ws().receive(welcome);
+    h.advance(4_900);
+    expect(h.peers[0]!.destroyed).toBe(0);
+    h.advance(200);
     expect(h.peers[0]!.destroyed).toBe(1);
     expect(h.stopped).toEqual([h.stream]);
     expect(h.session.view.notice).toEqual({ key: 'agent.notice.connectionLost' });
+  });
+
+  it('a call.resume for a call this console does not hold (reloaded page) ends it as lost', async () => {
+    const h = harness();
+    const ws = await signedIn(h);
+    ws.receive({ type: 'call.resume', callId: 'c9', context });
+    expect(ws.sent.at(-1)).toEqual({ type: 'call.end', callId: 'c9', reason: 'peer_lost' });
+    expect(h.session.view.phase).toBe('away');
   });
 
   it('goes back to login with an expiry message when the token is refused or expired', async () => {

@@ -121,6 +121,11 @@ const STORAGE_KEY = 'visioguichet.agent.session';
 const RING_GRACE_MS = 5000;
 /** How long a failed media path waits for the hub's call.ended before ending the call as lost. */
 const PEER_FAILED_GRACE_MS = 3_000;
+/**
+ * After a reconnect in a call, how long to wait for the hub's call.resume (sent right after welcome)
+ * before concluding the hub ended the call meanwhile (its resume window passed, or the citizen hung up).
+ */
+const RESUME_CONFIRM_MS = 5_000;
 const WS_OPEN = 1;
 /** Close codes the hub uses (server/sockets.ts CloseCode): token refused, replaced by a newer link. */
 const CLOSE_UNAUTHORIZED = 4401;
@@ -150,6 +155,8 @@ export class AgentSession {
   private ringTimer: unknown;
   /** Grace after the media path failed: the hub's call.ended (citizen hung up) usually follows. */
   private dropTimer: unknown;
+  /** Back online in a call: waiting for the hub's call.resume. */
+  private resumeTimer: unknown;
   private iceServers: RTCIceServer[] = [];
   private peer: CallPeer | undefined;
   private pendingSignals: Record<string, unknown>[] = [];
@@ -287,6 +294,11 @@ export class AgentSession {
     return () => this.chatListeners.delete(fn);
   }
 
+  /** The current call's WebRTC statistics (the quality panel polls it); null outside a call. */
+  callStats(): Promise<RTCStatsReport | null> {
+    return this.peer?.getStats?.() ?? Promise.resolve(null);
+  }
+
   /** Sends a chat frame; false when the hub link is down (the chat keeps it queued and resends after `welcome`). */
   sendChat(frame: Extract<AgentToHub, { type: 'chat.send' | 'chat.ack' }>): boolean {
     const ws = this.ws;
@@ -341,9 +353,10 @@ export class AgentSession {
   }
 
   private onLinkLost(code: number): void {
-    // Without the hub neither signaling nor the end notice can reach us, and the hub ends the
-    // call on its side when our socket drops; an orphaned peer would only confuse the agent.
-    if (this.state.call) this.teardownCall({ key: 'agent.notice.connectionLost' });
+    // Signaling is not the call: the media flows peer to peer, and the hub keeps the call for its
+    // resume window (server/dispatcher.ts), so a connected call goes on while we reconnect.
+    this.clearTimer(this.resumeTimer);
+    this.resumeTimer = undefined;
     this.clearRing();
     if (!this.creds) return;
     // The same account signed in from another tab or PC: reconnecting would steal the link back
@@ -510,6 +523,20 @@ export class AgentSession {
         else this.pendingSignals.push(msg.data);
         return;
       }
+      case 'call.resume': {
+        if (this.state.call?.callId === msg.callId) {
+          this.clearTimer(this.resumeTimer);
+          this.resumeTimer = undefined;
+          this.log('call resumed after the hub link came back', msg.callId);
+          return;
+        }
+        // A call this page does not hold (the console was reloaded mid-call): its peer is gone with the
+        // old page, so the citizen is told the agent was lost and offered the head of the line.
+        this.log('call.resume for a call this console does not hold: ending it', msg.callId);
+        this.send({ type: 'call.end', callId: msg.callId, reason: 'peer_lost' });
+        this.settle(msg.callId);
+        return;
+      }
       case 'call.ended': {
         if (this.state.call?.callId === msg.callId) {
           this.teardownCall({ key: `agent.notice.ended.${msg.reason}` });
@@ -604,6 +631,8 @@ export class AgentSession {
   private teardownCall(notice: Notice | undefined): void {
     this.clearTimer(this.dropTimer);
     this.dropTimer = undefined;
+    this.clearTimer(this.resumeTimer);
+    this.resumeTimer = undefined;
     const call = this.state.call;
     const peer = this.peer;
     this.peer = undefined;

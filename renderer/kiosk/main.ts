@@ -10,6 +10,7 @@ import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
+import { reloadOnConfigChange } from './config-reload';
 import { applyModes, resetModes } from './modes';
 import { ModeToggle } from './ui/mode-toggle';
 import { listenButton } from './voice/listen-button';
@@ -75,6 +76,8 @@ async function boot(): Promise<void> {
       window.location.reload();
     },
   });
+  // A hub configuration applied by main is taken by a reload between visits, never during one.
+  reloadOnConfigChange({ onConfigChanged: (l) => bridge.on('config.changed', () => l()), actor: app.actor, reload: () => window.location.reload() });
   const stopSounds = attachSessionSounds({
     actor: app.actor,
     player: voice,

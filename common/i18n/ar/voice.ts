@@ -22,6 +22,7 @@ export default {
   'voice.prompt.agentAnswered': 'أحد الموظفين يجيبك الآن.',
   'voice.prompt.callFailed.noAgent': 'لا يوجد موظف متاح في الوقت الحالي. يمكنك المحاولة مرة أخرى، أو الاتصال بنا مجانًا.',
   'voice.prompt.callFailed.dropped': 'انقطعت المكالمة. يمكنك المحاولة مرة أخرى، أو الاتصال بنا مجانًا.',
+  'voice.prompt.callFailed.agentLost': 'انقطع اتصال الموظف. المس إعادة المحاولة للتحدث مع الموظف التالي في مقدمة الصف، أو اترك بياناتك.',
   'voice.prompt.callFailed.hubOffline': 'الخدمة غير متاحة مؤقتًا. يمكنك المحاولة مرة أخرى، أو الاتصال بنا مجانًا.',
   'voice.prompt.callFailed.error': 'حدث خطأ. يمكنك المحاولة مرة أخرى، أو الاتصال بنا مجانًا.',
   'voice.prompt.callback': 'اترك اسمك ورقم هاتفك: سيتصل بك أحد الموظفين.',

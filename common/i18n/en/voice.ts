@@ -21,6 +21,7 @@ export default {
   'voice.prompt.agentAnswered': 'An agent is answering you.',
   'voice.prompt.callFailed.noAgent': 'No agent is available right now. You can try again, or call us toll-free.',
   'voice.prompt.callFailed.dropped': 'The call was interrupted. You can try again, or call us toll-free.',
+  'voice.prompt.callFailed.agentLost': 'The agent was disconnected. Touch Try again to talk to the next agent, at the front of the line, or leave your details.',
   'voice.prompt.callFailed.hubOffline': 'The service cannot be reached right now. You can try again, or call us toll-free.',
   'voice.prompt.callFailed.error': 'Something went wrong. You can try again, or call us toll-free.',
   'voice.prompt.callback': 'Leave your name and phone number: an agent will call you back.',

@@ -22,6 +22,7 @@ export default {
   'voice.prompt.agentAnswered': 'Un agente le atiende.',
   'voice.prompt.callFailed.noAgent': 'No hay ningún agente disponible en este momento. Puede volver a intentarlo, o llamarnos gratis.',
   'voice.prompt.callFailed.dropped': 'La llamada se interrumpió. Puede volver a intentarlo, o llamarnos gratis.',
+  'voice.prompt.callFailed.agentLost': 'El agente se desconectó. Toque Intentar de nuevo para hablar con el próximo agente, en el primer lugar de la fila, o deje sus datos.',
   'voice.prompt.callFailed.hubOffline': 'El servicio no está disponible por el momento. Puede volver a intentarlo, o llamarnos gratis.',
   'voice.prompt.callFailed.error': 'Ocurrió un error. Puede volver a intentarlo, o llamarnos gratis.',
   'voice.prompt.callback': 'Deje su nombre y su número de teléfono: un agente le devolverá la llamada.',

@@ -25,6 +25,7 @@ export default {
   'voice.prompt.agentAnswered': 'Un agent vous répond.',
   'voice.prompt.callFailed.noAgent': "Aucun agent n'est disponible pour le moment. Vous pouvez réessayer, ou nous appeler sans frais.",
   'voice.prompt.callFailed.dropped': "L'appel a été interrompu. Vous pouvez réessayer, ou nous appeler sans frais.",
+  'voice.prompt.callFailed.agentLost': "L'agent a été déconnecté. Touchez Réessayer pour parler au prochain agent, en tête de file, ou laissez vos coordonnées.",
   'voice.prompt.callFailed.hubOffline': 'Le service est momentanément inaccessible. Vous pouvez réessayer, ou nous appeler sans frais.',
   'voice.prompt.callFailed.error': 'Une erreur est survenue. Vous pouvez réessayer, ou nous appeler sans frais.',
   'voice.prompt.callback': 'Laissez votre nom et votre numéro de téléphone : un agent vous rappellera.',

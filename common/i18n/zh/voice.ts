@@ -20,6 +20,7 @@ export default {
   'voice.prompt.agentAnswered': '工作人员正在为您服务。',
   'voice.prompt.callFailed.noAgent': '目前没有可以接听的工作人员。您可以重试，或拨打免费电话联系我们。',
   'voice.prompt.callFailed.dropped': '通话已中断。您可以重试，或拨打免费电话联系我们。',
+  'voice.prompt.callFailed.agentLost': '工作人员的连接已断开。轻触重试，排在队首与下一位工作人员通话，或留下您的联系方式。',
   'voice.prompt.callFailed.hubOffline': '服务暂时无法使用。您可以重试，或拨打免费电话联系我们。',
   'voice.prompt.callFailed.error': '出现了错误。您可以重试，或拨打免费电话联系我们。',
   'voice.prompt.callback': '请留下您的姓名和电话号码，工作人员会给您回电。',
