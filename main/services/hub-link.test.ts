@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { HubLinkStatus } from '../../common/bridge/core';
@@ -63,7 +63,7 @@ afterEach(async () => {
 });
 
 function link(url: string, extra: Partial<Parameters<typeof createHubLink>[0]> = {}) {
-  const l = createHubLink({ url, kioskId: 'kiosk-1', secret: SECRET, initialBackoffMs: 10, maxBackoffMs: 50, ...extra });
+  const l = createHubLink({ url, kioskId: 'kiosk-1', secret: SECRET, initialBackoffMs: 10, maxBackoffMs: 50, reconnectSpreadMs: 20, ...extra });
   cleanups.push(() => l.close());
   return l;
 }
@@ -150,6 +150,26 @@ describe('hub link', () => {
     expect(again.conns[0]!.frames[0]).toMatchObject({ type: 'kiosk.auth' });
   });
 
+  it('after an established link drops, redials once within the spread window, then on the backoff from its first step', async () => {
+    const hub = await startHub();
+    const log = memoryLogger();
+    // random 0.5: the spread's delay is half the window; the backoff's equal jitter is 3/4 of its ceiling.
+    const l = link(hub.url, { log, random: () => 0.5, reconnectSpreadMs: 400, initialBackoffMs: 40, maxBackoffMs: 160 });
+    await waitStatus(l, 'online');
+    await hub.close();
+    await vi.waitFor(() => expect(retryDelays(log).length).toBeGreaterThanOrEqual(4), { timeout: 5_000 });
+    expect(retryDelays(log).slice(0, 4)).toEqual([200, 30, 60, 120]);
+  });
+
+  it('a dial that never got online (hub down from the start) uses the backoff only, never the spread', async () => {
+    const hub = await startHub();
+    await hub.close();
+    const log = memoryLogger();
+    link(hub.url, { log, random: () => 0.5, reconnectSpreadMs: 10_000, initialBackoffMs: 40, maxBackoffMs: 160 });
+    await vi.waitFor(() => expect(retryDelays(log).length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    expect(retryDelays(log).slice(0, 2)).toEqual([30, 60]);
+  });
+
   it('drops a connection whose pongs stop (dead TCP path) and redials', async () => {
     const hub = await startHub({ autoPong: false });
     cleanups.push(hub.close);
@@ -181,3 +201,7 @@ describe('hub link', () => {
   });
 });
 
+/** Delays of the retries the link scheduled, in order (its 'hub-link retry scheduled' log lines). */
+function retryDelays(log: ReturnType<typeof memoryLogger>): number[] {
+  return log.lines.filter((x) => x.msg === 'hub-link retry scheduled').map((x) => Number((x.fields as { delayMs?: number }).delayMs));
+}

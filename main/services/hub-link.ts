@@ -41,6 +41,13 @@ export interface HubLinkOptions {
   initialBackoffMs?: number;
   /** Retry delay cap (ms, default 30 000). */
   maxBackoffMs?: number;
+  /**
+   * After an established link drops, the first redial waits a uniform random time in [0, this) (ms,
+   * default 5 000; 0 = the backoff's first step). A hub restart drops the whole fleet at once: spread
+   * over 5 s, 10,000 booths arrive at 2,000 a second instead of all within the backoff's first 0.5 s,
+   * each paying for a handshake the hub cannot finish before the booth's welcome timeout.
+   */
+  reconnectSpreadMs?: number;
   /** WebSocket ping period; two missed pongs drop the connection (ms, default 15 000). */
   heartbeatMs?: number;
   /** How long to wait for `welcome` after opening before redialling (ms, default 10 000). */
@@ -79,6 +86,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   const dialledHost = new URL(opts.url).host;
   const initialMs = opts.initialBackoffMs ?? 500;
   const maxMs = opts.maxBackoffMs ?? 30_000;
+  const spreadMs = opts.reconnectSpreadMs ?? 5_000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const welcomeTimeoutMs = opts.welcomeTimeoutMs ?? 10_000;
   const random = opts.random ?? Math.random;
@@ -114,10 +122,12 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     heartbeatTimer = welcomeTimer = undefined;
   };
 
-  const scheduleRetry = () => {
+  /** `dropped`: an established link was lost (the hub may be restarting under the whole fleet). */
+  const scheduleRetry = (dropped = false) => {
     if (closed || retryTimer !== undefined) return;
-    // Equal jitter: never an instant redial, still spread across a fleet.
-    const delay = backoffDelay(attempt++, { initialMs, maxMs, jitter: 'equal' }, random);
+    // Equal jitter: never an instant redial, still spread across a fleet. After a drop, full jitter
+    // over the spread window first (the next failures continue on the backoff from its first step).
+    const delay = dropped && spreadMs > 0 ? Math.floor(spreadMs * random()) : backoffDelay(attempt++, { initialMs, maxMs, jitter: 'equal' }, random);
     log.info({ delayMs: delay, attempt }, 'hub-link retry scheduled');
     retryTimer = timers.setTimeout(() => {
       retryTimer = undefined;
@@ -215,10 +225,11 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       if (ws !== socket) return;
       ws = undefined;
       stopSocketTimers();
+      const dropped = status === 'online';
       setStatus('offline');
       if (!closed) {
         log.info({ code }, 'hub-link closed');
-        scheduleRetry();
+        scheduleRetry(dropped);
       }
     });
   }
