@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { inboundAudioPackets, installPeerRecorder, until } from '../support/booth';
 import { recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady, type Stack } from '../support/stack';
+import { passDeviceCheck, walkToConsent } from '../support/walk';
 
 const e2e = useE2ESession();
 /** Two browsers, a hub and a WebRTC call on a loaded 2-core machine: not a timing check. */
@@ -46,25 +47,14 @@ async function agentPage(s: Stack): Promise<Page> {
   return a;
 }
 
-async function toConsent(k: Page): Promise<void> {
-  await k.getByTestId('attract-start').click();
-  await screen(k, 'language');
-  await k.getByTestId('lang-fr').click();
-  await screen(k, 'service');
-  await k.getByTestId('service-emploi').click();
-  await screen(k, 'visitType');
-  await k.getByTestId('visit-walkin').click();
-  await screen(k, 'consent');
-}
-
 /** Device check (audio only: no self-view) → waiting → the agent's ring says audio only → answered → audio reaches the agent. */
 async function audioCall(k: Page, agent: Page): Promise<void> {
-  await screen(k, 'deviceCheck');
-  await k.getByTestId('audio-only').waitFor();
-  expect(await k.getByTestId('self-video').count()).toBe(0);
-  await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
-  await k.getByTestId('devices-continue').click();
-  await screen(k, 'waiting');
+  await passDeviceCheck(k, {
+    onDeviceCheck: async () => {
+      await k.getByTestId('audio-only').waitFor();
+      expect(await k.getByTestId('self-video').count()).toBe(0);
+    },
+  });
   await agent.getByTestId('ring-panel').waitFor({ state: 'visible' });
   expect(await agent.getByTestId('ring-audio-only').isVisible()).toBe(true);
   expect(await agent.getByTestId('ring-interpreter').isVisible()).toBe(false);
@@ -97,7 +87,7 @@ describe('audio-only calls', () => {
     const s = await e2e.stack({ agents: 1 });
     const agent = await agentPage(s);
     const k = await kioskPage(s, { refuseCamera: true });
-    await toConsent(k);
+    await walkToConsent(k);
     await k.getByTestId('consent-accept').click();
     await screen(k, 'videoUnavailable');
     // Besides the phone number and the callback: an audio call.
@@ -113,7 +103,7 @@ describe('audio-only calls', () => {
     const s = await e2e.stack({ agents: 1 });
     const agent = await agentPage(s);
     const k = await kioskPage(s);
-    await toConsent(k);
+    await walkToConsent(k);
     await k.getByTestId('consent-audio-only').click();
     await audioCall(k, agent);
     const videoTracks = await k.evaluate(() => (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getVideoTracks()).length);

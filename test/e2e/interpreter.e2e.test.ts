@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { screen, useE2ESession } from '../support/e2e';
 import { until } from '../support/booth';
 import { agentReady } from '../support/stack';
+import { walkToLine } from '../support/walk';
 
 const e2e = useE2ESession();
 /** Two browsers, a hub and a WebRTC call on a loaded 2-core machine: not a timing check. */
@@ -24,20 +25,10 @@ describe('interpreter flag', () => {
     await k.goto(s.kioskUrl);
     await screen(k, 'attract');
 
-    await k.getByTestId('attract-start').click();
-    await screen(k, 'language');
-    await k.getByTestId('lang-ar').click();
-    await screen(k, 'service');
-    expect(await k.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
-    await k.getByTestId('service-emploi').click();
-    await screen(k, 'visitType');
-    await k.getByTestId('visit-walkin').click();
-    await screen(k, 'consent');
-    await k.getByTestId('consent-accept').click();
-    await screen(k, 'deviceCheck');
-    await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
-    await k.getByTestId('devices-continue').click();
-    await screen(k, 'waiting');
+    await walkToLine(k, {
+      lang: 'ar',
+      onService: async () => expect(await k.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']),
+    });
 
     // The hub queued it in French (the agents' language).
     await agent.getByTestId('ring-panel').waitFor({ state: 'visible' });

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { assertBoothHoldsNone, assertWiped, recordStreams, screen, useE2ESession } from '../support/e2e';
 import { agentReady } from '../support/stack';
+import { walkToLine } from '../support/walk';
 
 const e2e = useE2ESession();
 
@@ -28,24 +29,15 @@ describe('text in the call', () => {
     await screen(k, 'attract');
 
     // The choice at the start, before the language.
-    await k.getByTestId('attract-start').click();
-    await screen(k, 'language');
-    const toggle = k.getByTestId('access-text-first');
-    expect(await toggle.innerText()).toContain('Je suis sourd ou malentendant');
-    expect(await toggle.innerText()).toContain('I am deaf or hard of hearing');
-    await toggle.click();
-    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
-    await k.getByTestId('lang-fr').click();
-    await screen(k, 'service');
-    await k.getByTestId('service-emploi').click();
-    await screen(k, 'visitType');
-    await k.getByTestId('visit-walkin').click();
-    await screen(k, 'consent');
-    await k.getByTestId('consent-accept').click();
-    await screen(k, 'deviceCheck');
-    await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
-    await k.getByTestId('devices-continue').click();
-    await screen(k, 'waiting');
+    await walkToLine(k, {
+      onLanguage: async () => {
+        const toggle = k.getByTestId('access-text-first');
+        expect(await toggle.innerText()).toContain('Je suis sourd ou malentendant');
+        expect(await toggle.innerText()).toContain('I am deaf or hard of hearing');
+        await toggle.click();
+        expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+      },
+    });
 
     // The agent knows before answering.
     await agent.getByTestId('ring-panel').waitFor({ state: 'visible' });

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { screen, useE2ESession } from '../support/e2e';
 import { sim, until } from '../support/booth';
+import { walkToLine } from '../support/walk';
 import type { Stack, StackOptions } from '../support/stack';
 
 const e2e = useE2ESession();
@@ -37,22 +38,6 @@ async function agentAway(s: Stack): Promise<Page> {
   return a;
 }
 
-async function toWaiting(k: Page): Promise<void> {
-  await k.getByTestId('attract-start').click();
-  await screen(k, 'language');
-  await k.getByTestId('lang-fr').click();
-  await screen(k, 'service');
-  await k.getByTestId('service-emploi').click();
-  await screen(k, 'visitType');
-  await k.getByTestId('visit-walkin').click();
-  await screen(k, 'consent');
-  await k.getByTestId('consent-accept').click();
-  await screen(k, 'deviceCheck');
-  await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
-  await k.getByTestId('devices-continue').click();
-  await screen(k, 'waiting');
-}
-
 /**
  * Moves the kiosk page's clock forward in 15 s jumps (page.clock.fastForward: every timer due in a
  * jump fires once, so the camera-health sampler's twice-a-second interval does not fire 1,000 times;
@@ -80,7 +65,7 @@ describe('waiting in line', () => {
     const s = await stack();
     const agent = await agentAway(s);
     const k = await kioskPage(s);
-    await toWaiting(k);
+    await walkToLine(k);
     // The only agent is away: no made-up estimate.
     await k.waitForSelector('[data-testid="queue-estimate"][data-no-agent="true"]');
     expect(queued(s)).toHaveLength(1);
@@ -116,7 +101,7 @@ describe('waiting in line', () => {
     const s = await stack({ publicConfig: { timers: { waitingLimitMs: 4 * MIN } } });
     await agentAway(s);
     const k = await kioskPage(s);
-    await toWaiting(k);
+    await walkToLine(k);
     await runFor(k, 3 * MIN + 45_000);
     expect(await k.evaluate(() => document.body.dataset.state)).toBe('waiting');
     await runFor(k, 30_000);
@@ -129,7 +114,7 @@ describe('waiting in line', () => {
     const s = await stack({ hardware: 'simulated' });
     await agentAway(s);
     const k = await kioskPage(s);
-    await toWaiting(k);
+    await walkToLine(k);
     await sim(s, { action: 'presence', present: true });
     // Someone in front of the booth who does not touch it: the place is kept past the prompt.
     await runFor(k, 5 * MIN);
