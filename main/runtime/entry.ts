@@ -6,8 +6,9 @@
 // build/chromium/policies), loopback port fixed by config `runtimePort` (default 47100) so the policy
 // can name the origin. Chromium will not sandbox as root, so root is refused unless VG_ALLOW_ROOT=1
 // (development only: Chromium then runs with --no-sandbox, and says so in the log).
-import { composeKiosk } from '../compose';
-import { EXIT_CONFIG, loadKioskConfigOrExit } from '../services/config';
+import { composeKiosk, hubHttpBase } from '../compose';
+import { startBooth } from '../services/booth';
+import { EXIT_CONFIG, loadBoothConfigOrExit } from '../services/config';
 import type { KioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
 import { startSystemdNotifier } from '../services/watchdog';
@@ -15,11 +16,14 @@ import type { BrowserRuntime } from './browser-runtime';
 import { startBrowserRuntime } from './browser-runtime';
 
 async function main(): Promise<void> {
+  // Startup phases in ms since the process started (Node's performance clock starts with the process):
+  // the ready line carries them, so a slow boot says where its time went.
+  const loadedAt = performance.now();
   const log = consoleLogger('kiosk');
   // Before anything spawns Chromium: the notifier takes NOTIFY_SOCKET/WATCHDOG_* out of the env
   // children inherit, and pings systemd's watchdog from this event loop (Type=notify unit).
   const systemd = startSystemdNotifier({ log });
-  const config = loadKioskConfigOrExit(log, (code) => process.exit(code));
+  const config = loadBoothConfigOrExit(log, (code) => process.exit(code));
   if (!config) return;
   const asRoot = process.getuid?.() === 0;
   const allowRoot = process.env.VG_ALLOW_ROOT === '1';
@@ -48,12 +52,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const core = (running.core = await composeKiosk({
+  const configAt = performance.now();
+  // A booth without an identity shows its enrollment code first (main/services/booth.ts).
+  const core = (running.core = await startBooth({
     config,
-    hardware: config.public.simulation ? 'simulated' : 'real',
+    hubBase: hubHttpBase(config.hubUrl),
     log,
-    ...(config.healthIntervalMs !== undefined ? { health: { intervalMs: config.healthIntervalMs } } : {}),
+    compose: (enrolled) =>
+      composeKiosk({
+        config: enrolled,
+        hardware: config.public.simulation ? 'simulated' : 'real',
+        log,
+        ...(config.healthIntervalMs !== undefined ? { health: { intervalMs: config.healthIntervalMs } } : {}),
+      }),
   }));
+  const composedAt = performance.now();
   const runtime = (running.runtime = await startBrowserRuntime({
     core,
     dataDir: config.dataDir,
@@ -68,7 +81,9 @@ async function main(): Promise<void> {
   // token included: printed only in that mode, never when main opens Chromium itself.
   const headless = process.env.VG_NO_OPEN === '1';
   systemd.ready('kiosk running (browser runtime)');
-  log.info({ origin: runtime.origin, simulation: config.public.simulation, ...(headless ? { url: runtime.url } : {}) }, 'kiosk running (browser runtime)');
+  const readyAt = performance.now();
+  const startupMs = { load: Math.round(loadedAt), config: Math.round(configAt - loadedAt), compose: Math.round(composedAt - configAt), runtime: Math.round(readyAt - composedAt), ready: Math.round(readyAt) };
+  log.info({ origin: runtime.origin, simulation: config.public.simulation, startupMs, ...(headless ? { url: runtime.url } : {}) }, 'kiosk running (browser runtime)');
 }
 
 main().catch((err: unknown) => {

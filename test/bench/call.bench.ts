@@ -7,6 +7,7 @@
 // (2: the agent's page in a second Chromium, as in an office, where no camera is shared between them).
 import { loadavg } from 'node:os';
 import { agentReady, launchTestBrowser, startStack } from '../support/stack';
+import { clearSteps, readSteps, timelineInitScript } from './call-timeline';
 import { openFloor, percentile } from './webrtc-floor';
 
 const calls = Number(process.argv[2] ?? 20);
@@ -21,14 +22,14 @@ async function main(): Promise<void> {
   });
   try {
     // tsx keeps function names with an `__name` helper that page functions do not have.
-    const keepNames = `window.__name = (f) => f; window.__pcs = [];
-      const OPC = window.RTCPeerConnection;
-      window.RTCPeerConnection = class extends OPC { constructor(...a) { super(...a); window.__pcs = window.__pcs.filter((p) => p.signalingState !== 'closed'); window.__pcs.push(this); } };`;
+    const keepNames = `window.__name = (f) => f;`;
     const agent = await (await agentBrowser.newContext()).newPage();
     await agent.addInitScript(keepNames);
+    await agent.addInitScript(timelineInitScript);
     await agentReady(agent, stack.agentUrl, stack.agents[0]!);
     const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await kiosk.addInitScript(keepNames);
+    await kiosk.addInitScript(timelineInitScript);
     await kiosk.goto(stack.kioskUrl);
 
     const floorPage = await openFloor(browser);
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     const firstFrame: number[] = [];
     const floor: number[] = [];
     let bothWays = 0;
+    const steps = new Map<string, number[]>();
     for (let i = 0; i < calls; i++) {
       await kiosk.getByTestId('screen-attract').waitFor();
       await kiosk.getByTestId('attract-start').click();
@@ -77,8 +79,13 @@ async function main(): Promise<void> {
           const v = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
           if (!v || v === hooked) return;
           hooked = v;
-          v.requestVideoFrameCallback(() => {
-            w.__frameAt ??= performance.timeOrigin + performance.now();
+          v.requestVideoFrameCallback((_now, meta) => {
+            if (w.__frameAt !== undefined) return;
+            w.__frameAt = performance.timeOrigin + performance.now();
+            // When the frame's last packet arrived, and when it was decoded: network vs decode/render.
+            const st = (window as unknown as { __vgStamp?: (n: string, at?: number) => void }).__vgStamp;
+            if (meta.receiveTime !== undefined) st?.('frame.received (rVFC receiveTime)', performance.timeOrigin + meta.receiveTime);
+            st?.('frame.presented (rVFC)', w.__frameAt);
           });
         };
         hook();
@@ -86,6 +93,8 @@ async function main(): Promise<void> {
         w.__frameObs.observe(document.body, { subtree: true, childList: true });
       });
       await agent.waitForTimeout(50);
+      await clearSteps(agent);
+      await clearSteps(kiosk);
       const acceptedAt = await agent.evaluate(() => {
         const t = performance.timeOrigin + performance.now();
         document.querySelector<HTMLElement>('[data-testid="ring-accept"]')!.click();
@@ -118,7 +127,14 @@ async function main(): Promise<void> {
         console.error(`kiosk:\n  ${await stats(kiosk)}\nagent:\n  ${await stats(agent)}`);
         throw new Error(`call ${i + 1}: no remote frame on the kiosk (${state})`, { cause: err });
       });
-      firstFrame.push((await kiosk.evaluate(() => (window as unknown as { __frameAt: number }).__frameAt)) - acceptedAt);
+      const frameAt = await kiosk.evaluate(() => (window as unknown as { __frameAt: number }).__frameAt);
+      firstFrame.push(frameAt - acceptedAt);
+      for (const [side, page] of [['agent', agent], ['kiosk', kiosk]] as const) {
+        for (const s of await readSteps(page)) {
+          const key = `${side} ${s.name}`;
+          (steps.get(key) ?? steps.set(key, []).get(key)!).push(s.at - acceptedAt);
+        }
+      }
       // The other way: the agent decodes the citizen's video too (a call with one-way video is not counted).
       const agentSees = await agent
         .waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0, undefined, { timeout: 20_000 })
@@ -146,6 +162,10 @@ async function main(): Promise<void> {
     console.log(row('    raw WebRTC floor (2 peers, one page, interleaved)', floor));
     console.log(`(b)/floor ratio: p50 ${(percentile(firstFrame, 50) / percentile(floor, 50)).toFixed(2)}×   p95 ${(percentile(firstFrame, 95) / percentile(floor, 95)).toFixed(2)}×`);
     console.log('targets: (a) p95 ≤ 100 ms; (b) ≤ 1.3× the floor');
+    console.log('\nsteps after the agent\'s click (ms; n = calls where the step was seen)');
+    for (const [name, v] of [...steps].sort((x, y) => percentile(x[1], 50) - percentile(y[1], 50))) {
+      console.log(`${name.padEnd(44)} p50 ${percentile(v, 50).toFixed(1).padStart(8)}   p95 ${percentile(v, 95).toFixed(1).padStart(8)}   n ${v.length}`);
+    }
   } finally {
     await stack.close();
     await browser.close();
