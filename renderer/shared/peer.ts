@@ -4,6 +4,7 @@
 import type SimplePeer from 'simple-peer';
 import DefaultPeer from 'simple-peer/simplepeer.min.js';
 import { VisioError } from '../../common/result';
+import { tuneSenders } from './sender-params';
 
 /** A microphone swap that could not happen (peer closed, no audio sender, or the browser refused). */
 export class AudioTrackReplaceError extends VisioError {}
@@ -47,6 +48,8 @@ export interface CallPeer {
   replaceAudioTrack(track: MediaStreamTrack): Promise<void>;
   /** Closes the connection; idempotent; leaves local tracks running. */
   destroy(): void;
+  /** The connection's WebRTC statistics (the agent's call quality panel); null once closed. */
+  getStats?(): Promise<RTCStatsReport | null>;
 }
 
 /** Creates a call leg; the returned handle is live immediately (state `connecting`). */
@@ -86,6 +89,14 @@ export function createCallPeer(opts: CallPeerOptions): CallPeer {
   peer.on('connect', () => {
     everConnected = true;
     setState('connected');
+    // Lower resolution before frame rate, voice first on the wire (renderer/shared/sender-params.ts).
+    const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    if (pc) {
+      void tuneSenders(pc.getSenders()).then((r) => {
+        const refused = r.filter((x) => !x.ok);
+        if (refused.length > 0) log('sender parameters refused', refused);
+      });
+    }
   });
   peer.on('iceStateChange', (ice: RTCIceConnectionState) => {
     if (ice === 'disconnected') setState('reconnecting');
@@ -134,6 +145,10 @@ export function createCallPeer(opts: CallPeerOptions): CallPeer {
         throw new AudioTrackReplaceError('replace_failed', `microphone switch refused: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       audioTrack = track;
+    },
+    async getStats() {
+      const pc = (peer as unknown as { _pc?: RTCPeerConnection })._pc;
+      return destroyed || !pc ? null : pc.getStats();
     },
     destroy() {
       if (destroyed) return;
