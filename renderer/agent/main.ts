@@ -12,7 +12,6 @@ import { createRinger } from '../shared/ring';
 import { AgentSession, type AgentSessionDeps, type AgentView } from './session';
 import { mountAgentChat } from './chat-panel';
 import { mountCallQuality } from './quality';
-import { mountCallQuality } from './quality';
 
 const LANG_KEY = 'visioguichet.agent.lang';
 
@@ -301,6 +300,5 @@ applyStaticText();
 session.subscribe(render);
 // The "Texte" panel beside the video (text in the call); it follows the session's call by itself.
 mountAgentChat($('chat'), { session, tr });
-mountCallQuality($('call-quality'), { callId: () => session.view.call?.callId ?? null, stats: () => session.callStats(), tr });
 mountCallQuality($('call-quality'), { callId: () => session.view.call?.callId ?? null, stats: () => session.callStats(), tr });
 session.start();

@@ -299,11 +299,6 @@ export class AgentSession {
     return this.peer?.getStats?.() ?? Promise.resolve(null);
   }
 
-  /** The current call's WebRTC statistics (the quality panel polls it); null outside a call. */
-  callStats(): Promise<RTCStatsReport | null> {
-    return this.peer?.getStats?.() ?? Promise.resolve(null);
-  }
-
   /** Sends a chat frame; false when the hub link is down (the chat keeps it queued and resends after `welcome`). */
   sendChat(frame: Extract<AgentToHub, { type: 'chat.send' | 'chat.ack' }>): boolean {
     const ws = this.ws;
