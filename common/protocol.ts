@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role } from './roles';
 import { Language, ServiceDef, UiLanguage } from './config';
 import { UpdateStatus } from './update';
 import { ChatSeq, ChatText } from './chat';
@@ -260,7 +261,8 @@ export const HubToAgent = z.discriminatedUnion('type', [Welcome, IceServersUpdat
 export type HubToAgent = z.infer<typeof HubToAgent>;
 
 /** Stable error codes sent in `error` frames. */
-export const HubErrorCode = z.enum(['invalid_message', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'internal']);
+/** `revoked`: the booth was revoked at the hub (then close 4403); it goes back to its enrollment screen. */
+export const HubErrorCode = z.enum(['invalid_message', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'internal', 'revoked']);
 export type HubErrorCode = z.infer<typeof HubErrorCode>;
 
 /** Parses one raw frame; returns a Result-like value instead of throwing. */
@@ -281,7 +283,7 @@ export function parseFrame<S extends z.ZodType>(schema: S, raw: unknown): { ok: 
 
 // ---- HTTP ------------------------------------------------------------------------------------
 export const LoginRequest = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
-export const LoginResponse = z.object({ token: z.string(), displayName: z.string(), expiresInSeconds: z.number() });
+export const LoginResponse = z.object({ token: z.string(), displayName: z.string(), expiresInSeconds: z.number(), role: Role.optional() });
 
 /** GET /api/kiosks (agent token): every kiosk with presence and its latest health snapshot. */
 export const KioskListItem = z.object({

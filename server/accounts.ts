@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Language } from '../common/config';
+import { Role } from '../common/roles';
 import type { AgentRecord, HubStore, KioskRecord } from './db/store';
 import { burnVerification, generatePassword, generateSecret, hashSecret, verifySecret } from './auth/secrets';
-import { ConflictError, HubError } from './errors';
+import { ConflictError, HubError, NotFoundError } from './errors';
 import { kioskAuthMessage } from '../common/protocol';
 import { kioskHttpMessage, kioskHttpWindow, parseKioskKeyHeader } from '../common/kiosk-auth';
 import { digestMatches, kioskKeyFingerprint, kioskPublicKeyPem, PublicKeyCache, secretDigest, verifyKioskProof, WorkLimiter } from './auth/kiosk-keys';
@@ -23,6 +24,8 @@ export interface NewAgent {
   services?: string[];
   /** Languages the agent answers; omitted = all. */
   languages?: Language[];
+  /** The account's role; default agent. */
+  role?: Role;
 }
 
 /** Creates an agent account; returns the record and the clear password (shown once, never stored). */
@@ -39,7 +42,11 @@ export async function createAgent(store: HubStore, input: NewAgent, now: () => n
     services: input.services?.length ? input.services : null, languages: input.languages?.length ? input.languages : null,
     disabled: false, createdAt: now(),
   };
-  store.insertAgent(agent);
+  const role = parseOrThrow(Role, input.role ?? 'agent');
+  store.db.transaction(() => {
+    store.insertAgent(agent);
+    if (role !== 'agent') store.db.prepare('UPDATE agents SET role = ? WHERE id = ?').run(role, agent.id);
+  })();
   return { agent, password };
 }
 
@@ -204,4 +211,84 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new HubError('invalid_message', r.error.issues.map((i) => i.message).join('; '));
   return r.data;
+}
+
+// ---- account administration (CLI and console) ---------------------------------------------------
+
+/** An account as the console and the CLI list it (never its hash). */
+export interface AccountView {
+  /** Stable id. */
+  id: string;
+  /** Login name. */
+  username: string;
+  /** Name shown to citizens and colleagues. */
+  displayName: string;
+  /** Role (common/roles.ts). */
+  role: Role;
+  /** A disabled account cannot sign in; its sockets are closed. */
+  disabled: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+interface AccountRow { id: string; username: string; display_name: string; role: string; disabled: number; created_at: number }
+const accountOf = (r: AccountRow): AccountView => ({
+  id: r.id, username: r.username, displayName: r.display_name,
+  role: Role.safeParse(r.role).success ? (r.role as Role) : 'agent', disabled: r.disabled !== 0, createdAt: r.created_at,
+});
+
+/** Every account, by username. */
+export function listAccounts(store: HubStore): AccountView[] {
+  return store.db.prepare<[], AccountRow>('SELECT id, username, display_name, role, disabled, created_at FROM agents ORDER BY username').all().map(accountOf);
+}
+
+/** One account by id, or undefined (the role check of every request reads it: a change applies at once). */
+export function accountById(store: HubStore, id: string): AccountView | undefined {
+  const r = store.db.prepare<[string], AccountRow>('SELECT id, username, display_name, role, disabled, created_at FROM agents WHERE id = ?').get(id);
+  return r && accountOf(r);
+}
+
+/** One account by username, or undefined. */
+export function accountByUsername(store: HubStore, username: string): AccountView | undefined {
+  const r = store.db.prepare<[string], AccountRow>('SELECT id, username, display_name, role, disabled, created_at FROM agents WHERE username = ?').get(username);
+  return r && accountOf(r);
+}
+
+function mustExist(store: HubStore, username: string): AccountView {
+  const a = accountByUsername(store, username);
+  if (!a) throw new NotFoundError(`no account ${username}`);
+  return a;
+}
+
+/** Changes an account's role; returns the account as it now is. */
+export function setAccountRole(store: HubStore, username: string, role: Role): AccountView {
+  const r = parseOrThrow(Role, role);
+  const a = mustExist(store, username);
+  refuseLastAdministrator(store, a, r !== 'administrator' || a.disabled);
+  store.db.prepare('UPDATE agents SET role = ?, is_admin = ? WHERE id = ?').run(r, r === 'administrator' ? 1 : 0, a.id);
+  return { ...a, role: r };
+}
+
+/** Disables or enables an account; returns the account as it now is (the caller closes its sockets). */
+export function setAccountDisabled(store: HubStore, username: string, disabled: boolean): AccountView {
+  const a = mustExist(store, username);
+  refuseLastAdministrator(store, a, disabled);
+  store.db.prepare('UPDATE agents SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, a.id);
+  return { ...a, disabled };
+}
+
+/** Sets a new password (generated when omitted); returns the clear password, shown once. */
+export async function resetAccountPassword(store: HubStore, username: string, password?: string): Promise<{ account: AccountView; password: string }> {
+  const a = mustExist(store, username);
+  const pw = password ?? generatePassword();
+  if (pw.length < 8 || pw.length > 256) throw new HubError('invalid_message', 'password: 8–256 characters');
+  store.setAgentPassword(a.id, await hashSecret(pw));
+  return { account: a, password: pw };
+}
+
+/** The hub must keep one enabled administrator: nobody could manage accounts otherwise. */
+function refuseLastAdministrator(store: HubStore, a: AccountView, losing: boolean): void {
+  if (!losing || a.role !== 'administrator' || a.disabled) return;
+  const others = store.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM agents WHERE role = 'administrator' AND disabled = 0 AND id <> ?").get(a.id)?.n ?? 0;
+  if (others === 0) throw new ConflictError('this is the last enabled administrator; name another one first');
 }

@@ -5,13 +5,17 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Language } from '../common/config';
 import { VisioError } from '../common/result';
-import { createAgent, createKiosk, registerKioskKey } from './accounts';
+import { Role } from '../common/roles';
+import { createAgent, createKiosk, listAccounts, registerKioskKey, resetAccountPassword, setAccountDisabled, setAccountRole } from './accounts';
 import { loadHubConfig } from './config';
 import { backupHubDb, HubStore } from './db/store';
 import { runUpdatesCommand, UPDATES_USAGE } from './updates/cli';
 
 const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
-  create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en]
+  create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en] [--role R]
+  account create <username> <displayName> --role agent|technician|supervisor|administrator [--password P]
+  account list | disable <username> | enable <username> | set-role <username> <role>
+  account reset-password <username> [--password P]      (a generated password is printed once)
   kiosk add <kioskId> --public-key <file> [--name N] [--office O]
                            register (or replace) a booth's Ed25519 public key (its <dataDir>/kiosk-key.pub.pem);
                            the production credential: the private key never leaves the booth
@@ -53,11 +57,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           ...(flags.password !== undefined ? { password: flags.password } : {}),
           ...(languages ? { languages } : {}),
           ...(services ? { services } : {}),
+          ...(flags.role !== undefined ? { role: parseRole(flags.role) } : {}),
         });
         out(`agent created: ${agent.username} (${agent.displayName}) id=${agent.id}`);
         if (flags.password === undefined) out(`password: ${password}`);
         return 0;
       }
+      case 'account':
+        return await runAccountCommand(store, args, flags, out);
       case 'create-kiosk': {
         const [kioskId, name, office] = args;
         if (!kioskId || !name || !office || args.length !== 3) throw new CliUsageError('create-kiosk needs <kioskId> <name> <office>');
@@ -111,6 +118,54 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     }
   } finally {
     store.close();
+  }
+}
+
+function parseRole(raw: string): Role {
+  const r = Role.safeParse(raw);
+  if (!r.success) throw new CliUsageError(`unknown role ${raw} (${Role.options.join(', ')})`);
+  return r.data;
+}
+
+/** `account …`: the same actions as the console's accounts page. A running hub notices within a second (closes a disabled account's sockets). */
+async function runAccountCommand(store: HubStore, args: string[], flags: Record<string, string | undefined>, out: (line: string) => void): Promise<number> {
+  const [sub, username, third, ...rest] = args;
+  const need = (ok: boolean, what: string) => {
+    if (!ok) throw new CliUsageError(`account ${what}`);
+  };
+  switch (sub) {
+    case 'create': {
+      need(!!username && !!third && rest.length === 0 && flags.role !== undefined, 'create needs <username> <displayName> --role R');
+      const { agent, password } = await createAgent(store, { username: username!, displayName: third!, role: parseRole(flags.role!), ...(flags.password !== undefined ? { password: flags.password } : {}) });
+      out(`account created: ${agent.username} (${agent.displayName}) role=${flags.role}`);
+      if (flags.password === undefined) out(`password: ${password}`);
+      return 0;
+    }
+    case 'list':
+      for (const a of listAccounts(store)) out(`${a.username}\t${a.displayName}\t${a.role}\t${a.disabled ? 'disabled' : 'active'}`);
+      return 0;
+    case 'disable':
+    case 'enable': {
+      need(!!username && third === undefined, `${sub} needs <username>`);
+      const a = setAccountDisabled(store, username!, sub === 'disable');
+      out(`${a.username}: ${a.disabled ? 'disabled' : 'enabled'}`);
+      return 0;
+    }
+    case 'set-role': {
+      need(!!username && !!third && rest.length === 0, 'set-role needs <username> <role>');
+      const a = setAccountRole(store, username!, parseRole(third!));
+      out(`${a.username}: role ${a.role}`);
+      return 0;
+    }
+    case 'reset-password': {
+      need(!!username && third === undefined, 'reset-password needs <username>');
+      const r = await resetAccountPassword(store, username!, flags.password);
+      out(`${r.account.username}: password reset`);
+      if (flags.password === undefined) out(`password: ${r.password}`);
+      return 0;
+    }
+    default:
+      throw new CliUsageError(`unknown account command ${sub ?? ''}`);
   }
 }
 

@@ -4,7 +4,8 @@
 // authenticated socket right now", read from the socket layer, never guessed from timestamps.
 import type { FastifyInstance } from 'fastify';
 import { KioskHealthSnapshot, type KioskListResponse } from '../common/protocol';
-import type { AgentClaims } from './auth/tokens';
+import { Role } from '../common/roles';
+import type { RequireRole } from './roles';
 import type { HubStore, SqliteDb } from './db/store';
 import { listKioskUpdates } from './updates/store';
 import { onKioskHealth } from './updates/rollout';
@@ -155,23 +156,13 @@ export class KioskHealthStore implements KioskHealthSink {
   }
 }
 
-/** GET /api/kiosks (agent bearer token): the fleet with online / last seen / latest health. */
+/** GET /api/kiosks (any signed-in role; agents see which booth calls): the fleet with online / last seen / latest health. */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { store: Pick<HubStore, 'listKiosks'>; health: KioskHealthStore; online: () => ReadonlySet<string>; verifyAgent: (token: string) => Promise<AgentClaims> },
+  deps: { store: Pick<HubStore, 'listKiosks'>; health: KioskHealthStore; online: () => ReadonlySet<string>; requireRole: RequireRole },
 ): void {
   app.get('/api/kiosks', async (req, reply) => {
-    const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
-    let ok = false;
-    if (m) {
-      try {
-        await deps.verifyAgent(m[1]!);
-        ok = true;
-      } catch {
-        // answered below
-      }
-    }
-    if (!ok) return reply.code(401).send({ code: 'unauthorized', message: 'agent token required' });
+    if (!(await deps.requireRole(req, reply, Role.options))) return reply;
     return deps.health.list(deps.store, deps.online());
   });
 }

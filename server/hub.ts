@@ -15,12 +15,15 @@ import { ChatRelay } from './chat';
 import { AccountState } from './auth/account-state';
 import { LoginGuard, LoginThrottledError, DEVICE_COOKIE, deviceCookieHeader, readCookie, type LoginGuardOptions } from './auth/login-guard';
 import { applySecurityHeaders, originAllowed } from './auth/headers';
-import { ConfigStore } from './config-store/store';
-import { ConfigPusher, registerConfigRoutes, type ConfigAuthorize } from './config-store/routes';
 import { HubSockets } from './sockets';
 import { serveWebSockets } from './ws-upgrade';
 import { KioskHealthStore, registerHealthRoutes } from './health';
 import { TurnIssuer } from './turn';
+import { accountById } from './accounts';
+import { registerAccountRoutes } from './accounts-routes';
+import { EnrollStore } from './enroll/store';
+import { registerEnrollRoutes, type EnrollLimits } from './enroll/routes';
+import { createRoleGuard, type RequireRole } from './roles';
 
 /** What a plugin (e.g. outbox ingest) gets besides the fastify instance. */
 export interface HubPluginContext {
@@ -34,6 +37,8 @@ export interface HubPluginContext {
   now: () => number;
   /** Verifies an agent bearer token (HTTP APIs such as callbacks); throws UnauthorizedError. */
   verifyAgent: (token: string) => Promise<AgentClaims>;
+  /** The role check every account route uses (server/roles.ts): the principal, or null once 401/403 was sent. */
+  requireRole: RequireRole;
 }
 
 /** Extra routes registered inside createHub, before the hub listens. */
@@ -67,8 +72,14 @@ export interface HubOptions {
   ringTimeoutMs?: number;
   /** Before re-ringing an agent who declined, when nobody else is free (ms); default = ringTimeoutMs. */
   declineCooldownMs?: number;
-  /** Built agent console (dist/renderer/agent), served at /agent/ when set. */
+  /** Built agent console (dist/renderer/agent), served at /agent/ when set; its sibling `console/` (the hub console) at /console/. */
   agentStaticDir?: string;
+  /** Base URL booths show in their enrollment QR code (default: the URL the booth called). */
+  publicUrl?: string;
+  /** Enrollment guess and request limits (server/enroll/routes.ts). */
+  enrollLimits?: Partial<EnrollLimits>;
+  /** Configuration a newly enrolled booth receives with its identity (the config store's). */
+  initialKioskConfig?: (kioskId: string) => Record<string, unknown> | undefined;
   /** fastify logger option (false by default: tests stay quiet). */
   logger?: boolean | FastifyServerOptions['logger'];
   /** Clock (epoch ms); default Date.now. */
@@ -101,13 +112,6 @@ export interface HubOptions {
   maxUnauthenticatedPerAddress?: number;
   /** How often account changes made by another process (the CLI) are looked for (ms, default 1 000). */
   accountPollMs?: number;
-  /** How often config versions written by another process (the CLI) are looked for and pushed (ms, default 1 000). */
-  configPollMs?: number;
-  /**
-   * Who may read / change booth configuration (default: any signed-in account that is still enabled;
-   * the role check replaces it when roles exist).
-   */
-  configAuthorize?: ConfigAuthorize;
 }
 
 /** A running hub. */
@@ -142,7 +146,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   let callLogWriter: CallLogWriter | undefined;
   let icePush: ReturnType<typeof setInterval> | undefined;
   let accounts: AccountState | undefined;
-  let configPusher: ConfigPusher | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
@@ -187,8 +190,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       now,
       log,
     });
-    // Central booth configuration: versioned per office and booth, pushed live (server/config-store).
-    const configs = new ConfigStore(store.db, now);
     const hubAccounts = (accounts = new AccountState(store, {
       ...(opts.accountPollMs !== undefined ? { pollMs: opts.accountPollMs } : {}),
       onChange: (ids) => {
@@ -206,7 +207,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     };
     sockets = new HubSockets({
       dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
-      kioskConfig: (kioskId, office) => configs.effectiveFor(kioskId, office),
       options: {
         iceServers: turn ? (role, principal) => turn.iceServers(`${role}-${principal}`) : (opts.iceServers ?? []),
         services: opts.services ?? defaultServices,
@@ -280,7 +280,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       }
       const cookie = loginGuard.succeeded(key, device);
       reply.header('set-cookie', deviceCookieHeader(cookie, loginGuard.opts.deviceTtlMs, req.protocol === 'https'));
-      const body: z.infer<typeof LoginResponse> = { token: await tokens.sign({ agentId: agent.id, displayName: agent.displayName }), displayName: agent.displayName, expiresInSeconds: tokens.ttlSeconds };
+      const role = accountById(store, agent.id)?.role ?? 'agent';
+      const body: z.infer<typeof LoginResponse> = { token: await tokens.sign({ agentId: agent.id, displayName: agent.displayName, role }), displayName: agent.displayName, expiresInSeconds: tokens.ttlSeconds, role };
       return body;
     });
 
@@ -297,21 +298,18 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       };
     });
 
-    registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), verifyAgent });
-
-    const pusher = (configPusher = new ConfigPusher(configs, (id, frame) => hubSockets.sendToKioskId(id, frame), opts.configPollMs ?? 1_000, (err) => log.error({ err }, 'config push failed')));
-    const bearerAuthorize: ConfigAuthorize = async (req, reply) => {
-      const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
-      try {
-        if (!m) throw new Error('no token');
-        const claims = await verifyAgent(m[1]!);
-        return { username: store.agentById(claims.agentId)?.username ?? claims.agentId };
-      } catch {
-        await reply.code(401).send({ code: 'unauthorized', message: 'agent token required' });
-        return null;
-      }
-    };
-    registerConfigRoutes(app, { configs, pusher, authorize: opts.configAuthorize ?? bearerAuthorize });
+    const requireRole = createRoleGuard({ verifyToken: verifyAgent, store });
+    registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), requireRole });
+    registerAccountRoutes(app, { store, requireRole, disconnectAccount: (id) => hubSockets.closeAccount('agent', id, 'account changed; sign in again') });
+    registerEnrollRoutes(app, {
+      enroll: new EnrollStore(store, now),
+      requireRole,
+      now,
+      disconnectKiosk: (id) => hubSockets.revokeKiosk(id),
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.enrollLimits ? { limits: opts.enrollLimits } : {}),
+      ...(opts.initialKioskConfig ? { initialConfig: opts.initialKioskConfig } : {}),
+    });
 
     if (opts.agentStaticDir) {
       const root = resolve(opts.agentStaticDir);
@@ -320,10 +318,12 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       // page loads as ../assets/…, i.e. /assets/ here. The kiosk renderer beside it is not served.
       const assets = resolve(root, '..', 'assets');
       if (existsSync(assets)) await app.register(fastifyStatic, { root: assets, prefix: '/assets/', decorateReply: false });
+      const consoleDir = resolve(root, '..', 'console');
+      if (existsSync(consoleDir)) await app.register(fastifyStatic, { root: consoleDir, prefix: '/console/', redirect: true, decorateReply: false });
       app.get('/', (_req, reply) => reply.redirect('/agent/'));
     }
 
-    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now, verifyAgent };
+    const ctx: HubPluginContext = { store, db: store.db, verifyKiosk: (h) => kiosks.verifyHeader(h), now, verifyAgent, requireRole };
     for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
 
     const host = opts.host ?? '127.0.0.1';
@@ -351,7 +351,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
           await runningApp.close();
           callLogWriter?.close();
           hubAccounts.close();
-          pusher.close();
           store.close();
         })()),
     };
@@ -362,7 +361,6 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     await app?.close().catch(() => {});
     callLogWriter?.close();
     accounts?.close();
-    configPusher?.close();
     store.close();
     throw err;
   }

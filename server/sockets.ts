@@ -6,7 +6,8 @@ import {
   AgentAuth, AgentToHub, KioskAuth, KioskHello, KioskProve, KioskToHub, PROTOCOL_VERSION, parseFrame,
   type HubChallenge, type HubErrorCode, type HubToAgent, type HubToKiosk, type IceServer,
 } from '../common/protocol';
-import type { KioskVerifier } from './accounts';
+import { accountById, type KioskVerifier } from './accounts';
+import { CALL_ROLES } from '../common/roles';
 import type { AgentTokens } from './auth/tokens';
 import type { HubStore } from './db/store';
 import type { ChatRelay } from './chat';
@@ -46,7 +47,7 @@ export interface SocketOptions {
 }
 
 /** WebSocket close codes the hub uses (4000–4999 are application-defined). */
-export const CloseCode = { unauthorized: 4401, replaced: 4409, rateLimited: 4429, goingAway: 1001, tryAgainLater: 1013 } as const;
+export const CloseCode = { unauthorized: 4401, revoked: 4403, replaced: 4409, rateLimited: 4429, goingAway: 1001, tryAgainLater: 1013 } as const;
 
 const AuthFrame = z.discriminatedUnion('type', [KioskAuth, KioskHello, KioskProve, AgentAuth]);
 const settled = Promise.resolve();
@@ -393,6 +394,12 @@ export class HubSockets {
       const nonce = conn.nonce;
       conn.nonce = undefined; // one attempt per challenge
       const kiosk = nonce !== undefined && conn.host !== undefined ? this.deps.kiosks.verifyProof(msg.kioskId, conn.host, nonce, msg.signature) : null;
+      if (!kiosk && this.isRevoked(msg.kioskId)) {
+        // A booth revoked while it was offline hears it at its next dial and returns to enrollment.
+        this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId }, 'revoked kiosk dialled');
+        this.refuse(conn, 'revoked', 'this booth was revoked; enroll it again', msg.type, CloseCode.revoked);
+        return;
+      }
       if (!kiosk) {
         this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId, challenged: nonce !== undefined }, 'kiosk key proof refused');
         this.refuse(conn, 'unauthorized', nonce === undefined ? 'kiosk.prove needs a kiosk.hello challenge first' : 'unknown kiosk, no registered key, or a wrong signature', msg.type, CloseCode.unauthorized);
@@ -437,6 +444,12 @@ export class HubSockets {
       this.refuse(conn, 'unauthorized', 'account disabled', msg.type, CloseCode.unauthorized);
       return;
     }
+    // Technicians enroll booths; they do not answer citizens (common/roles.ts).
+    const role = accountById(this.deps.store, agentId)?.role ?? 'agent';
+    if (!CALL_ROLES.includes(role)) {
+      this.refuse(conn, 'forbidden', `the ${role} role does not answer calls`, msg.type, CloseCode.unauthorized);
+      return;
+    }
     this.replaceOlder('agent', agent.id);
     this.admit(conn, 'agent', agent.id);
     this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'agent', name: agent.displayName, iceServers: this.iceFor('agent', agent.id) });
@@ -444,6 +457,19 @@ export class HubSockets {
     this.deps.dispatcher.agentJoined(conn.id, { agentId: agent.id, displayName: agent.displayName, services: agent.services, languages: agent.languages });
     this.deps.log.info({ conn: conn.id, agentId: agent.id }, 'agent connected');
     this.closeAtExpiry(conn, expiresAt);
+  }
+
+  /** Closes a revoked booth's live socket, if any (4403 `revoked`: it goes back to its enrollment screen). */
+  revokeKiosk(kioskId: string): boolean {
+    const conn = this.byPrincipal.get(`kiosk:${kioskId}`);
+    if (!conn || conn.closed) return false;
+    this.refuse(conn, 'revoked', 'this booth was revoked; enroll it again', undefined, CloseCode.revoked);
+    return true;
+  }
+
+  private isRevoked(kioskId: string): boolean {
+    const r = this.deps.store.db.prepare<[string], { revoked_at: number | null }>('SELECT revoked_at FROM kiosks WHERE kiosk_id = ?').get(kioskId);
+    return r?.revoked_at != null;
   }
 
   private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }, configVersion?: string): void {

@@ -7,9 +7,10 @@ import { coreCalls, coreEvents } from './core';
 import { hardwareCalls, hardwareEvents } from './hardware';
 import type { CallSpecs, EventSpecs } from './define';
 import { outboxCalls } from './outbox';
+import { enrollCalls, enrollEvents } from './enroll';
 
-export const bridgeCalls = { ...coreCalls, ...outboxCalls, ...hardwareCalls } satisfies CallSpecs;
-export const bridgeEvents = { ...coreEvents, ...hardwareEvents } satisfies EventSpecs;
+export const bridgeCalls = { ...coreCalls, ...outboxCalls, ...hardwareCalls, ...enrollCalls } satisfies CallSpecs;
+export const bridgeEvents = { ...coreEvents, ...hardwareEvents, ...enrollEvents } satisfies EventSpecs;
 
 export type BridgeCalls = typeof bridgeCalls;
 export type BridgeEvents = typeof bridgeEvents;

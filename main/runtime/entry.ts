@@ -6,8 +6,9 @@
 // build/chromium/policies), loopback port fixed by config `runtimePort` (default 47100) so the policy
 // can name the origin. Chromium will not sandbox as root, so root is refused unless VG_ALLOW_ROOT=1
 // (development only: Chromium then runs with --no-sandbox, and says so in the log).
-import { composeKiosk } from '../compose';
-import { EXIT_CONFIG, loadKioskConfigOrExit } from '../services/config';
+import { composeKiosk, hubHttpBase } from '../compose';
+import { startBooth } from '../services/booth';
+import { EXIT_CONFIG, loadBoothConfigOrExit } from '../services/config';
 import type { KioskCore } from '../services/core';
 import { consoleLogger } from '../services/log';
 import { startSystemdNotifier } from '../services/watchdog';
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   // Before anything spawns Chromium: the notifier takes NOTIFY_SOCKET/WATCHDOG_* out of the env
   // children inherit, and pings systemd's watchdog from this event loop (Type=notify unit).
   const systemd = startSystemdNotifier({ log });
-  const config = loadKioskConfigOrExit(log, (code) => process.exit(code));
+  const config = loadBoothConfigOrExit(log, (code) => process.exit(code));
   if (!config) return;
   const asRoot = process.getuid?.() === 0;
   const allowRoot = process.env.VG_ALLOW_ROOT === '1';
@@ -52,11 +53,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   const configAt = performance.now();
-  const core = (running.core = await composeKiosk({
+  // A booth without an identity shows its enrollment code first (main/services/booth.ts).
+  const core = (running.core = await startBooth({
     config,
-    hardware: config.public.simulation ? 'simulated' : 'real',
+    hubBase: hubHttpBase(config.hubUrl),
     log,
-    ...(config.healthIntervalMs !== undefined ? { health: { intervalMs: config.healthIntervalMs } } : {}),
+    compose: (enrolled) =>
+      composeKiosk({
+        config: enrolled,
+        hardware: config.public.simulation ? 'simulated' : 'real',
+        log,
+        ...(config.healthIntervalMs !== undefined ? { health: { intervalMs: config.healthIntervalMs } } : {}),
+      }),
   }));
   const composedAt = performance.now();
   const runtime = (running.runtime = await startBrowserRuntime({

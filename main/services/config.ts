@@ -37,7 +37,8 @@ const HubUrl = z
 const FileShape = z
   .object({
     hubUrl: HubUrl,
-    kioskId: Id,
+    /** Absent on a booth that enrolls itself (main/services/booth.ts): the hub gives it an id. */
+    kioskId: Id.optional(),
     /**
      * Development only: a shared secret from the hub's `create-kiosk`. Without it (production) the
      * booth authenticates with its key pair (`<dataDir>/kiosk-key.pem`, made at first start).
@@ -115,8 +116,15 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-/** Reads, merges (env wins over file) and validates; throws KioskConfigError naming each bad field. */
+/** Reads, merges (env wins over file) and validates; throws KioskConfigError naming each bad field (a missing kioskId too). */
 export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
+  const c = loadBoothConfig(opts);
+  if (c.kioskId === undefined) throw new KioskConfigError('Invalid kiosk config: kioskId: Required (or let the booth enroll itself: main/services/booth.ts)');
+  return c as KioskConfig;
+}
+
+/** As loadKioskConfig, but the kiosk id may be absent: such a booth enrolls at the hub (docs/features/enroll.md). */
+export function loadBoothConfig(opts: LoadConfigOptions = {}): Omit<KioskConfig, 'kioskId'> & { kioskId?: string } {
   const env = opts.env ?? process.env;
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const file = opts.file ?? env.VG_KIOSK_CONFIG;
@@ -156,7 +164,7 @@ export function loadKioskConfig(opts: LoadConfigOptions = {}): KioskConfig {
   return {
     public: r.data.public,
     hubUrl: r.data.hubUrl,
-    kioskId: r.data.kioskId,
+    ...(r.data.kioskId !== undefined ? { kioskId: r.data.kioskId } : {}),
     ...(r.data.kioskSecret !== undefined ? { kioskSecret: r.data.kioskSecret } : {}),
     dataDir: resolve(base, r.data.dataDir),
     devMode: r.data.devMode,
@@ -178,6 +186,17 @@ export const EXIT_CONFIG = 78;
 export function loadKioskConfigOrExit(log: Pick<Logger, 'error'>, exit: (code: number) => void): KioskConfig | undefined {
   try {
     return loadKioskConfig();
+  } catch (err) {
+    log.error({ err: String(err) }, 'kiosk configuration is invalid; fix it and restart');
+    exit(EXIT_CONFIG);
+    return undefined;
+  }
+}
+
+/** loadKioskConfigOrExit for an entry that enrolls a booth without a kiosk id. */
+export function loadBoothConfigOrExit(log: Pick<Logger, 'error'>, exit: (code: number) => void): (Omit<KioskConfig, 'kioskId'> & { kioskId?: string }) | undefined {
+  try {
+    return loadBoothConfig();
   } catch (err) {
     log.error({ err: String(err) }, 'kiosk configuration is invalid; fix it and restart');
     exit(EXIT_CONFIG);

@@ -100,7 +100,8 @@ export function kioskHttpAuthorization(kioskId: string, cred: { secret?: string;
   };
 }
 
-function writeAtomic(path: string, text: string, mode: number): void {
+/** Writes a file so a power cut leaves the old one or the new one, never half (temp file, fsync, rename, fsync the dir). */
+export function writeAtomic(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   try {

@@ -25,7 +25,7 @@ describe('agent tokens', () => {
     let now = 1_800_000_000_000;
     const tokens = new AgentTokens('k'.repeat(32), 3600, () => now);
     const t = await tokens.sign({ agentId: 'a1', displayName: 'Alice' });
-    expect(await tokens.verify(t)).toEqual({ agentId: 'a1', displayName: 'Alice', expiresAt: (Math.floor(now / 1000) + 3600) * 1000 });
+    expect(await tokens.verify(t)).toEqual({ agentId: 'a1', displayName: 'Alice', role: 'agent', expiresAt: (Math.floor(now / 1000) + 3600) * 1000 });
     const other = new AgentTokens('z'.repeat(32), 3600, () => now);
     await expect(other.verify(t)).rejects.toMatchObject({ code: 'unauthorized' });
     const [h, p, s] = t.split('.');

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { Role } from '../../common/roles';
 import { UnauthorizedError } from '../errors';
 
 const ISSUER = 'visioguichet-hub';
@@ -10,6 +11,8 @@ export interface AgentClaims {
   agentId: string;
   /** Display name at login time. */
   displayName: string;
+  /** The account's role at login time (routes re-read the account, server/roles.ts); default agent. */
+  role?: Role;
 }
 
 /** Signs and verifies short-lived HS256 agent tokens; the clock is injected so expiry is testable. */
@@ -29,7 +32,7 @@ export class AgentTokens {
   /** Issues a token for an agent who just proved their password. */
   async sign(claims: AgentClaims): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ name: claims.displayName, role: 'agent' })
+    return new SignJWT({ name: claims.displayName, role: claims.role ?? 'agent' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.agentId)
       .setIssuer(ISSUER)
@@ -40,13 +43,14 @@ export class AgentTokens {
   }
 
   /** Verifies signature, algorithm, issuer, audience and expiry; throws UnauthorizedError otherwise. */
-  async verify(token: string): Promise<AgentClaims & { expiresAt: number }> {
+  async verify(token: string): Promise<AgentClaims & { role: Role; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(this.now()),
       });
-      if (payload.role !== 'agent' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') throw new UnauthorizedError('token claims');
-      return { agentId: payload.sub, displayName: payload.name, expiresAt: (payload.exp ?? 0) * 1000 };
+      const role = Role.safeParse(payload.role);
+      if (!role.success || typeof payload.sub !== 'string' || typeof payload.name !== 'string') throw new UnauthorizedError('token claims');
+      return { agentId: payload.sub, displayName: payload.name, role: role.data, expiresAt: (payload.exp ?? 0) * 1000 };
     } catch (err) {
       if (err instanceof UnauthorizedError) throw err;
       throw new UnauthorizedError(err instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token');

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CALLBACKS_PATH, INGEST_PATH, IngestRequest } from '../../common/outbox';
 import { parseFrame } from '../../common/protocol';
+import { CALL_ROLES } from '../../common/roles';
 import type { HubPlugin } from '../hub';
 import { IngestStore } from './store';
 
@@ -67,6 +68,11 @@ export function ingestPlugin(options: IngestPluginOptions = {}): HubPlugin {
     });
 
     async function agentOf(req: FastifyRequest, reply: FastifyReply): Promise<AgentIdentity | null> {
+      // Callbacks are for those who answer citizens; the role is read again on every request.
+      if (!options.verifyAgent) {
+        const who = await ctx.requireRole(req, reply, CALL_ROLES);
+        return who && { agentId: who.id, displayName: who.displayName };
+      }
       const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
       if (m) {
         try {

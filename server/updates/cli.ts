@@ -14,7 +14,7 @@ export const UPDATES_USAGE = `  release add <manifest.json> <manifest.json.sig> 
   rollout start <version> [--pilot k1,k2] [--percent 10] [--previous V] [--auto-pause-after 1]
   rollout advance [--percent N]      pilot → percent → all (a larger --percent stays in the percent stage)
   rollout pause [--reason TEXT] | rollout resume | rollout rollback | rollout status
-  set-admin <username> on|off        may use /api/admin/updates/* (full roles are not built yet)
+  set-admin <username> on|off        the administrator role (as account set-role): /api/admin/updates/*
   (release/rollout take --keys K1,K2 and --releases-dir DIR over the config's updateKeys / releasesDir, --as NAME to name who acts)`;
 
 /** What the update commands need from the main CLI. */

@@ -13,7 +13,7 @@ import {
   advanceRollout, pauseRollout, resumeRollout, rollbackRollout, startRollout, targetFor, updatesStatus,
 } from './rollout';
 import { parseUpdateKey, type UpdateKey } from './signature';
-import { agentRole, getRelease, listReleases, recentAudit } from './store';
+import { getRelease, listReleases, recentAudit } from './store';
 import type { Readable } from 'node:stream';
 
 export const KIOSK_UPDATE_PATH = '/api/kiosk/update';
@@ -118,28 +118,10 @@ function routes(app: FastifyInstance, ctx: HubPluginContext, keys: readonly Upda
 
   // ---- administration (agent token + admin flag) ------------------------------------------------
 
-  /** `agent:<username>` of an admin, or null once 401/403 was sent. */
+  /** `agent:<username>` of an administrator, or null once 401/403 was sent (server/roles.ts). */
   async function adminOf(req: FastifyRequest, reply: FastifyReply): Promise<string | null> {
-    const m = /^Bearer (\S{10,4096})$/.exec(req.headers.authorization ?? '');
-    let agentId: string | undefined;
-    if (m) {
-      try {
-        agentId = (await ctx.verifyAgent(m[1]!)).agentId;
-      } catch {
-        // answered below
-      }
-    }
-    const role = agentId ? agentRole(db, agentId) : undefined;
-    if (!role || role.disabled) {
-      await reply.code(401).send({ code: 'unauthorized', message: 'agent token required' });
-      return null;
-    }
-    if (!role.admin) {
-      req.log.warn({ username: role.username, url: req.url }, 'updates: admin route refused to a non-admin agent');
-      await reply.code(403).send({ code: 'forbidden', message: 'this account is not an administrator' });
-      return null;
-    }
-    return `agent:${role.username}`;
+    const who = await ctx.requireRole(req, reply, ['administrator']);
+    return who ? `agent:${who.username}` : null;
   }
 
   const body = <S extends z.ZodType>(schema: S, raw: unknown) => parseFrame(schema, raw ?? {});

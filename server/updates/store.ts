@@ -228,15 +228,18 @@ export function listKioskUpdates(db: SqliteDb): KioskUpdateRecord[] {
   return db.prepare<[], KioskUpdateRow>('SELECT * FROM kiosk_updates ORDER BY kiosk_id').all().map(kioskUpdateFromRow);
 }
 
-// ---- admin flag (full roles are not built yet) -------------------------------------------------
+// ---- administrator role (migration 6: `agents.role`; `is_admin` kept in step for old readers) ------
 
-/** The agent's username and flags, fresh from the database (a revoked flag takes effect at once). */
+/** The account's username and whether it is an enabled administrator, fresh from the database (a change takes effect at once). */
 export function agentRole(db: SqliteDb, agentId: string): { username: string; admin: boolean; disabled: boolean } | undefined {
-  const r = db.prepare<[string], { username: string; is_admin: number; disabled: number }>('SELECT username, is_admin, disabled FROM agents WHERE id = ?').get(agentId);
-  return r && { username: r.username, admin: r.is_admin !== 0, disabled: r.disabled !== 0 };
+  const r = db.prepare<[string], { username: string; role: string; disabled: number }>('SELECT username, role, disabled FROM agents WHERE id = ?').get(agentId);
+  return r && { username: r.username, admin: r.role === 'administrator', disabled: r.disabled !== 0 };
 }
 
-/** Sets or clears the admin flag; false when no such agent. */
+/** `set-admin on` makes the account an administrator; `off` makes an administrator an agent again. False when no such account. */
 export function setAgentAdmin(db: SqliteDb, username: string, admin: boolean): boolean {
-  return db.prepare('UPDATE agents SET is_admin = ? WHERE username = ?').run(admin ? 1 : 0, username).changes > 0;
+  const sql = admin
+    ? "UPDATE agents SET role = 'administrator', is_admin = 1 WHERE username = ?"
+    : "UPDATE agents SET role = CASE role WHEN 'administrator' THEN 'agent' ELSE role END, is_admin = 0 WHERE username = ?";
+  return db.prepare(sql).run(username).changes > 0;
 }
