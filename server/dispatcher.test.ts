@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HubToAgent, HubToKiosk } from '../common/protocol';
-import { Dispatcher, type AgentInfo, type CallLogSink } from './dispatcher';
+import { Dispatcher, RESUME_WINDOW_MS, type AgentInfo, type CallLogSink, type LiveCallRecord } from './dispatcher';
 import { HubError } from './errors';
 
 /** A manual clock with timers, so ring timeouts run without waiting. */
@@ -278,17 +278,138 @@ describe('Dispatcher permissions and departures', () => {
     expect(code(() => s.d.relaySignal('k1', c, { x: 1 }))).toBe('forbidden');
   });
 
-  it('a kiosk leaving mid-call ends it with peer_lost for the agent, who becomes available', () => {
+  it('a kiosk leaving mid-call keeps the call for the resume window, then ends it with peer_lost for the agent', () => {
     const s = connected();
     s.d.kioskLeft('k1');
+    expect(s.toAgent('a1').at(-1)).toEqual({ type: 'agent.state', status: 'in_call' });
+    expect(s.d.snapshot().connected).toEqual([s.c]);
+    s.clock.advance(RESUME_WINDOW_MS - 1);
+    expect(s.toAgent('a1').some((m) => m.type === 'call.ended')).toBe(false);
+    s.clock.advance(1);
     expect(s.toAgent('a1').slice(-2)).toEqual([{ type: 'call.ended', callId: s.c, reason: 'peer_lost' }, { type: 'agent.state', status: 'available' }]);
     expect(s.logged.at(-1)).toMatch(/ended call1 peer_lost/);
   });
 
-  it('an agent leaving mid-call ends it with peer_lost for the kiosk', () => {
+  it('a kiosk back on a new connection within the window gets call.resume, the held signals, and the call goes on', () => {
+    const s = connected();
+    s.d.kioskLeft('k1');
+    // The agent's ICE restart while the kiosk is away: held, not lost.
+    s.d.relaySignal('a1', s.c, { type: 'offer', sdp: 'restart' });
+    s.clock.advance(30_000);
+    s.d.kioskJoined('k1b', s.kiosk('K1'));
+    expect(s.toKiosk('k1b')).toEqual([
+      { type: 'call.resume', callId: s.c, agentName: 'Agent alice' },
+      { type: 'signal', callId: s.c, data: { type: 'offer', sdp: 'restart' } },
+    ]);
+    s.d.relaySignal('k1b', s.c, { type: 'answer', sdp: 'x' });
+    expect(s.toAgent('a1').at(-1)).toEqual({ type: 'signal', callId: s.c, data: { type: 'answer', sdp: 'x' } });
+    s.clock.advance(5 * RESUME_WINDOW_MS);
+    expect(s.d.snapshot().connected).toEqual([s.c]);
+    s.d.endCall('k1b', s.c, 'kiosk_hangup');
+    expect(s.toAgent('a1').at(-2)).toEqual({ type: 'call.ended', callId: s.c, reason: 'kiosk_hangup' });
+  });
+
+  it('a new kiosk connection before the old one is seen closing takes the call over; the old close changes nothing', () => {
+    const s = connected();
+    s.d.kioskJoined('k1b', s.kiosk('K1'));
+    expect(s.toKiosk('k1b')[0]).toEqual({ type: 'call.resume', callId: s.c, agentName: 'Agent alice' });
+    s.d.kioskLeft('k1');
+    s.clock.advance(2 * RESUME_WINDOW_MS);
+    expect(s.d.snapshot().connected).toEqual([s.c]);
+    expect(() => s.d.relaySignal('k1', s.c, {})).toThrow();
+  });
+
+  it('an agent leaving mid-call: the kiosk hears nothing within the window; back in time, the agent gets in_call and call.resume', () => {
     const s = connected();
     s.d.agentLeft('a1');
+    s.clock.advance(20_000);
+    expect(s.toKiosk('k1').at(-1)).toEqual({ type: 'call.accepted', callId: s.c, agentName: 'Agent alice' });
+    s.d.agentJoined('a1b', s.agent('alice'));
+    expect(s.toAgent('a1b')).toEqual([
+      { type: 'agent.state', status: 'away' },
+      { type: 'agent.state', status: 'in_call' },
+      { type: 'call.resume', callId: s.c, context: expect.objectContaining({ service: 'emploi', language: 'fr' }) },
+    ]);
+    expect(s.d.snapshot().agents.find((a) => a.conn === 'a1b')).toMatchObject({ status: 'in_call', callId: s.c });
+    s.clock.advance(2 * RESUME_WINDOW_MS);
+    expect(s.d.snapshot().connected).toEqual([s.c]);
+  });
+
+  it('an agent who does not come back: peer_lost to the kiosk, and the kiosk may take the head of the same line again (attempt 2)', () => {
+    const s = connected();
+    s.d.setAgentStatus('a2', 'away');
+    const waitingBefore = s.request('k2'); // someone else already in line
+    s.d.agentLeft('a1');
+    s.clock.advance(RESUME_WINDOW_MS);
     expect(s.toKiosk('k1').at(-1)).toEqual({ type: 'call.ended', callId: s.c, reason: 'peer_lost' });
+    const again = s.d.requestCall('k1', { requestId: 'r-again', service: 'emploi', language: 'fr', requeueOf: s.c });
+    expect(s.toKiosk('k1').at(-1)).toMatchObject({ type: 'call.queued', callId: again, position: 1 });
+    expect(s.d.snapshot().queues['emploi/fr']).toEqual([again, waitingBefore]);
+    s.d.setAgentStatus('a2', 'available');
+    expect(s.rings().at(-1)).toBe(`a2:${again}`);
+    expect(s.agentOut.find((o) => o.msg.type === 'call.ring' && o.msg.callId === again)?.msg).toMatchObject({ context: { attempt: 2 } });
+  });
+
+  it('a head-of-line requeue is taken once, by the same kiosk, in the same line; otherwise the request queues normally', () => {
+    const s = connected();
+    s.d.endCall('a1', s.c, 'peer_lost');
+    s.d.setAgentStatus('a1', 'away');
+    const other = s.request('k2');
+    // Another kiosk naming this lost call: an ordinary place at the end.
+    s.d.endCall('k2', other, 'cancelled');
+    const k2 = s.d.requestCall('k2', { requestId: 'r-k2', service: 'emploi', language: 'fr', requeueOf: s.c });
+    const first = s.d.requestCall('k1', { requestId: 'r-1', service: 'emploi', language: 'fr', requeueOf: s.c });
+    expect(s.d.snapshot().queues['emploi/fr']).toEqual([first, k2]);
+    s.d.endCall('k1', first, 'cancelled');
+    const second = s.d.requestCall('k1', { requestId: 'r-2', service: 'emploi', language: 'fr', requeueOf: s.c });
+    expect(s.d.snapshot().queues['emploi/fr']).toEqual([k2, second]);
+  });
+
+  it('connected calls go to the live sink on accept and leave it when they end', () => {
+    const saved: LiveCallRecord[] = [];
+    const removed: string[] = [];
+    const clock = new FakeClock();
+    const d = new Dispatcher({
+      now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer, sendToKiosk: () => {}, sendToAgent: () => {}, ringTimeoutMs: 20_000,
+      newCallId: () => 'live1', live: { saved: (r) => saved.push(r), removed: (id) => removed.push(id) },
+    });
+    d.agentJoined('a1', { agentId: 'alice', displayName: 'Alice', services: null, languages: null });
+    d.setAgentStatus('a1', 'available');
+    d.kioskJoined('k1', { kioskId: 'K1', name: 'Kiosk', office: 'Bureau' });
+    d.requestCall('k1', { requestId: 'r', service: 'emploi', language: 'fr' });
+    expect(saved).toEqual([]);
+    d.accept('a1', 'live1');
+    expect(saved).toEqual([{ callId: 'live1', kioskId: 'K1', agentId: 'alice', agentName: 'Alice', context: expect.objectContaining({ service: 'emploi' }), requestedAt: clock.now(), acceptedAt: clock.now() }]);
+    d.endCall('k1', 'live1', 'kiosk_hangup');
+    expect(removed).toEqual(['live1']);
+  });
+
+  it('a restarted hub restores connected calls: each party re-attaches when it reconnects, signaling flows again', () => {
+    const clock = new FakeClock();
+    const toKiosk: HubToKiosk[] = [];
+    const toAgent: HubToAgent[] = [];
+    const d = new Dispatcher({
+      now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer, sendToKiosk: (_c, m) => toKiosk.push(m), sendToAgent: (_c, m) => toAgent.push(m), ringTimeoutMs: 20_000,
+    });
+    const context = { service: 'emploi', language: 'fr' as const, kioskName: 'Kiosk', office: 'Bureau' };
+    expect(d.restore([{ callId: 'old1', kioskId: 'K1', agentId: 'alice', agentName: 'Alice', context, requestedAt: 1, acceptedAt: 2 }])).toBe(1);
+    d.agentJoined('a1', { agentId: 'alice', displayName: 'Alice', services: null, languages: null });
+    d.relaySignal('a1', 'old1', { candidate: 'c' });
+    d.kioskJoined('k1', { kioskId: 'K1', name: 'Kiosk', office: 'Bureau' });
+    expect(toAgent).toContainEqual({ type: 'call.resume', callId: 'old1', context });
+    expect(toKiosk).toEqual([{ type: 'call.resume', callId: 'old1', agentName: 'Alice' }, { type: 'signal', callId: 'old1', data: { candidate: 'c' } }]);
+    clock.advance(3 * RESUME_WINDOW_MS);
+    expect(d.snapshot().connected).toEqual(['old1']);
+
+    // Only one party back within the window: the other is told peer_lost.
+    const d2 = new Dispatcher({
+      now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer, sendToKiosk: (_c, m) => toKiosk.push(m), sendToAgent: () => {}, ringTimeoutMs: 20_000,
+    });
+    d2.restore([{ callId: 'old2', kioskId: 'K2', agentId: 'bob', agentName: 'Bob', context, requestedAt: 1, acceptedAt: 2 }]);
+    d2.kioskJoined('k2', { kioskId: 'K2', name: 'Kiosk', office: 'Bureau' });
+    clock.advance(RESUME_WINDOW_MS);
+    expect(toKiosk.at(-1)).toEqual({ type: 'call.ended', callId: 'old2', reason: 'peer_lost' });
+    expect(d2.sizes().calls).toBe(0);
   });
 
   it('an agent leaving while rung re-rings the next agent at once', () => {

@@ -19,6 +19,43 @@ export interface CallLogSink {
   ended(callId: string, e: { endedAt: number; outcome: EndReason; waitMs: number; durationMs: number | null }): void;
 }
 
+/** A connected call as the hub's database keeps it, so a restarted hub resumes it (server/calls/live-store.ts). */
+export interface LiveCallRecord {
+  /** Hub call id. */
+  callId: string;
+  /** The kiosk that placed it. */
+  kioskId: string;
+  /** The agent who took it. */
+  agentId: string;
+  /** The agent's display name (sent again to the kiosk in call.resume). */
+  agentName: string;
+  /** The visit context the agent sees (service, language, flags, attempt). */
+  context: CallContext;
+  /** When the kiosk asked (epoch ms). */
+  requestedAt: number;
+  /** When the agent accepted (epoch ms). */
+  acceptedAt: number;
+}
+
+/** Where the dispatcher keeps connected calls across a hub restart (failures must not throw back). */
+export interface LiveCallSink {
+  /** A call became connected. */
+  saved(call: LiveCallRecord): void;
+  /** A connected call ended. */
+  removed(callId: string): void;
+}
+
+/**
+ * 60 s: how long a connected call whose party lost its hub link (or whose hub restarted) is kept for that
+ * party to come back. The media flows peer to peer meanwhile; past it, the other side is told peer_lost.
+ * The kiosk's own media window (common/session/types.ts CALL_RECOVERY_MS, 65 s) is longer on purpose.
+ */
+export const RESUME_WINDOW_MS = 60_000;
+/** How long a lost call can be taken back at the head of its line (the citizen reads, chooses, checks the camera). */
+export const REQUEUE_WINDOW_MS = 10 * 60_000;
+/** Signals held for a party that is reconnecting (an ICE restart's offer and candidates); the oldest go first. */
+const MAX_HELD_SIGNALS = 64;
+
 /** Everything the dispatcher touches outside itself: clock, timers, outgoing frames, log. */
 export interface DispatcherDeps {
   /** Epoch ms. */
@@ -41,6 +78,10 @@ export interface DispatcherDeps {
   defaultHandleMs?: number;
   /** Call ids; default random UUIDs (tests inject a counter). */
   newCallId?: () => string;
+  /** Connected calls in the hub's database; optional. */
+  live?: LiveCallSink;
+  /** How long a detached party of a connected call may take to come back (ms); default RESUME_WINDOW_MS. */
+  resumeWindowMs?: number;
 }
 
 /** Who an authenticated agent connection is. */
@@ -83,6 +124,8 @@ export interface CallRequestInput {
   audioOnly?: boolean;
   /** Call request revision (protocol CALL_REQUEST_REVISION): 2 = the kiosk reads `noAgent` / a null estimate. */
   v?: number;
+  /** The call this kiosk lost mid-call: the new one goes to the head of the same line. */
+  requeueOf?: string;
 }
 
 /** Where a waiting kiosk stands: 1-based position; estimate null when no agent who serves the line is available. */
@@ -117,7 +160,8 @@ interface KioskEntry {
 interface CallEntry {
   callId: string;
   requestId: string;
-  kioskConn: string;
+  /** Undefined while the kiosk is reconnecting (connected calls only). */
+  kioskConn: string | undefined;
   kioskId: string;
   queueKey: string;
   context: CallContext;
@@ -127,9 +171,16 @@ interface CallEntry {
   ringAgent: string | undefined;
   ringTimer: TimerHandle | undefined;
   retryTimer: TimerHandle | undefined;
+  /** Undefined until accepted, and while the agent is reconnecting. */
   agentConn: string | undefined;
   agentId: string | undefined;
+  agentName: string | undefined;
   acceptedAt: number | undefined;
+  /** Runs while a party of a connected call is detached; at the end the call is lost. */
+  detachTimer: TimerHandle | undefined;
+  /** Signals for a detached party, delivered when it comes back. */
+  heldForKiosk: Record<string, unknown>[];
+  heldForAgent: Record<string, unknown>[];
   /** agentId → when they declined (or let it ring out). */
   declined: Map<string, number>;
   /** The kiosk reads null estimates and `noAgent` (call request revision 2). */
@@ -184,8 +235,12 @@ export class Dispatcher {
   private readonly declineCooldownMs: number;
   private readonly defaultHandleMs: number;
   private readonly newCallId: () => string;
+  private readonly resumeWindowMs: number;
+  /** Calls lost mid-call (agent gone, media lost) whose citizen may take the head of the line again. */
+  private readonly lostCalls = new Map<string, { kioskId: string; queueKey: string; seq: number; attempt: number; at: number }>();
 
   constructor(private readonly deps: DispatcherDeps) {
+    this.resumeWindowMs = deps.resumeWindowMs ?? RESUME_WINDOW_MS;
     this.declineCooldownMs = deps.declineCooldownMs ?? deps.ringTimeoutMs;
     this.defaultHandleMs = deps.defaultHandleMs ?? 5 * 60_000;
     this.newCallId = deps.newCallId ?? randomUUID;
@@ -196,12 +251,29 @@ export class Dispatcher {
   /** An agent connection authenticated; it starts `away` until the agent says otherwise. */
   agentJoined(conn: string, info: AgentInfo): void {
     if (this.agents.has(conn)) throw new ConflictError('agent connection already joined');
-    this.agents.set(conn, { conn, info, status: 'away', idleSince: this.deps.now(), seq: this.seq++, callId: undefined, afterCall: 'available' });
+    const agent: AgentEntry = { conn, info, status: 'away', idleSince: this.deps.now(), seq: this.seq++, callId: undefined, afterCall: 'available' };
+    this.agents.set(conn, agent);
     this.deps.sendToAgent(conn, { type: 'agent.state', status: 'away' });
+    // Back from a cut link or a hub restart with a call still live: re-attach it to this connection.
+    const call = [...this.calls.values()].find((c) => c.state === 'connected' && c.agentId === info.agentId);
+    if (call) {
+      const old = call.agentConn !== undefined ? this.agents.get(call.agentConn) : undefined;
+      if (old && old.callId === call.callId) old.callId = undefined; // its close will find nothing to detach
+      call.agentConn = conn;
+      agent.callId = call.callId;
+      agent.status = 'in_call';
+      this.deps.sendToAgent(conn, { type: 'agent.state', status: 'in_call' });
+      this.deps.sendToAgent(conn, { type: 'call.resume', callId: call.callId, context: call.context });
+      for (const data of call.heldForAgent.splice(0)) this.deps.sendToAgent(conn, { type: 'signal', callId: call.callId, data });
+      this.reattached(call);
+    }
     this.refresh();
   }
 
-  /** An agent connection closed: a ring moves on, a call ends with `peer_lost` for the kiosk. */
+  /**
+   * An agent connection closed: a ring moves on; a connected call is kept for the resume window (the
+   * media does not need the hub), and ends with `peer_lost` for the kiosk if the agent does not come back.
+   */
   agentLeft(conn: string): void {
     const agent = this.agents.get(conn);
     if (!agent) return;
@@ -210,25 +282,67 @@ export class Dispatcher {
     if (call?.state === 'ringing' && call.ringAgent === conn) {
       this.stopRing(call, undefined);
     } else if (call?.state === 'connected' && call.agentConn === conn) {
-      this.finish(call, 'peer_lost');
-      return;
+      call.agentConn = undefined;
+      this.detached(call);
     }
     this.refresh();
   }
 
-  /** A kiosk connection authenticated. */
+  /** A kiosk connection authenticated; a connected call of this kiosk (cut link, restarted hub) is re-attached to it. */
   kioskJoined(conn: string, info: KioskInfo): void {
     if (this.kiosks.has(conn)) throw new ConflictError('kiosk connection already joined');
-    this.kiosks.set(conn, { conn, info, callId: undefined });
+    const kiosk: KioskEntry = { conn, info, callId: undefined };
+    this.kiosks.set(conn, kiosk);
+    const call = [...this.calls.values()].find((c) => c.state === 'connected' && c.kioskId === info.kioskId);
+    if (!call) return;
+    const old = call.kioskConn !== undefined ? this.kiosks.get(call.kioskConn) : undefined;
+    if (old && old.callId === call.callId) old.callId = undefined;
+    call.kioskConn = conn;
+    kiosk.callId = call.callId;
+    this.deps.sendToKiosk(conn, { type: 'call.resume', callId: call.callId, agentName: call.agentName ?? '' });
+    for (const data of call.heldForKiosk.splice(0)) this.deps.sendToKiosk(conn, { type: 'signal', callId: call.callId, data });
+    this.reattached(call);
   }
 
-  /** A kiosk connection closed: its call (waiting, ringing or connected) ends with `peer_lost`. */
+  /**
+   * A kiosk connection closed: a call still in line ends with `peer_lost` (the kiosk's screen already
+   * said the service is unreachable); a connected call is kept for the resume window, like an agent's.
+   */
   kioskLeft(conn: string): void {
     const kiosk = this.kiosks.get(conn);
     if (!kiosk) return;
     const call = kiosk.callId ? this.calls.get(kiosk.callId) : undefined;
     this.kiosks.delete(conn);
-    if (call) this.finish(call, 'peer_lost');
+    if (!call) return;
+    if (call.state === 'connected') {
+      if (call.kioskConn === conn) {
+        call.kioskConn = undefined;
+        this.detached(call);
+      }
+      return;
+    }
+    this.finish(call, 'peer_lost');
+  }
+
+  /**
+   * Connected calls from the hub's database after a restart: both parties are detached until they
+   * reconnect (kiosk with its key, agent with its token), each within the resume window. Returns how many.
+   */
+  restore(records: readonly LiveCallRecord[]): number {
+    let n = 0;
+    for (const r of records) {
+      if (this.calls.has(r.callId)) continue;
+      const call: CallEntry = {
+        callId: r.callId, requestId: r.callId, kioskConn: undefined, kioskId: r.kioskId, queueKey: `${r.context.service}/${r.context.language}`, context: r.context,
+        requestedAt: r.requestedAt, seq: this.seq++, state: 'connected', ringAgent: undefined, ringTimer: undefined, retryTimer: undefined,
+        agentConn: undefined, agentId: r.agentId, agentName: r.agentName, acceptedAt: r.acceptedAt, detachTimer: undefined, heldForKiosk: [], heldForAgent: [],
+        declined: new Map(), readsNoAgent: true, lastSent: undefined,
+      };
+      this.calls.set(call.callId, call);
+      this.detached(call);
+      n++;
+    }
+    return n;
   }
 
   /** Available / away. While ringing, `away` declines; while in a call, it applies when the call ends. */
@@ -270,15 +384,27 @@ export class Dispatcher {
     if (req.uiLanguage && req.uiLanguage !== req.language) context.interpreter = req.uiLanguage;
     if (req.audioOnly) context.audioOnly = true;
     const queueKey = `${req.service}/${req.language}`;
+    // A citizen whose call was lost goes back to the head of the same line (not to its end), once.
+    this.pruneLost(now);
+    const lost = req.requeueOf !== undefined ? this.lostCalls.get(req.requeueOf) : undefined;
+    const requeue = lost !== undefined && lost.kioskId === kiosk.info.kioskId && lost.queueKey === queueKey;
+    let seq = this.seq++;
+    if (requeue) {
+      this.lostCalls.delete(req.requeueOf!);
+      context.attempt = lost.attempt + 1;
+      const waiting = [...this.calls.values()].filter((c) => c.state !== 'connected').map((c) => c.seq);
+      seq = Math.min(lost.seq, ...waiting) - 1;
+    }
     const call: CallEntry = {
-      callId, requestId: req.requestId, kioskConn: conn, kioskId: kiosk.info.kioskId, queueKey, context, requestedAt: now, seq: this.seq++,
-      state: 'waiting', ringAgent: undefined, ringTimer: undefined, retryTimer: undefined, agentConn: undefined, agentId: undefined,
-      acceptedAt: undefined, declined: new Map(), readsNoAgent: (req.v ?? 1) >= 2, lastSent: undefined,
+      callId, requestId: req.requestId, kioskConn: conn, kioskId: kiosk.info.kioskId, queueKey, context, requestedAt: now, seq,
+      state: 'waiting', ringAgent: undefined, ringTimer: undefined, retryTimer: undefined, agentConn: undefined, agentId: undefined, agentName: undefined,
+      acceptedAt: undefined, detachTimer: undefined, heldForKiosk: [], heldForAgent: [], declined: new Map(), readsNoAgent: (req.v ?? 1) >= 2, lastSent: undefined,
     };
     this.calls.set(callId, call);
     kiosk.callId = callId;
     const queue = this.queues.get(queueKey) ?? [];
-    queue.push(callId);
+    if (requeue) queue.unshift(callId);
+    else queue.push(callId);
     this.queues.set(queueKey, queue);
     this.safeLog(() => this.deps.log?.requested({ callId, kioskId: kiosk.info.kioskId, service: req.service, language: req.language, hasAppointment: !!req.appointmentCode, requestedAt: now }));
     const line = this.lineOf(call);
@@ -307,11 +433,15 @@ export class Dispatcher {
     call.ringAgent = undefined;
     call.agentConn = conn;
     call.agentId = agent.info.agentId;
+    call.agentName = agent.info.displayName;
     call.acceptedAt = now;
     agent.status = 'in_call';
     agent.afterCall = 'available';
     this.safeLog(() => this.deps.log?.accepted(callId, agent.info.agentId, now));
-    this.deps.sendToKiosk(call.kioskConn, { type: 'call.accepted', callId, agentName: agent.info.displayName });
+    this.safeLog(() =>
+      this.deps.live?.saved({ callId, kioskId: call.kioskId, agentId: agent.info.agentId, agentName: agent.info.displayName, context: call.context, requestedAt: call.requestedAt, acceptedAt: now }),
+    );
+    if (call.kioskConn !== undefined) this.deps.sendToKiosk(call.kioskConn, { type: 'call.accepted', callId, agentName: agent.info.displayName });
     this.deps.sendToAgent(conn, { type: 'call.connected', callId, context: call.context });
     this.deps.sendToAgent(conn, { type: 'agent.state', status: 'in_call' });
     this.refresh();
@@ -335,22 +465,32 @@ export class Dispatcher {
     this.finish(call, reason);
   }
 
-  /** Routes a WebRTC signal to the other party of a connected call; returns nothing, throws if not allowed. */
+  /**
+   * Routes a WebRTC signal to the other party of a connected call; throws if not allowed. A party that is
+   * reconnecting gets it on its return (an ICE restart's offer must not be lost to a blip of the hub link).
+   */
   relaySignal(conn: string, callId: string, data: Record<string, unknown>): void {
     const call = this.requireCall(callId);
-    if (call.state !== 'connected' || call.agentConn === undefined) throw new ForbiddenError('signaling is only allowed in an accepted call');
-    if (call.kioskConn === conn) this.deps.sendToAgent(call.agentConn, { type: 'signal', callId, data });
-    else if (call.agentConn === conn) this.deps.sendToKiosk(call.kioskConn, { type: 'signal', callId, data });
-    else throw new ForbiddenError('not a party to this call');
+    if (call.state !== 'connected') throw new ForbiddenError('signaling is only allowed in an accepted call');
+    if (call.kioskConn === conn) {
+      if (call.agentConn !== undefined) this.deps.sendToAgent(call.agentConn, { type: 'signal', callId, data });
+      else hold(call.heldForAgent, data);
+    } else if (call.agentConn === conn) {
+      if (call.kioskConn !== undefined) this.deps.sendToKiosk(call.kioskConn, { type: 'signal', callId, data });
+      else hold(call.heldForKiosk, data);
+    } else throw new ForbiddenError('not a party to this call');
   }
 
   /** The other party of a connected call for `conn` (text relay, server/chat.ts); throws like relaySignal when not allowed. */
   peerOf(conn: string, callId: string): { conn: string; role: 'kiosk' | 'agent' } {
     const call = this.requireCall(callId);
-    if (call.state !== 'connected' || call.agentConn === undefined) throw new ForbiddenError('text is only relayed in an accepted call');
-    if (call.kioskConn === conn) return { conn: call.agentConn, role: 'agent' };
-    if (call.agentConn === conn) return { conn: call.kioskConn, role: 'kiosk' };
-    throw new ForbiddenError('not a party to this call');
+    if (call.state !== 'connected') throw new ForbiddenError('text is only relayed in an accepted call');
+    const isKiosk = call.kioskConn === conn;
+    if (!isKiosk && call.agentConn !== conn) throw new ForbiddenError('not a party to this call');
+    const other = isKiosk ? call.agentConn : call.kioskConn;
+    // Text is not held like signals: the sender is told it was refused and keeps it.
+    if (other === undefined) throw new ForbiddenError('the other party is reconnecting');
+    return { conn: other, role: isKiosk ? 'agent' : 'kiosk' };
   }
 
   /** Current state, for health endpoints and tests. */
@@ -441,13 +581,45 @@ export class Dispatcher {
     this.refresh();
   }
 
+  /** A party of a connected call lost its link: the call waits for it (the media goes on without the hub). */
+  private detached(call: CallEntry): void {
+    if (call.detachTimer !== undefined) return;
+    call.detachTimer = this.deps.setTimer(() => {
+      call.detachTimer = undefined;
+      if (this.calls.get(call.callId) !== call) return;
+      if (call.kioskConn !== undefined && call.agentConn !== undefined) return;
+      this.finish(call, 'peer_lost');
+    }, this.resumeWindowMs);
+  }
+
+  /** Both parties are back: the resume window stops. */
+  private reattached(call: CallEntry): void {
+    if (call.kioskConn === undefined || call.agentConn === undefined || call.detachTimer === undefined) return;
+    this.deps.clearTimer(call.detachTimer);
+    call.detachTimer = undefined;
+  }
+
+  private pruneLost(now: number): void {
+    for (const [id, l] of this.lostCalls) if (now - l.at > REQUEUE_WINDOW_MS) this.lostCalls.delete(id);
+    // Bounded whatever the clock: the oldest go first.
+    while (this.lostCalls.size > 1000) this.lostCalls.delete(this.lostCalls.keys().next().value as string);
+  }
+
   private finish(call: CallEntry, reason: EndReason): void {
     const now = this.deps.now();
     if (call.state === 'ringing') this.stopRing(call, 'cancelled');
     this.clearCallTimers(call);
     this.removeFromQueue(call);
     this.calls.delete(call.callId);
-    const kiosk = this.kiosks.get(call.kioskConn);
+    if (call.state === 'connected') {
+      this.safeLog(() => this.deps.live?.removed(call.callId));
+      // Lost mid-call (agent gone, media lost, hub verdict): the citizen may take the head of the line again.
+      if (reason === 'peer_lost' || reason === 'error') {
+        this.pruneLost(now);
+        this.lostCalls.set(call.callId, { kioskId: call.kioskId, queueKey: call.queueKey, seq: call.seq, attempt: call.context.attempt ?? 1, at: now });
+      }
+    }
+    const kiosk = call.kioskConn !== undefined ? this.kiosks.get(call.kioskConn) : undefined;
     if (kiosk?.callId === call.callId) kiosk.callId = undefined;
     const agent = call.agentConn ? this.agents.get(call.agentConn) : undefined;
     if (agent && agent.callId === call.callId) {
@@ -479,8 +651,10 @@ export class Dispatcher {
   private clearCallTimers(call: CallEntry): void {
     if (call.ringTimer !== undefined) this.deps.clearTimer(call.ringTimer);
     if (call.retryTimer !== undefined) this.deps.clearTimer(call.retryTimer);
+    if (call.detachTimer !== undefined) this.deps.clearTimer(call.detachTimer);
     call.ringTimer = undefined;
     call.retryTimer = undefined;
+    call.detachTimer = undefined;
   }
 
   private removeFromQueue(call: CallEntry): void {
@@ -558,7 +732,7 @@ export class Dispatcher {
       const last = call.lastSent;
       if (last && last.position === line.position && last.estimateSeconds === line.estimateSeconds && last.noAgent === line.noAgent) continue;
       call.lastSent = line;
-      this.deps.sendToKiosk(call.kioskConn, { type: 'queue.update', callId: call.callId, ...this.lineFrame(call, line) });
+      if (call.kioskConn !== undefined) this.deps.sendToKiosk(call.kioskConn, { type: 'queue.update', callId: call.callId, ...this.lineFrame(call, line) });
     }
   }
 
@@ -570,4 +744,9 @@ export class Dispatcher {
       /* reported by the sink's owner */
     }
   }
+}
+
+function hold(list: Record<string, unknown>[], data: Record<string, unknown>): void {
+  list.push(data);
+  if (list.length > MAX_HELD_SIGNALS) list.shift();
 }

@@ -22,6 +22,7 @@ export function hubFrameToEvent(frame: HubToKiosk): SessionEvent | null {
     case 'welcome':
     case 'ice.servers': // fresh TURN credentials: the renderer's ICE list keeps them for the next call
     case 'catalog': // main checks the booth's services against it; the visit does not need it
+    case 'config.push': // main applies it between visits (main/services/config-live.ts); the page reloads at attract
     case 'pong':
     case 'chat.message': // text in the call: the kiosk's chat store (renderer/kiosk/chat) handles these
     case 'chat.status':
