@@ -37,6 +37,8 @@ export interface HubLinkOptions {
   secret?: string;
   /** The booth's key pair (main/services/kiosk-key.ts): signs the hub's challenge. */
   key?: { sign(message: string): string };
+  /** Version of the hub config the booth runs (main/services/config-live.ts), told at each connection so the hub pushes a newer one. */
+  configVersion?: () => string;
   /** First retry delay (ms, default 500). */
   initialBackoffMs?: number;
   /** Retry delay cap (ms, default 30 000). */
@@ -84,6 +86,10 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
   if (opts.secret === undefined && !opts.key) throw new VisioError('config_invalid', 'the hub link needs the booth key (or a development kioskSecret)');
   // The key proof names the host the booth dialled, as its Host header carries it.
   const dialledHost = new URL(opts.url).host;
+  const configVersionField = (): { configVersion?: string } => {
+    const v = opts.configVersion?.();
+    return v ? { configVersion: v } : {};
+  };
   const initialMs = opts.initialBackoffMs ?? 500;
   const maxMs = opts.maxBackoffMs ?? 30_000;
   const spreadMs = opts.reconnectSpreadMs ?? 5_000;
@@ -146,7 +152,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
       const challenge = parseFrame(HubChallenge, text);
       if (challenge.ok) {
         const signature = opts.key.sign(kioskAuthMessage(opts.kioskId, dialledHost, challenge.value.nonce));
-        socket.send(JSON.stringify({ type: 'kiosk.prove', v: PROTOCOL_VERSION, kioskId: opts.kioskId, signature }));
+        socket.send(JSON.stringify({ type: 'kiosk.prove', v: PROTOCOL_VERSION, kioskId: opts.kioskId, signature, ...configVersionField() }));
         return;
       }
     }
@@ -194,7 +200,7 @@ export function createHubLink(opts: HubLinkOptions): HubLink {
     ws = socket;
     let alive = true;
     socket.on('open', () => {
-      if (opts.secret !== undefined) socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret } satisfies KioskToHub));
+      if (opts.secret !== undefined) socket.send(JSON.stringify({ type: 'kiosk.auth', v: PROTOCOL_VERSION, kioskId: opts.kioskId, secret: opts.secret, ...configVersionField() } satisfies KioskToHub));
       else socket.send(JSON.stringify({ type: 'kiosk.hello', v: PROTOCOL_VERSION, kioskId: opts.kioskId }));
       welcomeTimer = timers.setTimeout(() => {
         log.warn({ timeoutMs: welcomeTimeoutMs }, 'hub-link no welcome in time, redialling');
