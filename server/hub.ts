@@ -65,7 +65,7 @@ export interface HubOptions {
    * its own short-lived credential, renewed by an `ice.servers` frame every ttlSeconds / 3. The secret
    * is the one in coturn's `static-auth-secret` (server/turn.ts loads it from its file).
    */
-  turn?: { secret: string; urls: string[]; ttlSeconds: number };
+  turn?: { secret: string | (() => string); urls: string[]; ttlSeconds: number };
   /** The service catalogue (agents' names for services; booths' offer is checked against it); default the built-in four. */
   services?: ServiceDef[];
   /** How long one agent rings (ms); default 20 000. */

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { loadHubConfig, type HubConfigFile } from './config';
 import { createHub, type Hub, type HubOptions } from './hub';
 import { ingestPlugin } from './ingest/plugin';
-import { loadTurnSecret } from './turn';
+import { loadTurnSecret, turnSecretSource } from './turn';
 import { updatesPlugin } from './updates/plugin';
 
 /** Starts a hub from a parsed config (creating the database folder) with the outbox ingest and update routes; extra options override, extra plugins are added. */
@@ -15,8 +15,8 @@ export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Part
     dbPath: cfg.dbPath, host: cfg.host, port: cfg.port, tokenTtlSeconds: cfg.tokenTtlSeconds, iceServers: cfg.iceServers, services: cfg.services,
     ringTimeoutMs: cfg.ringTimeoutMs, logger: { level: cfg.logLevel },
     ...(cfg.jwtSecret ? { jwtSecret: cfg.jwtSecret } : {}),
-    // The relay's secret is read once at start; rotating it is a restart of coturn and the hub (docs/NETWORK.md).
-    ...(cfg.turn ? { turn: { secret: loadTurnSecret(cfg.turn), urls: cfg.turn.urls, ttlSeconds: cfg.turn.ttlSeconds } } : {}),
+    // A secret file is re-read when it changes: rotation needs no restart (docs/NETWORK.md, build/coturn/).
+    ...(cfg.turn ? { turn: { secret: cfg.turn.secretFile ? turnSecretSource(cfg.turn.secretFile) : loadTurnSecret(cfg.turn), urls: cfg.turn.urls, ttlSeconds: cfg.turn.ttlSeconds } } : {}),
     ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),
     ...(cfg.agentStaticDir ? { agentStaticDir: cfg.agentStaticDir } : {}),
     ...extra,

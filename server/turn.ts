@@ -6,7 +6,7 @@
 // its relay; only a new allocation (a new call, an ICE restart) needs fresh credentials, which the hub
 // pushes in `ice.servers` frames well before the previous ones expire.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { IceServer } from '../common/protocol';
 import { VisioError } from '../common/result';
@@ -59,6 +59,29 @@ export function loadTurnSecret(cfg: Pick<TurnConfig, 'secret' | 'secretFile'>): 
   return secret;
 }
 
+/**
+ * The secret as the file holds it now: re-read when the file changes (size or modification time), so
+ * `visioguichet-turn-secret rotate` takes effect without restarting the hub. A file that becomes
+ * unreadable or too short keeps the last good secret (coturn still accepts it until it is retired).
+ */
+export function turnSecretSource(file: string, stat: (f: string) => { mtimeMs: number; size: number } = statSync): () => string {
+  let secret = loadTurnSecret({ secretFile: file });
+  let seen = stat(file);
+  return () => {
+    try {
+      const now = stat(file);
+      if (now.mtimeMs !== seen.mtimeMs || now.size !== seen.size) {
+        const next = loadTurnSecret({ secretFile: file });
+        secret = next;
+        seen = now;
+      }
+    } catch {
+      // keep the last good secret
+    }
+    return secret;
+  };
+}
+
 /** One short-lived TURN credential. */
 export interface TurnCredential {
   /** `<expiry epoch seconds>:<subject>`. */
@@ -83,9 +106,13 @@ export function turnCredential(secret: string, subject: string, nowMs: number, t
 /** Hands out ICE server lists with fresh TURN credentials; one per hub. */
 export class TurnIssuer {
   constructor(
-    private readonly opts: { secret: string; urls: string[]; ttlSeconds: number; now: () => number; stun?: IceServer[] },
+    private readonly opts: { secret: string | (() => string); urls: string[]; ttlSeconds: number; now: () => number; stun?: IceServer[] },
   ) {
-    if (opts.secret.length < MIN_SECRET_LENGTH) throw new TurnSecretError(`the TURN secret is shorter than ${MIN_SECRET_LENGTH} characters`);
+    if (this.secret().length < MIN_SECRET_LENGTH) throw new TurnSecretError(`the TURN secret is shorter than ${MIN_SECRET_LENGTH} characters`);
+  }
+
+  private secret(): string {
+    return typeof this.opts.secret === 'function' ? this.opts.secret() : this.opts.secret;
   }
 
   /** Credential lifetime (s). */
@@ -103,7 +130,7 @@ export class TurnIssuer {
 
   /** The ICE servers for one party (`kiosk-<id>` / `agent-<id>`): the configured STUN servers, then the relay. */
   iceServers(subject: string): IceServer[] {
-    const c = turnCredential(this.opts.secret, subject, this.opts.now(), this.opts.ttlSeconds);
+    const c = turnCredential(this.secret(), subject, this.opts.now(), this.opts.ttlSeconds);
     return [...(this.opts.stun ?? []), { urls: [...this.opts.urls], username: c.username, credential: c.credential }];
   }
 }

@@ -20,6 +20,11 @@ export interface CoturnOptions {
   allowLoopbackPeers?: boolean;
   /** How long to wait for coturn to be ready (ms); default 10 000. */
   readyTimeoutMs?: number;
+  /**
+   * A whole configuration instead of the tests' default (e.g. the shipped build/coturn/turnserver.conf
+   * adapted); given the address, port, relay range and the files coturn must use. `secret` is then unused.
+   */
+  conf?: (at: { ip: string; port: number; minPort: number; maxPort: number; userdb: string; pidfile: string }) => string[];
 }
 
 export interface Coturn {
@@ -27,6 +32,8 @@ export interface Coturn {
   port: number;
   secret: string;
   realm: string;
+  /** coturn's SQLite database (dynamic secrets: turnadmin -b). */
+  userdb: string;
   /** Everything coturn logged so far (allocation errors show here). */
   log(): string;
   stop(): Promise<void>;
@@ -41,7 +48,9 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'vg-coturn-'));
   // A random relay window so parallel coturns rarely compete for the same ports (coturn skips busy ones anyway).
   const minPort = 40000 + Math.floor(Math.random() * 200) * 100;
-  const conf = [
+  const userdb = join(dir, 'turndb.sqlite');
+  const pidfile = join(dir, 'turnserver.pid');
+  const conf = opts.conf ? opts.conf({ ip, port, minPort, maxPort: minPort + 99, userdb, pidfile }) : [
     `listening-ip=${ip}`,
     `relay-ip=${ip}`,
     `listening-port=${port}`,
@@ -55,11 +64,12 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     'no-tls',
     'no-dtls',
     'no-multicast-peers',
-    opts.allowLoopbackPeers ? 'allow-loopback-peers' : 'no-loopback-peers',
+    // coturn 4.6 refuses loopback peers unless told otherwise.
+    ...(opts.allowLoopbackPeers ? ['allow-loopback-peers'] : []),
     'log-file=stdout',
     'simple-log',
-    `pidfile=${join(dir, 'turnserver.pid')}`,
-    `userdb=${join(dir, 'turndb.sqlite')}`,
+    `pidfile=${pidfile}`,
+    `userdb=${userdb}`,
   ];
   writeFileSync(join(dir, 'turnserver.conf'), `${conf.join('\n')}\n`, { mode: 0o600 });
   const argv = ['-c', join(dir, 'turnserver.conf')];
@@ -89,7 +99,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     throw err;
   });
   return {
-    ip, port, secret, realm,
+    ip, port, secret, realm, userdb,
     log: () => out,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
