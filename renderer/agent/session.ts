@@ -577,7 +577,7 @@ export class AgentSession {
           return;
         }
         for (const t of stream.getAudioTracks()) t.enabled = !call.muted;
-        this.set({ call: { ...call, localStream: stream } });
+        // The peer first, the screen after (below): the offer is not held up by the self-view's render.
         let peer: CallPeer;
         try {
           peer = this.deps.createPeer({
@@ -608,12 +608,19 @@ export class AgentSession {
         } catch (err) {
           // No WebRTC in this browser (or a policy blocks it): end cleanly instead of hanging.
           this.log('peer could not be created', err instanceof Error ? err.message : err);
+          this.set({ call: { ...call, localStream: stream } });
           this.send({ type: 'call.end', callId, reason: 'error' });
           this.settle(callId);
           this.teardownCall({ key: 'agent.notice.ended.error' });
           return;
         }
         this.peer = peer;
+        // Queued behind simple-peer's own negotiation microtask: createOffer is under way (off the
+        // main thread) while the self-view renders.
+        queueMicrotask(() => {
+          const current = this.state.call;
+          if (current?.callId === callId) this.set({ call: { ...current, localStream: stream } });
+        });
         const pending = this.pendingSignals;
         this.pendingSignals = [];
         for (const data of pending) peer.signal(data);
