@@ -34,7 +34,8 @@ async function boot(): Promise<void> {
     const r = await bridge.invoke('hub.iceServers');
     if (r.ok) ice = r.value;
   };
-  await refreshIce();
+  // Not awaited: the first screen needs no ICE servers, and a call is minutes away (refreshed on every reconnect).
+  void refreshIce();
   bridge.on('hub.status', (s) => {
     if (s === 'online') void refreshIce();
   });
