@@ -236,6 +236,7 @@ export class Dispatcher {
   private readonly defaultHandleMs: number;
   private readonly newCallId: () => string;
   private readonly resumeWindowMs: number;
+  private disposed = false;
   /** Calls lost mid-call (agent gone, media lost) whose citizen may take the head of the line again. */
   private readonly lostCalls = new Map<string, { kioskId: string; queueKey: string; seq: number; attempt: number; at: number }>();
 
@@ -517,8 +518,9 @@ export class Dispatcher {
     };
   }
 
-  /** Stops every timer (hub shutdown). */
+  /** Stops every timer (hub shutdown); the sockets' closes that follow arm none (live calls stay stored for the next start). */
   dispose(): void {
+    this.disposed = true;
     for (const call of this.calls.values()) this.clearCallTimers(call);
   }
 
@@ -583,7 +585,7 @@ export class Dispatcher {
 
   /** A party of a connected call lost its link: the call waits for it (the media goes on without the hub). */
   private detached(call: CallEntry): void {
-    if (call.detachTimer !== undefined) return;
+    if (call.detachTimer !== undefined || this.disposed) return;
     call.detachTimer = this.deps.setTimer(() => {
       call.detachTimer = undefined;
       if (this.calls.get(call.callId) !== call) return;

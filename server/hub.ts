@@ -20,6 +20,7 @@ import { serveWebSockets } from './ws-upgrade';
 import { KioskHealthStore, registerHealthRoutes } from './health';
 import { TurnIssuer } from './turn';
 import { accountById } from './accounts';
+import { LiveCallStore } from './calls/live-store';
 import { registerAccountRoutes } from './accounts-routes';
 import { EnrollStore } from './enroll/store';
 import { registerEnrollRoutes, type EnrollLimits } from './enroll/routes';
@@ -70,6 +71,8 @@ export interface HubOptions {
   services?: ServiceDef[];
   /** How long one agent rings (ms); default 20 000. */
   ringTimeoutMs?: number;
+  /** How long a connected call waits for a party whose hub link dropped (ms); default RESUME_WINDOW_MS (60 s). */
+  resumeWindowMs?: number;
   /** Before re-ringing an agent who declined, when nobody else is free (ms); default = ringTimeoutMs. */
   declineCooldownMs?: number;
   /** Built agent console (dist/renderer/agent), served at /agent/ when set; its sibling `console/` (the hub console) at /console/. */
@@ -166,6 +169,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const callLog = (callLogWriter = new CallLogWriter(store, log, opts.callLog));
     // Sockets and dispatcher reference each other's outlets; the lambdas resolve after both exist.
     const out: { sockets?: HubSockets } = {};
+    // Connected calls outlive the hub process: kept in its database, resumed below when their parties reconnect.
+    const liveCalls = new LiveCallStore(store.db);
     dispatcher = new Dispatcher({
       now,
       setTimer: (fn, ms) => setTimeout(fn, ms),
@@ -174,12 +179,19 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       sendToAgent: (conn, msg) => out.sockets?.sendToAgent(conn, msg),
       ringTimeoutMs: opts.ringTimeoutMs ?? 20_000,
       ...(opts.declineCooldownMs !== undefined ? { declineCooldownMs: opts.declineCooldownMs } : {}),
+      ...(opts.resumeWindowMs !== undefined ? { resumeWindowMs: opts.resumeWindowMs } : {}),
+      live: liveCalls,
       log: {
         requested: (c) => callLog.requested(c),
         accepted: (id, agentId, at) => callLog.accepted(id, agentId, at),
         ended: (id, e) => callLog.ended(id, e),
       },
     });
+    {
+      const { calls, skipped } = liveCalls.load();
+      for (const s of skipped) log.warn({ callId: s.callId, reason: s.reason }, 'stored live call dropped');
+      if (calls.length > 0) log.info({ calls: dispatcher.restore(calls) }, 'live calls restored; waiting for their parties');
+    }
     const kioskHealth = new KioskHealthStore(store.db);
     const chatDispatcher = dispatcher;
     // Text in the call: relayed between the two parties of a connected call, never stored (server/chat.ts).
