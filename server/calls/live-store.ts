@@ -1,7 +1,7 @@
 // Connected calls in the hub's SQLite, so a hub restarted mid-call (crash, upgrade, kill -9) knows
 // which calls are still flowing peer to peer and re-attaches their parties when they reconnect
 // (Dispatcher.restore). Written at accept, deleted at the end; a few rows at most per agent.
-import type { Database } from 'better-sqlite3';
+import type { SqliteDb } from '../db/store';
 import { CallContext } from '../../common/protocol';
 import type { LiveCallRecord, LiveCallSink } from '../dispatcher';
 
@@ -24,7 +24,7 @@ export interface SkippedLiveCall {
 }
 
 export class LiveCallStore implements LiveCallSink {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqliteDb) {}
 
   saved(call: LiveCallRecord): void {
     this.db
