@@ -39,6 +39,8 @@ vi.mock('electron', async () => {
     });
     closeDevTools = v.fn();
     forcefullyCrashRenderer = v.fn();
+    setVisualZoomLevelLimits = v.fn(async () => {});
+    debugger = { attached: false, isAttached: v.fn(() => this.debugger.attached), attach: v.fn(() => void (this.debugger.attached = true)), detach: v.fn(() => void (this.debugger.attached = false)), sendCommand: v.fn(async () => ({})) };
     setWindowOpenHandler(fn: (d: unknown) => unknown) {
       this.windowOpenHandler = fn;
     }
@@ -113,6 +115,8 @@ interface FakeWC extends EventEmitter {
   reload: ReturnType<typeof vi.fn>;
   closeDevTools: ReturnType<typeof vi.fn>;
   forcefullyCrashRenderer: ReturnType<typeof vi.fn>;
+  setVisualZoomLevelLimits: ReturnType<typeof vi.fn>;
+  debugger: { attached: boolean; attach: ReturnType<typeof vi.fn>; detach: ReturnType<typeof vi.fn>; sendCommand: ReturnType<typeof vi.fn> };
 }
 interface FakeWin extends EventEmitter {
   options: { [k: string]: unknown; webPreferences: Record<string, unknown> };
@@ -367,6 +371,40 @@ describe('electron shell: bridge over IPC', () => {
     expect(electron.powerSaveBlocker.start).toHaveBeenCalledTimes(1);
     await ipcCall('session.phase', ours, 'attract');
     expect(electron.powerSaveBlocker.stop).toHaveBeenCalledWith(42);
+  });
+});
+
+describe('electron shell: pinch zoom', () => {
+  it('allows a pinch up to 3x on the loaded page', async () => {
+    const { wc } = await start();
+    expect(wc.setVisualZoomLevelLimits).toHaveBeenCalledWith(1, 3);
+  });
+
+  it('sets the zoom back to 1 at the end of every visit and when a call starts, not during the visit', async () => {
+    const { wc } = await start();
+    const ours = { sender: wc, senderFrame: wc.mainFrame };
+    await ipcCall('session.phase', ours, 'visit');
+    expect(wc.debugger.sendCommand).not.toHaveBeenCalled();
+    for (const phase of ['call', 'attract', 'closed']) {
+      wc.debugger.sendCommand.mockClear();
+      await ipcCall('session.phase', ours, phase);
+      await vi.waitFor(() => expect(wc.debugger.sendCommand).toHaveBeenCalledWith('Emulation.setPageScaleFactor', { pageScaleFactor: 1 }));
+    }
+    // Attached for the command only: nothing stays attached to the kiosk page.
+    expect(wc.debugger.attach).toHaveBeenCalledWith('1.3');
+    expect(wc.debugger.attached).toBe(false);
+    // A refused call (not from our page) changes nothing.
+    wc.debugger.sendCommand.mockClear();
+    await ipcCall('session.phase', { sender: {}, senderFrame: wc.mainFrame }, 'attract');
+    expect(wc.debugger.sendCommand).not.toHaveBeenCalled();
+  });
+
+  it('a failing reset does not fail the phase call, and the debugger is detached', async () => {
+    const { wc } = await start();
+    wc.debugger.sendCommand.mockRejectedValueOnce(new Error('target closed'));
+    const ours = { sender: wc, senderFrame: wc.mainFrame };
+    expect(await ipcCall('session.phase', ours, 'attract')).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(wc.debugger.detach).toHaveBeenCalled());
   });
 });
 

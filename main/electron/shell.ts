@@ -13,6 +13,7 @@ import { silentLogger } from '../services/log';
 import type { PowerSaveBlocker } from '../services/power-save';
 import { defaultRendererDir, kioskCsp, readRendererFile, securityHeaders } from '../services/renderer-files';
 import { APP_HOST, APP_SCHEME, APP_URL, allowPermission, crashReloadDelay, isAppUrl, isBlockedShortcut } from './policy';
+import { MAX_PINCH_ZOOM, resetsPinchZoom } from '../runtime/devtools-pipe';
 
 /**
  * Must run before `app` is ready: app:// becomes a standard, secure origin (so the page gets a
@@ -51,6 +52,21 @@ export interface KioskShell {
   window: BrowserWindow;
   /** Closes the window and the core. */
   close(): Promise<void>;
+}
+
+/**
+ * The page's pinch zoom back to 1, through Electron's in-process DevTools: the same command the
+ * browser runtime sends over its pipe (Emulation.setPageScaleFactor, a one-off set, not a lock).
+ */
+export async function resetPinchZoom(wc: WebContents): Promise<void> {
+  const dbg = wc.debugger;
+  const attachedHere = !dbg.isAttached();
+  if (attachedHere) dbg.attach('1.3');
+  try {
+    await dbg.sendCommand('Emulation.setPageScaleFactor', { pageScaleFactor: 1 });
+  } finally {
+    if (attachedHere) dbg.detach();
+  }
 }
 
 /** Session partition without `persist:`: storage lives in memory only and dies with the process. */
@@ -169,7 +185,11 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
         log.warn({ channel: name, url: event.senderFrame?.url }, 'bridge call refused: foreign sender');
         return { ok: false, error: { code: 'forbidden', message: 'Bridge calls are only accepted from the kiosk page' } };
       }
-      return dispatchBridgeCall(core.handlers, name, args);
+      const result = await dispatchBridgeCall(core.handlers, name, args);
+      if (name === 'session.phase' && result.ok && resetsPinchZoom(args[0])) {
+        resetPinchZoom(wc).catch((err: unknown) => log.warn({ err: String(err) }, 'pinch zoom not reset'));
+      }
+      return result;
     });
   }
   let rendererAlive = true;
@@ -204,6 +224,9 @@ export async function startKioskShell(opts: KioskShellOptions): Promise<KioskShe
   });
   wc.on('did-finish-load', () => {
     rendererAlive = true;
+    // Electron allows no pinch by default; the page may be zoomed by a pinch (a visual zoom: no
+    // reflow), up to MAX_PINCH_ZOOM, and is set back to 1 between visits (resetPinchZoom).
+    wc.setVisualZoomLevelLimits(1, MAX_PINCH_ZOOM).catch((err: unknown) => log.warn({ err: String(err) }, 'pinch zoom limits not set'));
     core.emit('hub.status', core.hubLink.status);
     if (resetPending) {
       resetPending = false;

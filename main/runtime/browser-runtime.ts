@@ -23,6 +23,7 @@ import { silentLogger } from '../services/log';
 import { defaultRendererDir, kioskCsp, readRendererFile, securityHeaders } from '../services/renderer-files';
 import type { ChromiumHandle, ChromiumOptions } from './chromium';
 import { launchChromium } from './chromium';
+import { resetsPinchZoom } from './devtools-pipe';
 
 /** Frame renderer → main: one bridge call. */
 export interface BridgeCallFrame {
@@ -53,6 +54,12 @@ export interface BrowserRuntimeOptions {
   pageWatch?: PageWatchOptions;
   /** Logger (default silent). */
   log?: Logger;
+  /**
+   * Sets the page's pinch zoom back to 1 when a visit ends or a call starts (resetsPinchZoom).
+   * Default: the launched Chromium's DevTools pipe; with `open: false`, whoever opened the page
+   * (a test's own DevTools session), else nothing.
+   */
+  resetZoom?: () => Promise<unknown>;
 }
 
 export interface PageWatchOptions {
@@ -209,7 +216,13 @@ export async function startBrowserRuntime(opts: BrowserRuntimeOptions): Promise<
         if (frame.id !== undefined) send(ws, { id: frame.id, result: { ok: false, error: { code: 'invalid_frame', message: frame.error } } });
         return;
       }
-      if (frame.channel === 'session.phase') phaseOwner = ws;
+      if (frame.channel === 'session.phase') {
+        phaseOwner = ws;
+        if (resetsPinchZoom(frame.args[0])) {
+          const reset = opts.resetZoom ?? (() => chromium?.resetZoom() ?? Promise.resolve(0));
+          reset().catch((err: unknown) => log.warn({ err: String(err) }, 'pinch zoom not reset'));
+        }
+      }
       void dispatchBridgeCall(opts.core.handlers, frame.channel, frame.args).then((result) => send(ws, { id: frame.id, result }));
     });
     ws.on('error', (err) => log.warn({ err: err.message }, 'bridge socket error'));

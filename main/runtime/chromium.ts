@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { backoffDelay } from '../../common/backoff';
 import { createRendererLogSink } from '../services/renderer-log';
+import { devtoolsPipe, resetPageZoom, type DevtoolsPipe } from './devtools-pipe';
 import type { Logger } from '../services/log';
 import { silentLogger } from '../services/log';
 
@@ -29,7 +30,8 @@ export const productionChromiumFlags: readonly string[] = [
   '--autoplay-policy=no-user-gesture-required',
   '--disable-translate',
   '--disable-features=Translate,MediaRouter',
-  '--disable-pinch',
+  // Pinch zoom stays on (a visual zoom: the layout does not reflow); main sets it back to 1 at the
+  // end of every visit through the DevTools pipe (ChromiumHandle.resetZoom).
   '--overscroll-history-navigation=0',
 ];
 
@@ -84,6 +86,10 @@ export interface ChromiumHandle {
   restart(reason: string): void;
   /** The page came up in this launch: a later exit is a fresh failure, not part of a crash loop. */
   healthy(): void;
+  /** Sets the page's pinch zoom back to 1 (DevTools pipe); resolves with the pages reached (0 between launches). */
+  resetZoom(): Promise<number>;
+  /** The current launch's DevTools pipe (undefined between launches); tests pinch through it. */
+  readonly devtools: DevtoolsPipe | undefined;
   /** Stops supervising and terminates Chromium; resolves when it exited. */
   close(): Promise<void>;
 }
@@ -99,6 +105,8 @@ export function chromiumArgs(opts: Pick<ChromiumOptions, 'mode' | 'extraArgs' | 
     ...(opts.fakeMedia ? fakeMediaFlags : []),
     ...productionChromiumFlags,
     `--user-data-dir=${profileDir}`,
+    // DevTools on fds 3/4, which only main holds (the zoom reset); never a debugging port.
+    '--remote-debugging-pipe',
     ...(opts.extraArgs ?? []),
     ...target,
   ];
@@ -137,6 +145,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
   const backoff = opts.relaunchMs ?? { initial: 1_000, max: 30_000 };
   const profileDir = join(opts.dataDir, 'chromium-profile');
   let child: ChildProcess | undefined;
+  let devtools: DevtoolsPipe | undefined;
   let closed = false;
   let launches = 0;
   let failures = 0;
@@ -161,8 +170,11 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     launches++;
     // Chromium's own complaints (GPU, sandbox, media devices) go to the journal, rate-limited: a
     // booth that cannot open its camera says why there.
-    const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    const proc = spawn(exe, chromiumArgs(opts, profileDir), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: false });
     child = proc;
+    const [toChromium, fromChromium] = [proc.stdio?.[3], proc.stdio?.[4]];
+    devtools?.close();
+    devtools = toChromium && fromChromium && 'write' in toChromium && 'read' in fromChromium ? devtoolsPipe(toChromium, fromChromium) : undefined;
     if (proc.stderr) createInterface({ input: proc.stderr }).on('line', (line) => chromiumOutput.report({ level: 'warn', msg: line, source: 'chromium' }));
     opts.onLaunch?.(launches);
     proc.on('error', (err) => log.error({ exe, err: err.message }, 'chromium failed to start'));
@@ -186,8 +198,14 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     get pid() {
       return child?.pid;
     },
+    get devtools() {
+      return child ? devtools : undefined;
+    },
     healthy() {
       failures = 0;
+    },
+    async resetZoom() {
+      return devtools && child ? resetPageZoom(devtools) : 0;
     },
     restart(reason) {
       const proc = child;
@@ -199,6 +217,7 @@ export function launchChromium(opts: ChromiumOptions): ChromiumHandle {
     async close() {
       closed = true;
       if (relaunchTimer) clearTimeout(relaunchTimer);
+      devtools?.close();
       const proc = child;
       // A spawn that failed (ENOENT) has no pid and never emits 'exit'.
       if (proc && proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null) {

@@ -33,6 +33,8 @@ export interface StackOptions {
   hardware?: 'simulated' | 'none';
   /** Built renderer to serve (default dist/renderer; the tap bench serves an older build beside it). */
   rendererDir?: string;
+  /** What resets the page's pinch zoom at the end of a visit (the runtime's `resetZoom`; Playwright opens the page, so a test brings its own DevTools session). */
+  resetZoom?: () => Promise<unknown>;
 }
 
 export interface Stack {
@@ -87,7 +89,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     devMode: false,
   };
   const core = await composeKiosk({ config: kioskConfig, hardware: opts.hardware ?? 'none', log: kioskLog });
-  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: opts.rendererDir ?? join(repoRoot, 'dist/renderer'), open: false, log: kioskLog.child({ module: 'runtime' }) });
+  const runtime = await startBrowserRuntime({ core, dataDir, rendererDir: opts.rendererDir ?? join(repoRoot, 'dist/renderer'), open: false, log: kioskLog.child({ module: 'runtime' }), ...(opts.resetZoom ? { resetZoom: opts.resetZoom } : {}) });
   const stack: Stack = {
     hub,
     core,
