@@ -15,6 +15,7 @@ import type { Dispatcher } from './dispatcher';
 import type { KioskHealthSink } from './health';
 import { HubError } from './errors';
 import { TokenBucket } from './ratelimit';
+import { SlicedQueue } from './slices';
 import type { ServiceDef } from '../common/config';
 
 /** Tunables of the socket layer. */
@@ -101,6 +102,8 @@ export class HubSockets {
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private readonly authSweep: ReturnType<typeof setInterval>;
   private readonly maxUnauthenticated: number;
+  /** Booth key proofs waiting for their slice of the event loop. */
+  private readonly proofs = new SlicedQueue();
   /** Unauthenticated sockets per client address. */
   private readonly pendingByAddress = new Map<string, number>();
 
@@ -372,6 +375,26 @@ export class HubSockets {
     }
   }
 
+  /** A booth's answer to its challenge (run from the proof queue). */
+  private prove(conn: Conn, msg: z.infer<typeof KioskProve>): void {
+    if (conn.closed) return;
+    const nonce = conn.nonce;
+    conn.nonce = undefined; // one attempt per challenge
+    const kiosk = nonce !== undefined && conn.host !== undefined ? this.deps.kiosks.verifyProof(msg.kioskId, conn.host, nonce, msg.signature) : null;
+    if (!kiosk && this.isRevoked(msg.kioskId)) {
+      // A booth revoked while it was offline hears it at its next dial and returns to enrollment.
+      this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId }, 'revoked kiosk dialled');
+      this.refuse(conn, 'revoked', 'this booth was revoked; enroll it again', msg.type, CloseCode.revoked);
+      return;
+    }
+    if (!kiosk) {
+      this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId, challenged: nonce !== undefined }, 'kiosk key proof refused');
+      this.refuse(conn, 'unauthorized', nonce === undefined ? 'kiosk.prove needs a kiosk.hello challenge first' : 'unknown kiosk, no registered key, or a wrong signature', msg.type, CloseCode.unauthorized);
+      return;
+    }
+    this.welcomeKiosk(conn, kiosk, msg.configVersion);
+  }
+
   private async authenticate(conn: Conn, text: string): Promise<void> {
     const parsed = parseFrame(AuthFrame, text);
     if (!parsed.ok) {
@@ -386,26 +409,14 @@ export class HubSockets {
         this.refuse(conn, 'unauthorized', 'one kiosk.hello per connection', msg.type, CloseCode.unauthorized);
         return;
       }
-      conn.nonce = randomBytes(32).toString('base64url');
+      conn.nonce = nextNonce();
       this.sendRaw(conn, { type: 'kiosk.challenge', v: PROTOCOL_VERSION, nonce: conn.nonce } satisfies HubChallenge);
       return;
     }
     if (msg.type === 'kiosk.prove') {
-      const nonce = conn.nonce;
-      conn.nonce = undefined; // one attempt per challenge
-      const kiosk = nonce !== undefined && conn.host !== undefined ? this.deps.kiosks.verifyProof(msg.kioskId, conn.host, nonce, msg.signature) : null;
-      if (!kiosk && this.isRevoked(msg.kioskId)) {
-        // A booth revoked while it was offline hears it at its next dial and returns to enrollment.
-        this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId }, 'revoked kiosk dialled');
-        this.refuse(conn, 'revoked', 'this booth was revoked; enroll it again', msg.type, CloseCode.revoked);
-        return;
-      }
-      if (!kiosk) {
-        this.deps.log.warn({ conn: conn.id, kioskId: msg.kioskId, challenged: nonce !== undefined }, 'kiosk key proof refused');
-        this.refuse(conn, 'unauthorized', nonce === undefined ? 'kiosk.prove needs a kiosk.hello challenge first' : 'unknown kiosk, no registered key, or a wrong signature', msg.type, CloseCode.unauthorized);
-        return;
-      }
-      this.welcomeKiosk(conn, kiosk, msg.configVersion);
+      // Proofs wait their turn in short slices (server/slices.ts): a fleet reconnecting at once must not
+      // hold the event loop between the steps of an agent's login.
+      await this.proofs.run(() => this.prove(conn, msg));
       return;
     }
     if (msg.type === 'kiosk.auth') {
@@ -640,6 +651,20 @@ function onClose(this: WebSocket): void {
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   const c = connOf(this);
   c?.hub.received(c.conn, data, isBinary);
+}
+
+// Challenges come from a pool refilled 4 KiB at a time: one call into the CSPRNG per 128 booths
+// instead of one per booth (a nonce is public; it only has to be unpredictable and unique).
+let noncePool = Buffer.alloc(0);
+let noncePos = 0;
+function nextNonce(): string {
+  if (noncePos + 32 > noncePool.length) {
+    noncePool = randomBytes(4096);
+    noncePos = 0;
+  }
+  const nonce = noncePool.subarray(noncePos, noncePos + 32).toString('base64url');
+  noncePos += 32;
+  return nonce;
 }
 
 /** The `type` of a JSON object frame, if it has a short string one (for error refs and logs). */

@@ -14,7 +14,7 @@
 // Goals (the performance issue): N = 10,000; cold ≤ 10 s; storm ≤ 10 s; memory ≤ 1.25 × bare;
 // agent login during the storm < 200 ms.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,13 @@ import { createAgent, registerKioskKey } from '../../server/accounts';
 import { HubStore } from '../../server/db/store';
 import { benchBoothPublicKey, type SwarmCommand, type SwarmStatus } from './hub-swarm';
 
-const N = Number(process.argv[2] ?? 2000);
-const WORKERS = Number(process.argv[3] ?? 2);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const N = Number(args[0] ?? 2000);
+const WORKERS = Number(args[1] ?? 2);
+// --prof: the hub writes CPU profiles (cold accept; storm) to test-output/hub-prof/ (test/bench/hub-probe.ts).
+const PROF_DIR = process.argv.includes('--prof') ? join(import.meta.dirname, '..', '..', 'test-output', 'hub-prof') : undefined;
+// --heap: a heap snapshot of the hub with every booth online, in test-output/hub-heap/ (what a connection keeps).
+const HEAP_DIR = process.argv.includes('--heap') ? join(import.meta.dirname, '..', '..', 'test-output', 'hub-heap') : undefined;
 const repo = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
@@ -58,11 +63,12 @@ const built = { hub: '', probe: '', bare: '' };
 function startServer(kind: 'bare' | 'hub', port: number, config: string): Promise<ChildProcess> {
   const args = kind === 'bare'
     ? ['--expose-gc', built.bare, String(port)]
-    : ['--expose-gc', '--enable-source-maps', '--import', pathToFileURL(built.probe).href, built.hub];
+    : ['--expose-gc', '--import', pathToFileURL(built.probe).href, built.hub];
   const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'sh', process.execPath, ...args], {
     cwd: repo,
     // Both servers get the hub unit's allocator settings (build/systemd/visioguichet-hub.service).
-    env: { ...process.env, ...unitEnvironment(), VG_HUB_CONFIG: config },
+    // NODE_COMPILE_CACHE as in the unit: cold at the first start, warm at the restart, like a hub machine.
+    env: { ...process.env, ...unitEnvironment(), NODE_COMPILE_CACHE: join(dir, 'compile-cache'), VG_HUB_CONFIG: config, ...(PROF_DIR && kind === 'hub' ? { VG_BENCH_PROF_DIR: PROF_DIR } : {}), ...(HEAP_DIR && kind === 'hub' ? { VG_BENCH_HEAP_DIR: HEAP_DIR } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -74,6 +80,8 @@ function startServer(kind: 'bare' | 'hub', port: number, config: string): Promis
       const text = d.toString();
       const mem = /mem (\d+) (\d+) (\d+)/.exec(text);
       if (mem) child.emit('mem', { rss: Number(mem[1]), heap: Number(mem[2]), external: Number(mem[3]) });
+      const heap = /^heap (.+)$/m.exec(text);
+      if (heap) child.emit('heap', heap[1]);
       if (/listening/.test(text)) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`${kind} exited (${code}) before listening: ${err}`)));
@@ -181,6 +189,10 @@ async function measure(kind: 'bare' | 'hub', config: string, password: string, l
   const after = await memOf(server);
   const perConn = (after.rss - before.rss) / N;
   const fd = fdLimitOf(server.pid!);
+  if (HEAP_DIR && kind === 'hub') {
+    const file = await new Promise<string>((resolve) => (server.once('heap', resolve), server.kill('SIGUSR1')));
+    process.stdout.write(`  hub: heap snapshot with every booth online: ${file}\n`);
+  }
   process.stdout.write(`  ${kind}: after GC, RSS ${mb(before.rss)} → ${mb(after.rss)} MB: ${(perConn / 1024).toFixed(2)} KB per idle connection (JS heap ${((after.heap - before.heap) / N / 1024).toFixed(2)} KB, buffers ${((after.external - before.external) / N / 1024).toFixed(2)} KB); fd limit soft / hard ${fd}\n`);
 
   // Restart storm: kill -9, start again at once.
@@ -210,6 +222,8 @@ async function measure(kind: 'bare' | 'hub', config: string, password: string, l
   await loginLoop;
   const stormFromKill = Number.isNaN(back.ms) ? NaN : tBack - tKill;
   const dialsPerBooth = (back.status.dials - dialsBefore) / N;
+  const afterStorm = await memOf(server);
+  process.stdout.write(`  ${kind}: after the storm, RSS after GC ${mb(afterStorm.rss)} MB\n`);
   process.stdout.write(`  ${kind}: restart storm: all ${N} back ${(stormFromKill / 1000).toFixed(2)} s after kill -9 (${((tBack - tListen) / 1000).toFixed(2)} s after it listened again; ${((tListen - tKill) / 1000).toFixed(2)} s to restart), ${dialsPerBooth.toFixed(2)} dials per booth, ${back.status.refusals - refusalsBefore} refusals; swarm RSS ${mb(back.status.rssBytes)} MB\n`);
   await stopSwarm(workers);
   await kill9(server);
@@ -229,6 +243,7 @@ async function main(): Promise<void> {
   store.close();
   process.stdout.write(`setup: ${N} booth keys registered in ${((performance.now() - tReg) / 1000).toFixed(1)} s\n`);
 
+  for (const d of [PROF_DIR, HEAP_DIR]) if (d) mkdirSync(d, { recursive: true });
   const tBuild = performance.now();
   built.hub = await buildHub();
   built.probe = await buildHub({ entry: 'test/bench/hub-probe.ts', outfile: 'dist/bench/hub-probe.mjs' });
@@ -237,8 +252,10 @@ async function main(): Promise<void> {
   process.stdout.write(`setup: hub built (${built.hub}) in ${((performance.now() - tBuild) / 1000).toFixed(1)} s\n`);
 
   const logins = { idle: [] as number[], storm: [] as number[] };
-  const bare = await measure('bare', '{}', password, logins);
+  // --hub-only: skip the anchor while iterating (no ratios are printed then).
+  const bare = process.argv.includes('--hub-only') ? undefined : await measure('bare', '{}', password, logins);
   const hub = await measure('hub', JSON.stringify({ dbPath, port: 'PORT', host: '127.0.0.1', logLevel: 'warn' }), password, logins);
+  if (!bare) return;
 
   const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   process.stdout.write(`\nresults (N = ${N}):\n`);

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { SlicedQueue } from './slices';
+
+describe('SlicedQueue', () => {
+  it('runs jobs in order, a slice at a time, letting the event loop turn between slices', async () => {
+    let t = 0;
+    const q = new SlicedQueue(4, () => t);
+    const order: string[] = [];
+    const results = Array.from({ length: 6 }, (_, i) =>
+      q.run(() => {
+        order.push(`job${i}`);
+        t += 2; // each job "takes" 2 ms: two fit in a 4 ms slice
+        return i * 10;
+      }),
+    );
+    // Queued after the first slice was scheduled: it must run between the first and second slices.
+    setImmediate(() => order.push('other work'));
+    expect(q.pending).toBe(6);
+    expect(await Promise.all(results)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(order).toEqual(['job0', 'job1', 'other work', 'job2', 'job3', 'job4', 'job5']);
+    expect(q.pending).toBe(0);
+  });
+
+  it('runs at least one job per slice (a slow one cannot stall the queue) and passes a throw to its caller only', async () => {
+    let t = 0;
+    const q = new SlicedQueue(1, () => t);
+    const slow = q.run(() => {
+      t += 50;
+      throw new Error('bad proof');
+    });
+    const next = q.run(() => 'still served');
+    await expect(slow).rejects.toThrow('bad proof');
+    expect(await next).toBe('still served');
+  });
+
+  it('keeps order across a long queue (its consumed head is dropped on the way)', async () => {
+    let t = 0;
+    const q = new SlicedQueue(1, () => t);
+    const seen: number[] = [];
+    const all = Array.from({ length: 5000 }, (_, i) =>
+      q.run(() => {
+        seen.push(i);
+        if (i % 100 === 0) t += 1;
+      }),
+    );
+    await Promise.all(all);
+    expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+});
