@@ -62,8 +62,8 @@ describe('agent call quality panel', () => {
     expect(h.text('quality-rtt')).toMatch(/^\d+ ms$/);
     expect(h.text('quality-bitrate')).toBe('—'); // no rate from one sample
     await h.step();
-    // The recorded receiving side sends nothing (a receive-only peer): its sent rate is unknown.
-    expect(h.text('quality-bitrate')).toMatch(/^\d+ \/ — kbit\/s$/);
+    expect(h.text('quality-bitrate')).toMatch(/^\d+ \/ \d+ kbit\/s$/);
+    expect(h.text('quality-loss')).toMatch(/^\d+\.\d % \/ \d+\.\d %$/);
     expect(h.text('quality-video')).toMatch(/^\d+ × \d+, \d+ im\/s$/);
     expect(h.text('quality-path')).toBe('Direct (udp)');
     expect(h.panel()!.dataset.level).toBe('good');

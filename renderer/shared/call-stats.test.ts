@@ -1,5 +1,5 @@
 // Call quality from recorded Chromium getStats() reports (fixtures/: two snapshots one second apart on
-// the receiving side, recorded by `./vg bench turn 3 --record renderer/shared/fixtures`), then the
+// one side of a call where both send, recorded by `./vg bench turn 3 --record renderer/shared/fixtures`), then the
 // same reports degraded by hand to cross each threshold.
 import { describe, expect, it } from 'vitest';
 import { computeQuality, DEFAULT_THRESHOLDS, QualityWarning, snapshotOf, type StatEntry, type StatsSnapshot } from './call-stats';
@@ -31,6 +31,10 @@ describe('computeQuality on recorded Chromium reports', () => {
     expect(q.rttMs).toBeLessThan(100);
     expect(q.lossInPct).toBe(0);
     expect(q.inKbps).toBeGreaterThan(50);
+    // Both sides send, as in a call: what we send and what the other side reports losing are known too.
+    expect(q.outKbps).toBeGreaterThan(50);
+    expect(q.lossOutPct).not.toBeNull();
+    expect(q.videoOut?.height).toBeGreaterThan(0);
     expect(q.videoIn?.width).toBeGreaterThan(0);
     expect(q.videoIn?.height).toBeGreaterThan(0);
     expect(q.videoIn?.fps).toBeGreaterThan(DEFAULT_THRESHOLDS.fpsPoor);
@@ -45,10 +49,12 @@ describe('computeQuality on recorded Chromium reports', () => {
     expect(q.inKbps).toBeGreaterThan(50);
   });
 
-  it('knows no rate or loss on the first sample, only what one report tells', () => {
+  it('knows no rate on the first sample, only what one report tells (the peer’s RTCP loss fraction among it)', () => {
     const [, b] = load('chromium-direct.json');
     const q = computeQuality(null, b);
-    expect(q).toMatchObject({ lossInPct: null, lossOutPct: null, inKbps: null, outKbps: null });
+    expect(q).toMatchObject({ lossInPct: null, lossOutPct: 0, inKbps: null, outKbps: null });
+    const lossy = patched(b, (e) => e.type === 'remote-inbound-rtp' && e.kind === 'video', () => ({ fractionLost: 0.12 }));
+    expect(computeQuality(null, lossy)).toMatchObject({ lossOutPct: 12, level: 'poor', reasons: ['loss'] });
     expect(q.rttMs).not.toBeNull();
     expect(q.videoIn?.height).toBeGreaterThan(0);
   });

@@ -172,8 +172,15 @@ export function computeQuality(prev: StatsSnapshot | null, cur: StatsSnapshot, t
   const transport = local ? (typeof local.relayProtocol === 'string' && local.candidateType === 'relay' ? local.relayProtocol : typeof local.protocol === 'string' ? local.protocol : null) : null;
 
   const lossInPct = prev ? lossPct(total(prev, 'inbound-rtp', 'packetsLost'), total(cur, 'inbound-rtp', 'packetsLost'), total(prev, 'inbound-rtp', 'packetsReceived'), total(cur, 'inbound-rtp', 'packetsReceived')) : null;
-  // The other side's receiver reports: its lost count against what we sent meanwhile.
-  const lossOutPct = prev ? lossPct(total(prev, 'remote-inbound-rtp', 'packetsLost'), total(cur, 'remote-inbound-rtp', 'packetsLost'), total(prev, 'outbound-rtp', 'packetsSent'), total(cur, 'outbound-rtp', 'packetsSent')) : null;
+  // The other side's receiver reports: its lost count against what we sent meanwhile; before two
+  // reports exist, the fraction its latest report gives (RTCP's own "lost since my last report").
+  let lossOutPct = prev ? lossPct(total(prev, 'remote-inbound-rtp', 'packetsLost'), total(cur, 'remote-inbound-rtp', 'packetsLost'), total(prev, 'outbound-rtp', 'packetsSent'), total(cur, 'outbound-rtp', 'packetsSent')) : null;
+  if (lossOutPct === null) {
+    for (const e of cur.values()) {
+      const f = e.type === 'remote-inbound-rtp' ? num(e.fractionLost) : null;
+      if (f !== null) lossOutPct = Math.max(lossOutPct ?? 0, f * 100);
+    }
+  }
   const inBps = rate(prev, cur, 'inbound-rtp', 'bytesReceived', seconds);
   const outBps = rate(prev, cur, 'outbound-rtp', 'bytesSent', seconds);
 

@@ -1,6 +1,6 @@
 // `./vg bench turn [N] [--record DIR]`: call setup through a real coturn relay against the direct path,
-// in the same run. Two RTCPeerConnections in one Chromium page with the same fake camera and
-// microphone and the call's capture constraints; each trial is timed from the start of negotiation to
+// in the same run. Two RTCPeerConnections in one Chromium page, both sending the same fake camera and
+// microphone with the call's capture constraints; each trial is timed from the start of negotiation to
 // ICE connected and to the first decoded frame on the receiving side. Relay and direct trials
 // alternate so both see the same machine load. Every relay trial checks that its selected pair really
 // is a relay (a "relay" figure measured on a direct path would be a lie). Prints figures; never fails on a timing.
@@ -80,9 +80,11 @@ try {
             v.requestVideoFrameCallback(() => resolve(performance.now()));
           };
         });
+        // Both sides send, as in a call (the same fake camera and microphone).
         for (const t of stream.getTracks()) a.addTrack(t, stream);
         await a.setLocalDescription(await a.createOffer());
         await b.setRemoteDescription(a.localDescription!);
+        for (const t of stream.getTracks()) b.addTrack(t, stream);
         await b.setLocalDescription(await b.createAnswer());
         await a.setRemoteDescription(b.localDescription!);
         const tc = await Promise.race([connected, timeout('ICE connection')]);
