@@ -31,6 +31,7 @@ export default defineConfig({
       input: {
         kiosk: resolve(import.meta.dirname, 'renderer/kiosk/index.html'),
         agent: resolve(import.meta.dirname, 'renderer/agent/index.html'),
+        console: resolve(import.meta.dirname, 'renderer/console/index.html'),
       },
     },
   },

@@ -38,11 +38,18 @@ import enVoice from './en/voice';
 import esVoice from './es/voice';
 import arVoice from './ar/voice';
 import zhVoice from './zh/voice';
+import frEnroll from './fr/enroll';
+import enEnroll from './en/enroll';
+import esEnroll from './es/enroll';
+import arEnroll from './ar/enroll';
+import zhEnroll from './zh/enroll';
+import frConsole from './fr/console';
+import enConsole from './en/console';
 
 export { callLanguageOf, interpreterFor, offeredLanguages, textIn, uiLanguage, uiLanguages, type UiLanguageInfo } from './languages';
 
-const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician, ...frVoice };
-const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician, ...enVoice };
+const fr = { ...frCommon, ...frAgent, ...frHardware, ...frOutbox, ...frKiosk, ...frTechnician, ...frVoice, ...frEnroll, ...frConsole };
+const en: Record<keyof typeof fr, string> = { ...enCommon, ...enAgent, ...enHardware, ...enOutbox, ...enKiosk, ...enTechnician, ...enVoice, ...enEnroll, ...enConsole };
 
 export type MessageKey = keyof typeof fr;
 /** A complete catalog (French, English). */
@@ -53,9 +60,9 @@ export type PartialCatalog = Partial<Catalog>;
 export const catalogs: { fr: Catalog; en: Catalog } & Record<Exclude<UiLanguage, Language>, PartialCatalog> = {
   fr,
   en,
-  es: { ...esCommon, ...esOutbox, ...esKiosk, ...esVoice },
-  ar: { ...arCommon, ...arOutbox, ...arKiosk, ...arVoice },
-  zh: { ...zhCommon, ...zhOutbox, ...zhKiosk, ...zhVoice },
+  es: { ...esCommon, ...esOutbox, ...esKiosk, ...esVoice, ...esEnroll },
+  ar: { ...arCommon, ...arOutbox, ...arKiosk, ...arVoice, ...arEnroll },
+  zh: { ...zhCommon, ...zhOutbox, ...zhKiosk, ...zhVoice, ...zhEnroll },
   moe: { ...moeCommon, ...moeOutbox, ...moeKiosk },
 };
 

@@ -1,0 +1,2 @@
+// Vite's client types (CSS imports).
+/// <reference types="vite/client" />
