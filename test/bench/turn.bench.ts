@@ -16,9 +16,13 @@ import { startCoturn } from '../support/coturn';
 import { fakeMediaFlags, noSandboxFlag } from '../../main/runtime/chromium';
 import { percentile } from './webrtc-floor';
 
-/** direct: every candidate allowed; relay / relay-tcp: relay candidates only, through TURN over UDP / over TCP. */
-type Path = 'direct' | 'relay' | 'relay-tcp';
-const PATHS: Path[] = ['direct', 'relay', 'relay-tcp'];
+/**
+ * direct: every candidate allowed, TURN configured (a production call whose parties reach each other);
+ * no-turn: no ICE server at all (./vg start on one machine); relay / relay-tcp: relay candidates only,
+ * through TURN over UDP / over TCP.
+ */
+type Path = 'direct' | 'no-turn' | 'relay' | 'relay-tcp';
+const PATHS: Path[] = ['direct', 'no-turn', 'relay', 'relay-tcp'];
 interface Trial {
   connectMs: number;
   frameMs: number;
@@ -115,20 +119,25 @@ try {
           protocol: String(local?.candidateType === 'relay' ? local?.relayProtocol : local?.protocol), ...(record ? { snapshots } : {}),
         };
       },
-      { policy: (path === 'direct' ? 'all' : 'relay') as RTCIceTransportPolicy, iceA: iceFor(path).iceServers('bench-a') as RTCIceServer[], iceB: iceFor(path).iceServers('bench-b') as RTCIceServer[], video: callVideoConstraints, audio: callAudioConstraints, record },
+      {
+        policy: (path === 'direct' || path === 'no-turn' ? 'all' : 'relay') as RTCIceTransportPolicy,
+        iceA: path === 'no-turn' ? [] : (iceFor(path).iceServers('bench-a') as RTCIceServer[]),
+        iceB: path === 'no-turn' ? [] : (iceFor(path).iceServers('bench-b') as RTCIceServer[]),
+        video: callVideoConstraints, audio: callAudioConstraints, record,
+      },
     );
 
   // One warm-up of each (first getUserMedia and codec start-up are not what is measured).
   for (const path of PATHS) await trial(path, false);
-  const results: Record<Path, Trial[]> = { direct: [], relay: [], 'relay-tcp': [] };
-  const failures: Record<Path, string[]> = { direct: [], relay: [], 'relay-tcp': [] };
+  const results: Record<Path, Trial[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [] };
+  const failures: Record<Path, string[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [] };
   for (let i = 0; i < n; i++) {
     // Rotate the order so no path always runs first (right after the previous trial's teardown).
     for (let j = 0; j < PATHS.length; j++) {
       const path = PATHS[(i + j) % PATHS.length]!;
       try {
         const r = await trial(path, false);
-        if (path !== 'direct' && r.localType !== 'relay' && r.remoteType !== 'relay') throw new Error(`${path} trial connected over ${r.localType}/${r.remoteType}`);
+        if (path.startsWith('relay') && r.localType !== 'relay' && r.remoteType !== 'relay') throw new Error(`${path} trial connected over ${r.localType}/${r.remoteType}`);
         if (path === 'relay-tcp' && r.protocol !== 'tcp') throw new Error(`relay-tcp trial relayed over ${r.protocol}`);
         results[path].push(r);
       } catch (err) {
@@ -153,7 +162,7 @@ try {
     out.push(`  ${line('negotiation → first frame', rs.map((r) => r.frameMs))}`);
   }
   const ratio = (path: Path, p: number, f: (t: Trial) => number) => percentile(results[path].map(f), p) / percentile(results.direct.map(f), p);
-  for (const path of ['relay', 'relay-tcp'] as Path[]) {
+  for (const path of ['no-turn', 'relay', 'relay-tcp'] as Path[]) {
     out.push(`${path} / direct: first frame ${ratio(path, 50, (t) => t.frameMs).toFixed(2)}x at p50, ${ratio(path, 95, (t) => t.frameMs).toFixed(2)}x at p95; ICE connected ${ratio(path, 50, (t) => t.connectMs).toFixed(2)}x at p50, ${ratio(path, 95, (t) => t.connectMs).toFixed(2)}x at p95`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
