@@ -10,6 +10,7 @@ import { levelMeter } from '../shared/media';
 import { createCallPeer } from '../shared/peer';
 import type { MediaDevicesLike } from '../../common/media-watch';
 import { startKioskApp } from './app';
+import { enrollGate } from './enroll-gate';
 import { reloadOnConfigChange } from './config-reload';
 import { applyModes, resetModes } from './modes';
 import { ModeToggle } from './ui/mode-toggle';
@@ -26,6 +27,8 @@ async function boot(): Promise<void> {
   const bridge = getBridge();
   // The page's own warnings and errors go to main's journal (Electron and Chromium would drop them).
   forwardRendererLogs((line) => bridge.invoke('log.report', line), window);
+  // A booth without its identity at the hub shows its enrollment code instead of the visit screens.
+  if (await enrollGate(bridge, document.getElementById('app')!)) return;
   const cfg = await bridge.invoke('config.get');
   // Without main's config the defaults still give a working, honest attract screen.
   const config = cfg.ok ? cfg.value : KioskPublicConfig.parse({});
