@@ -2,7 +2,7 @@
 // loads, plus a scripted fake peer for the state mapping that real ICE cannot be forced into.
 import { describe, expect, it } from 'vitest';
 import wrtc from '@roamhq/wrtc';
-import { createCallPeer, type CallPeerState, type SimplePeerConstructor } from './peer';
+import { createCallPeer, ICE_RECOVERY_WINDOW_MS, type CallPeerState, type SimplePeerConstructor } from './peer';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -287,5 +287,189 @@ describe('createCallPeer state mapping', () => {
     expect(stream.getAudioTracks()[0]!.enabled).toBe(false);
     peer.setMuted(false);
     expect(stream.getAudioTracks()[0]!.enabled).toBe(true);
+  });
+});
+
+describe('ICE restart over @roamhq/wrtc', () => {
+  it('the initiator restarts ICE through signaling: new ICE credentials, the call stays connected; a lost restart offer is rolled back and sent again', async () => {
+    const a = liveVideoStream();
+    const b = liveVideoStream();
+    const statesA: CallPeerState[] = [];
+    const statesB: CallPeerState[] = [];
+    const offers: string[] = [];
+    let dropNextOffer = false;
+    const wrtcImpl = wrtc as never;
+    // eslint-disable-next-line prefer-const -- the two peers reference each other's signal()
+    let answerer: ReturnType<typeof createCallPeer> | undefined;
+    const offerer = createCallPeer({
+      initiator: true,
+      stream: a.stream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      log: () => {},
+      onSignal: (d) => {
+        if (d.type === 'offer') {
+          offers.push(String(d.sdp));
+          // The hub link is down: this offer never reaches the other side.
+          if (dropNextOffer) return void (dropNextOffer = false);
+        }
+        answerer?.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>);
+      },
+      onRemoteStream: () => {},
+      onState: (s) => statesA.push(s),
+    });
+    answerer = createCallPeer({
+      initiator: false,
+      stream: b.stream,
+      iceServers: [],
+      wrtc: wrtcImpl,
+      log: () => {},
+      onSignal: (d) => offerer.signal(JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
+      onRemoteStream: () => {},
+      onState: (s) => statesB.push(s),
+    });
+    const ufrag = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+    try {
+      await until(() => statesA.includes('connected') && statesB.includes('connected'), 'both connected');
+      expect(offers).toHaveLength(1);
+      dropNextOffer = true;
+      expect(offerer.restartIce!()).toBe(true);
+      await until(() => offers.length === 2, 'the restart offer');
+      expect(ufrag(offers[1]!)).not.toBe(ufrag(offers[0]!));
+      // Sent again (rolled back first, or simple-peer would wait forever for the lost offer's answer).
+      expect(offerer.restartIce!()).toBe(true);
+      await until(() => offers.length === 3, 'the second restart offer');
+      expect(ufrag(offers[2]!)).not.toBe(ufrag(offers[0]!));
+      await until(() => statesA.at(-1) === 'connected' && statesB.at(-1) === 'connected', 'connected after the restart');
+      expect(statesA.filter((s) => s === 'failed' || s === 'closed')).toEqual([]);
+      expect(answerer.restartIce!()).toBe(false); // the answering side never restarts by itself
+    } finally {
+      offerer.destroy();
+      answerer.destroy();
+      a.stop();
+      b.stop();
+    }
+  });
+});
+
+describe('ICE recovery timing (scripted peer connection)', () => {
+  function scripted(initiator: boolean) {
+    const { Peer, instances } = fakePeerClass();
+    const timers = new Map<number, { at: number; fn: () => void }>();
+    let now = 0;
+    let id = 0;
+    const pc = {
+      iceConnectionState: 'new' as RTCIceConnectionState,
+      signalingState: 'stable' as RTCSignalingState,
+      restarts: 0,
+      rollbacks: 0,
+      originalCalls: 0,
+      oniceconnectionstatechange: null as unknown as (ev: Event) => void,
+      restartIce() {
+        this.restarts++;
+      },
+      async setLocalDescription(d: { type: string }) {
+        if (d.type === 'rollback') this.rollbacks++;
+        this.signalingState = 'stable';
+      },
+      getConfiguration: () => ({}),
+      setConfiguration() {},
+      getSenders: () => [],
+    };
+    // simple-peer installs its own handler at construction; this one stands for it.
+    const OriginalPeer = Peer as unknown as new (o: Record<string, unknown>) => Record<string, unknown>;
+    class WithPc extends OriginalPeer {
+      _pc = pc;
+      negotiations = 0;
+      offerOptions: Record<string, unknown> = {};
+      constructor(o: Record<string, unknown>) {
+        super(o);
+        pc.oniceconnectionstatechange = () => {
+          pc.originalCalls++;
+        };
+      }
+      negotiate() {
+        this.negotiations++;
+        pc.signalingState = 'have-local-offer';
+      }
+    }
+    const states: CallPeerState[] = [];
+    const peer = createCallPeer({
+      initiator,
+      stream: fakeStream(),
+      iceServers: [],
+      Peer: WithPc as unknown as SimplePeerConstructor,
+      onSignal: () => {},
+      onRemoteStream: () => {},
+      onState: (s) => states.push(s),
+      log: () => {},
+      setTimer: (fn, ms) => (timers.set(++id, { at: now + ms, fn }), id),
+      clearTimer: (h) => void timers.delete(h as number),
+    });
+    const fake = instances[0] as unknown as { emit(e: string, ...a: unknown[]): void; negotiations: number; offerOptions: Record<string, unknown>; destroyed: number };
+    const advance = async (ms: number) => {
+      const end = now + ms;
+      for (;;) {
+        const due = [...timers].filter(([, t]) => t.at <= end).sort((x, y) => x[1].at - y[1].at)[0];
+        if (!due) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].fn();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      now = end;
+    };
+    const ice = (s: RTCIceConnectionState) => {
+      pc.iceConnectionState = s;
+      pc.oniceconnectionstatechange(new Event('iceconnectionstatechange'));
+      if (s !== 'failed' || pc.originalCalls > 0) fake.emit('iceStateChange', s, 'complete');
+    };
+    return { peer, fake, pc, states, advance, ice };
+  }
+
+  it('after the call was up, ICE failed is not the end: restarts every 5 s (rolling back an unanswered offer) until it is back', async () => {
+    const s = scripted(true);
+    s.fake.emit('connect');
+    s.ice('failed');
+    expect(s.pc.originalCalls).toBe(0); // simple-peer would have destroyed the connection
+    expect(s.fake.destroyed).toBe(0);
+    expect(s.states).toEqual(['connecting', 'connected', 'reconnecting']);
+    await s.advance(1_999);
+    expect(s.pc.restarts).toBe(0);
+    await s.advance(1);
+    expect([s.pc.restarts, s.fake.negotiations, s.fake.offerOptions.iceRestart]).toEqual([1, 1, true]);
+    await s.advance(5_000);
+    expect([s.pc.restarts, s.pc.rollbacks]).toEqual([2, 1]);
+    s.ice('connected');
+    expect(s.states.at(-1)).toBe('connected');
+    await s.advance(120_000);
+    expect(s.pc.restarts).toBe(2);
+    expect(s.states.at(-1)).toBe('connected');
+  });
+
+  it('gives up after the recovery window with failed; the answering side never restarts nor gives up by itself', async () => {
+    const s = scripted(true);
+    s.fake.emit('connect');
+    s.ice('disconnected');
+    await s.advance(ICE_RECOVERY_WINDOW_MS - 1);
+    expect(s.states.at(-1)).toBe('reconnecting');
+    await s.advance(1);
+    expect(s.states.at(-1)).toBe('failed');
+    const restarts = s.pc.restarts;
+    await s.advance(60_000);
+    expect(s.pc.restarts).toBe(restarts);
+
+    const k = scripted(false);
+    k.fake.emit('connect');
+    k.ice('failed');
+    await k.advance(10 * ICE_RECOVERY_WINDOW_MS);
+    expect(k.states).toEqual(['connecting', 'connected', 'reconnecting']);
+    expect(k.pc.restarts).toBe(0);
+  });
+
+  it('ICE failed before the first connect still ends the attempt (simple-peer handles it)', () => {
+    const s = scripted(true);
+    s.ice('failed');
+    expect(s.pc.originalCalls).toBe(1);
   });
 });
