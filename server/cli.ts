@@ -10,6 +10,7 @@ import { createAgent, createKiosk, listAccounts, registerKioskKey, resetAccountP
 import { loadHubConfig } from './config';
 import { backupHubDb, HubStore } from './db/store';
 import { runUpdatesCommand, UPDATES_USAGE } from './updates/cli';
+import { CONFIG_USAGE, runConfigCommand } from './config-store/cli';
 
 const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
   create-agent <username> <displayName> [--password P] [--services a,b] [--languages fr,en] [--role R]
@@ -24,6 +25,7 @@ const USAGE = `usage: tsx server/cli.ts [--db PATH] <command>
   list
   backup <dest.sqlite>     online, consistent copy of the running hub's database (SQLite backup API)
 ${UPDATES_USAGE}
+${CONFIG_USAGE}
 The database defaults to VG_HUB_DB, then the config file's dbPath (VG_HUB_CONFIG), then .data/hub.sqlite.`;
 
 /** Misuse of the command line. */
@@ -102,6 +104,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         out(`backup written: ${dest} (${pages} pages, quick_check ok)`);
         return 0;
       }
+      case 'config':
+        return runConfigCommand(args, {
+          db: store.db, flags, out,
+          usage: (message) => {
+            throw new CliUsageError(message);
+          },
+        });
       case 'release':
       case 'rollout':
       case 'set-admin':

@@ -15,6 +15,8 @@ import { ChatRelay } from './chat';
 import { AccountState } from './auth/account-state';
 import { LoginGuard, LoginThrottledError, DEVICE_COOKIE, deviceCookieHeader, readCookie, type LoginGuardOptions } from './auth/login-guard';
 import { applySecurityHeaders, originAllowed } from './auth/headers';
+import { ConfigStore } from './config-store/store';
+import { ConfigPusher, registerConfigRoutes } from './config-store/routes';
 import { HubSockets } from './sockets';
 import { serveWebSockets } from './ws-upgrade';
 import { KioskHealthStore, registerHealthRoutes } from './health';
@@ -115,6 +117,8 @@ export interface HubOptions {
   maxUnauthenticatedPerAddress?: number;
   /** How often account changes made by another process (the CLI) are looked for (ms, default 1 000). */
   accountPollMs?: number;
+  /** How often config versions written by another process (the CLI) are looked for and pushed (ms, default 1 000). */
+  configPollMs?: number;
 }
 
 /** A running hub. */
@@ -149,6 +153,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   let callLogWriter: CallLogWriter | undefined;
   let icePush: ReturnType<typeof setInterval> | undefined;
   let accounts: AccountState | undefined;
+  let configPusher: ConfigPusher | undefined;
   try {
     const jwtSecret = opts.jwtSecret ?? loadOrCreateJwtSecret(store);
     const tokens = new AgentTokens(jwtSecret, opts.tokenTtlSeconds ?? 8 * 3600, now);
@@ -202,6 +207,8 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       now,
       log,
     });
+    // Central booth configuration: versioned per office and booth, pushed live (server/config-store).
+    const configs = new ConfigStore(store.db, now);
     const hubAccounts = (accounts = new AccountState(store, {
       ...(opts.accountPollMs !== undefined ? { pollMs: opts.accountPollMs } : {}),
       onChange: (ids) => {
@@ -219,6 +226,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     };
     sockets = new HubSockets({
       dispatcher, store, tokens, kiosks, log, now, kioskHealth, chat,
+      kioskConfig: (kioskId, office) => configs.effectiveFor(kioskId, office),
       options: {
         iceServers: turn ? (role, principal) => turn.iceServers(`${role}-${principal}`) : (opts.iceServers ?? []),
         services: opts.services ?? defaultServices,
@@ -313,6 +321,14 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     const requireRole = createRoleGuard({ verifyToken: verifyAgent, store });
     registerHealthRoutes(app, { store, health: kioskHealth, online: () => hubSockets.onlineKiosks(), requireRole });
     registerAccountRoutes(app, { store, requireRole, disconnectAccount: (id) => hubSockets.closeAccount('agent', id, 'account changed; sign in again') });
+
+    const pusher = (configPusher = new ConfigPusher(configs, (id, frame) => hubSockets.sendToKioskId(id, frame), opts.configPollMs ?? 1_000, (err) => log.error({ err }, 'config push failed')));
+    // Technicians set booths up; supervisors may read what they run (administrators may do both).
+    registerConfigRoutes(app, {
+      configs,
+      pusher,
+      authorize: async (req, reply, write) => requireRole(req, reply, write ? ['technician'] : ['technician', 'supervisor']),
+    });
     registerEnrollRoutes(app, {
       enroll: new EnrollStore(store, now),
       requireRole,
@@ -363,6 +379,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
           await runningApp.close();
           callLogWriter?.close();
           hubAccounts.close();
+          pusher.close();
           store.close();
         })()),
     };
@@ -373,6 +390,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     await app?.close().catch(() => {});
     callLogWriter?.close();
     accounts?.close();
+    configPusher?.close();
     store.close();
     throw err;
   }

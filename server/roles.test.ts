@@ -45,6 +45,11 @@ const TABLE: Record<string, Access> = {
   'POST /api/admin/updates/rollout/pause': ['administrator'],
   'POST /api/admin/updates/rollout/resume': ['administrator'],
   'POST /api/admin/updates/rollout/rollback': ['administrator'],
+  'GET /api/config/:scope': ['technician', 'supervisor', 'administrator'],
+  'GET /api/config/:scope/history': ['technician', 'supervisor', 'administrator'],
+  'PUT /api/config/:scope': ['technician', 'administrator'],
+  'POST /api/config/:scope/rollback': ['technician', 'administrator'],
+  'GET /api/config-effective/:kioskId': ['technician', 'supervisor', 'administrator'],
 };
 
 /** `METHOD /path` for every route fastify knows (HEAD twins dropped), from its printed tree. */
