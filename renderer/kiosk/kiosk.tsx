@@ -4,6 +4,7 @@
 // its own small state (what is being typed), and Preact redraws only what changed.
 import type { Signal } from '@preact/signals';
 import { Component, type ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { HangupPrompt, IdlePrompt, screens } from './screens';
 import { KioskContext, SlotsContext, type ScreenProps, type TopBarSlots } from './ui/context';
 
@@ -40,12 +41,42 @@ export function KioskRoot({ props, slots, onError }: { props: Signal<ScreenProps
   );
 }
 
+/**
+ * A prompt over a pinch-zoomed page (a visual zoom main resets only between visits) is drawn over
+ * the visual viewport at scale 1, so the idle prompt and its buttons are whole on the screen
+ * whatever part of the page the citizen zoomed into. `.overlay` is fixed to the layout viewport:
+ * moved to the visual viewport's offset and scaled down by its scale, it covers exactly the screen.
+ */
+function useOverlayOverVisualViewport(host: { current: HTMLElement | null }, kind: string | null) {
+  useLayoutEffect(() => {
+    const overlay = host.current?.querySelector<HTMLElement>('.overlay');
+    const vv = host.current?.ownerDocument.defaultView?.visualViewport;
+    if (!kind || !overlay || !vv) return;
+    const fit = () => {
+      overlay.style.transformOrigin = '0 0';
+      overlay.style.transform = vv.scale === 1 ? '' : `translate(${vv.offsetLeft}px, ${vv.offsetTop}px) scale(${1 / vv.scale})`;
+    };
+    fit();
+    vv.addEventListener('resize', fit);
+    vv.addEventListener('scroll', fit);
+    return () => {
+      vv.removeEventListener('resize', fit);
+      vv.removeEventListener('scroll', fit);
+    };
+  }, [kind, host]);
+}
+
 export function OverlayRoot({ props, slots }: { props: Signal<ScreenProps>; slots: TopBarSlots }) {
   const p = props.value;
   const kind = p.view.idlePrompt ? 'idle' : p.view.hangupPrompt ? 'hangup' : null;
+  const host = useRef<HTMLDivElement>(null);
+  useOverlayOverVisualViewport(host, kind);
   return (
     <SlotsContext.Provider value={slots}>
-      <KioskContext.Provider value={p}>{kind === 'idle' ? <IdlePrompt key="idle" {...p} /> : kind === 'hangup' ? <HangupPrompt key="hangup" {...p} /> : null}</KioskContext.Provider>
+      <KioskContext.Provider value={p}>
+        {/* A plain box: the prompt inside is fixed to the viewport, this only finds it. */}
+        <div ref={host}>{kind === 'idle' ? <IdlePrompt key="idle" {...p} /> : kind === 'hangup' ? <HangupPrompt key="hangup" {...p} /> : null}</div>
+      </KioskContext.Provider>
     </SlotsContext.Provider>
   );
 }

@@ -83,4 +83,38 @@ describe('pinch zoom', () => {
     await screen(k, 'attract');
     await until(() => visualScale(send), (z) => z === 1, 'the zoom back to 1 at the end of the visit');
   }, 120_000);
+
+  it('the idle prompt over a zoomed page is whole on the screen, and the visit it ends leaves the zoom at 1', async () => {
+    const devtools: { cdp?: CDPSession } = {};
+    const timers = { idleMs: 4_000, idleCountdownMs: 60_000, waitTimeoutMs: 600_000, thankYouMs: 10_000, declinedMs: 15_000 };
+    const s = await e2e.stack({ publicConfig: { timers }, resetZoom: async () => devtools.cdp?.send('Emulation.setPageScaleFactor', { pageScaleFactor: 1 }) });
+    const ctx = await e2e.context({ width: 1920, height: 1080 });
+    const k = await ctx.newPage();
+    const cdp = (devtools.cdp = await ctx.newCDPSession(k));
+    const send: DevtoolsSend = (method, params) => cdp.send(method as 'Runtime.evaluate', params as never);
+    await k.goto(s.kioskUrl);
+    await screen(k, 'attract');
+    await k.getByTestId('attract-start').click();
+    await screen(k, 'language');
+    // Zoomed into the top left corner, far from where the prompt's buttons sit on an unzoomed screen.
+    await pinchOpen(send, 200, 150);
+    await until(() => visualScale(send), (z) => z > 1.5, 'the language screen zoomed in');
+    await k.getByTestId('screen-idle').waitFor({ timeout: 20_000 });
+    const inView = () =>
+      k.evaluate(() => {
+        const vv = window.visualViewport!;
+        const view = { left: vv.offsetLeft, top: vv.offsetTop, right: vv.offsetLeft + vv.width, bottom: vv.offsetTop + vv.height };
+        return ['idle-stay', 'idle-leave', 'title-idle'].map((id) => {
+          const el = document.querySelector(`[data-testid="${id}"]`) ?? document.getElementById(id);
+          const r = el!.getBoundingClientRect();
+          return { id, inside: r.left >= view.left - 1 && r.top >= view.top - 1 && r.right <= view.right + 1 && r.bottom <= view.bottom + 1 };
+        });
+      });
+    await until(inView, (all) => all.every((x) => x.inside), 'the idle prompt inside the zoomed visual viewport');
+    expect(await visualScale(send)).toBeGreaterThan(1.5);
+    // "Quitter" on the prompt ends the visit: the next citizen finds the screen at 1.
+    await k.getByTestId('idle-leave').dispatchEvent('click');
+    await screen(k, 'attract');
+    await until(() => visualScale(send), (z) => z === 1, 'the zoom back to 1 after the visit');
+  }, 120_000);
 });
