@@ -30,6 +30,12 @@ export const HubConfigFile = z.object({
   releasesDir: z.string().default('.data/releases'),
   /** Base URL booths download bundles from when the hub sits behind a proxy; default: the URL the booth called. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Serve HTTPS/WSS with this certificate chain and key (PEM files, server/README.md); absent = plain HTTP (loopback, or TLS at a reverse proxy). */
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed; default none. */
+  trustedProxies: z.array(z.string().min(1)).default([]),
+  /** Browser origins besides the hub's own allowed to open /ws (a console served elsewhere); default none. */
+  allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
 }).strict();
 export type HubConfigFile = z.infer<typeof HubConfigFile>;
 

@@ -1,8 +1,8 @@
 // Starts a hub from its config file + env: `tsx server/main.ts` (see config.ts for the variables).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadHubConfig, type HubConfigFile } from './config';
+import { HubConfigError, loadHubConfig, type HubConfigFile } from './config';
 import { createHub, type Hub, type HubOptions } from './hub';
 import { ingestPlugin } from './ingest/plugin';
 import { loadTurnSecret, turnSecretSource } from './turn';
@@ -19,6 +19,9 @@ export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Part
     ...(cfg.turn ? { turn: { secret: cfg.turn.secretFile ? turnSecretSource(cfg.turn.secretFile) : loadTurnSecret(cfg.turn), urls: cfg.turn.urls, ttlSeconds: cfg.turn.ttlSeconds } } : {}),
     ...(cfg.declineCooldownMs ? { declineCooldownMs: cfg.declineCooldownMs } : {}),
     ...(cfg.agentStaticDir ? { agentStaticDir: cfg.agentStaticDir } : {}),
+    ...(cfg.tls ? { tls: readTls(cfg.tls) } : {}),
+    ...(cfg.trustedProxies.length ? { trustedProxies: cfg.trustedProxies } : {}),
+    ...(cfg.allowedOrigins.length ? { allowedOrigins: cfg.allowedOrigins } : {}),
     ...extra,
     plugins: [
       ingestPlugin(),
@@ -26,6 +29,15 @@ export async function startHub(cfg: HubConfigFile = loadHubConfig(), extra: Part
       ...(extra.plugins ?? []),
     ],
   });
+}
+
+/** The certificate and key files, read once at start (renewal: restart the hub, or terminate TLS at a proxy that reloads). */
+function readTls(tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  try {
+    return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+  } catch (err) {
+    throw new HubConfigError(`tls: cannot read ${(err as { path?: string }).path ?? 'the certificate or key'}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 async function main(): Promise<void> {

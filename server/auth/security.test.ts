@@ -12,6 +12,8 @@ import { openHubDb } from '../db/store';
 import { createHub, type Hub, type HubOptions } from '../hub';
 import { HubTestClient } from '../test-client';
 import { CONTENT_SECURITY_POLICY } from './headers';
+import { HubConfigFile } from '../config';
+import { startHub as startFromConfig } from '../main';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {
@@ -219,5 +221,16 @@ describe('TLS', () => {
     expect((await c.next('welcome')).role).toBe('agent');
     // A client that does not trust the certificate is refused by TLS itself.
     await expect(HubTestClient.connect(hub.wsUrl)).rejects.toThrow();
+  });
+
+  it('takes the certificate and key files from the hub config file, and names a missing one', async () => {
+    const key = join(tmp, 'cfg.key');
+    const cert = join(tmp, 'cfg.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const hub = await startFromConfig(HubConfigFile.parse({ dbPath: ':memory:', port: 0, logLevel: 'silent', tls: { cert, key } }));
+    open.push(hub);
+    expect(hub.url).toMatch(/^https:/);
+    await expect(startFromConfig(HubConfigFile.parse({ dbPath: ':memory:', port: 0, logLevel: 'silent', tls: { cert: join(tmp, 'missing.crt'), key } }))).rejects.toThrow(/tls: cannot read .*missing\.crt/);
   });
 });
