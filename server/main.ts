@@ -1,5 +1,6 @@
 // Starts a hub from its config file + env: `tsx server/main.ts` (see config.ts for the variables).
 import { mkdirSync, readFileSync } from 'node:fs';
+import module from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HubConfigError, loadHubConfig, type HubConfigFile } from './config';
@@ -43,6 +44,9 @@ function readTls(tls: { cert: string; key: string }): { cert: Buffer; key: Buffe
 async function main(): Promise<void> {
   const hub = await startHub();
   process.stdout.write(`hub listening on ${hub.url} (WebSocket ${hub.wsUrl})\n`);
+  // With NODE_COMPILE_CACHE (the hub unit), write V8's compiled code now: Node writes it at a clean
+  // exit only, and the restart that needs it most follows a crash.
+  module.flushCompileCache?.();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -484,6 +484,18 @@ export class HubSockets {
   }
 
   private welcomeKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }, configVersion?: string): void {
+    // welcome, catalog and whatever follows (a config push, a call resume) leave in one write: in a
+    // reconnect storm the hub's socket writes were its largest cost after the signature checks.
+    const raw = rawSocketOf(conn.socket);
+    raw?.cork();
+    try {
+      this.admitKiosk(conn, kiosk, configVersion);
+    } finally {
+      raw?.uncork();
+    }
+  }
+
+  private admitKiosk(conn: Conn, kiosk: { kioskId: string; name: string; office: string }, configVersion?: string): void {
     this.replaceOlder('kiosk', kiosk.kioskId);
     this.admit(conn, 'kiosk', kiosk.kioskId);
     this.send(conn.id, { type: 'welcome', v: PROTOCOL_VERSION, role: 'kiosk', name: kiosk.name, iceServers: this.iceFor('kiosk', kiosk.kioskId) });
@@ -628,6 +640,11 @@ export class HubSockets {
       }
     }
   }
+}
+
+/** The TCP socket under a `ws` WebSocket (its `_socket`; absent once closed). */
+function rawSocketOf(socket: WebSocket): { cork(): void; uncork(): void } | undefined {
+  return (socket as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket ?? undefined;
 }
 
 function connOf(socket: WebSocket): { conn: Conn; hub: HubSockets } | undefined {
