@@ -68,7 +68,7 @@ export function createCameraHealthSampler(o: CameraHealthOptions): CameraHealthS
  * Grabs 64×36 frames of a stream through a hidden <video> and a canvas. The element is outside
  * the screens (so sampling goes on whatever screen shows) and removed by `detach`.
  */
-export function videoFrameGrabber(doc: Document): { attach(stream: MediaStream): void; detach(): void; grab(): FrameLike | null } {
+export function videoFrameGrabber(doc: Document): FrameGrabber {
   let video: HTMLVideoElement | null = null;
   const canvas = doc.createElement('canvas');
   canvas.width = 64;
@@ -104,6 +104,129 @@ export function videoFrameGrabber(doc: Document): { attach(stream: MediaStream):
       if (!ctx) return null;
       ctx.drawImage(video, 0, 0, 64, 36);
       return ctx.getImageData(0, 0, 64, 36);
+    },
+  };
+}
+
+/** The frame source of the sampler: follows a stream, gives its latest small frame. */
+export interface FrameGrabber {
+  attach(stream: MediaStream): void;
+  detach(): void;
+  grab(): FrameLike | null;
+}
+
+/** Side of the luma grid the track grabber samples (the same 64×36 as the canvas grabber). */
+const GRID_W = 64;
+const GRID_H = 36;
+
+/** The parts of WebCodecs' VideoFrame the track grabber reads. */
+interface VideoFrameLike {
+  readonly format: string | null;
+  readonly codedWidth: number;
+  readonly codedHeight: number;
+  readonly visibleRect: { x: number; y: number; width: number; height: number } | null;
+  allocationSize(): number;
+  copyTo(dest: Uint8Array): Promise<Array<{ offset: number; stride: number }>>;
+  close(): void;
+}
+type TrackProcessor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrameLike> };
+
+/**
+ * The luma of a frame on a 64×36 grid, straight from its Y plane (I420, NV12 and their alpha
+ * variants) or from RGB(A), expanded from video range (16–235) to 0–255 as a canvas draw would.
+ * Null for a layout it does not know (the caller keeps its previous frame).
+ */
+export async function lumaGrid(frame: VideoFrameLike, buffer: { bytes?: Uint8Array }): Promise<FrameLike | null> {
+  const size = frame.allocationSize();
+  if (!buffer.bytes || buffer.bytes.length < size) buffer.bytes = new Uint8Array(size);
+  const bytes = buffer.bytes;
+  const layout = await frame.copyTo(bytes);
+  const rect = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+  const fmt = frame.format ?? '';
+  // 8-bit Y first: I420, I422, I444 (with or without alpha), NV12; high bit depth layouts are not read.
+  const planar = /^(I4(20|22|44)A?|NV12)$/.test(fmt);
+  const rgb = /^(RGB|BGR)[AX]$/.test(fmt) ? (fmt.startsWith('RGB') ? [0, 1, 2] : [2, 1, 0]) : null;
+  if (!planar && !rgb) return null;
+  const plane = layout[0]!;
+  const out = new Uint8Array(GRID_W * GRID_H);
+  for (let gy = 0; gy < GRID_H; gy++) {
+    const y = rect.y + Math.floor(((gy + 0.5) * rect.height) / GRID_H);
+    for (let gx = 0; gx < GRID_W; gx++) {
+      const x = rect.x + Math.floor(((gx + 0.5) * rect.width) / GRID_W);
+      let v: number;
+      if (planar) {
+        // Video range to full range, as the YUV→RGB conversion of a canvas draw does.
+        v = ((bytes[plane.offset + y * plane.stride + x]! - 16) * 255) / 219;
+      } else {
+        const i = plane.offset + y * plane.stride + x * 4;
+        v = (77 * bytes[i + rgb![0]!]! + 150 * bytes[i + rgb![1]!]! + 29 * bytes[i + rgb![2]!]!) >> 8;
+      }
+      out[gy * GRID_W + gx] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return { data: out, width: GRID_W, height: GRID_H, channels: 1 };
+}
+
+/**
+ * Grabs the camera's frames from its track (WebCodecs MediaStreamTrackProcessor): no hidden <video>
+ * playing the camera all the time, and no canvas draw of a 720p frame on the main thread (that
+ * draw blocked the kiosk's main thread for tens of ms twice a second, a call's setup included).
+ * `grab()` returns the latest frame read and asks for the next one; a camera that stops delivering
+ * frames keeps returning its last one, as a <video> keeps showing it (so a frozen camera reads as
+ * frozen). Null where the browser has no MediaStreamTrackProcessor (use videoFrameGrabber there).
+ */
+export function trackFrameGrabber(Processor: TrackProcessor | undefined = (globalThis as { MediaStreamTrackProcessor?: TrackProcessor }).MediaStreamTrackProcessor): FrameGrabber | null {
+  if (typeof Processor !== 'function') return null;
+  let track: MediaStreamTrack | null = null;
+  let reader: ReadableStreamDefaultReader<VideoFrameLike> | null = null;
+  let last: FrameLike | null = null;
+  let reading = false;
+  // Bumped by attach/detach: a read that finishes for an older track is dropped.
+  let generation = 0;
+  const buffer: { bytes?: Uint8Array } = {};
+  const detach = () => {
+    generation++;
+    void reader?.cancel().catch(() => {});
+    reader = null;
+    track = null;
+    last = null;
+    reading = false;
+  };
+  const pull = () => {
+    if (!reader || reading) return;
+    reading = true;
+    const mine = generation;
+    reader
+      .read()
+      .then(async ({ value }) => {
+        if (!value) return;
+        try {
+          if (mine !== generation) return;
+          const frame = await lumaGrid(value, buffer);
+          if (frame && mine === generation) last = frame;
+        } finally {
+          value.close();
+        }
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (mine === generation) reading = false;
+      });
+  };
+  return {
+    attach(stream) {
+      const next = stream.getVideoTracks()[0] ?? null;
+      if (next === track) return;
+      detach();
+      if (!next) return;
+      track = next;
+      // One buffered frame: the camera's frames are dropped, not queued, between two samples.
+      reader = new Processor({ track: next, maxBufferSize: 1 }).readable.getReader();
+    },
+    detach,
+    grab() {
+      pull();
+      return last;
     },
   };
 }

@@ -17,7 +17,7 @@ import { ModeToggle } from './ui/mode-toggle';
 import { listenButton } from './voice/listen-button';
 import { createVoicePlayer } from './voice/player';
 import { attachSessionSounds } from './voice/session-sounds';
-import { createCameraHealthSampler, videoFrameGrabber, watchCameraPresence } from './camera-health';
+import { createCameraHealthSampler, trackFrameGrabber, videoFrameGrabber, watchCameraPresence } from './camera-health';
 import { createWatchedMedia } from './local-media';
 import { translator } from '../../common/i18n';
 import { mountTechnician } from './technician/index';
@@ -51,7 +51,8 @@ async function boot(): Promise<void> {
   // Camera and microphone by label pattern (config.media), re-acquired on unplug/replug.
   const devices = navigator.mediaDevices as unknown as MediaDevicesLike;
   const media = createWatchedMedia({ devices, policy: config.media });
-  const grabber = videoFrameGrabber(document);
+  // From the camera's track where Chromium allows it (no canvas draw on the main thread); else a hidden <video>.
+  const grabber = trackFrameGrabber() ?? videoFrameGrabber(document);
   const sampler = createCameraHealthSampler({ grab: () => grabber.grab(), report: (h) => void bridge.invoke('hardware.cameraHealth', h) });
 
   // Display modes: classes on <body> while the visit lasts; the visit's wipe turns them off.

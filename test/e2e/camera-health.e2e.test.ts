@@ -22,6 +22,7 @@ const harness = `
 import { FrameWindow } from './common/frame-health';
 import { MediaWatch } from './common/media-watch';
 import { MediaPolicy } from './common/media-select';
+import { trackFrameGrabber } from './renderer/kiosk/camera-health';
 const w = window as any;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 w.VG = { MediaWatch, MediaPolicy, sleep };
@@ -30,6 +31,16 @@ w.sampleVideo = async (video: HTMLVideoElement, n = 8, interval = 150) => {
   const ctx = c.getContext('2d', { willReadFrequently: true })!;
   const win = new FrameWindow(n);
   for (let i = 0; i < n; i++) { await sleep(interval); ctx.drawImage(video, 0, 0, 64, 36); win.push(ctx.getImageData(0, 0, 64, 36)); }
+  return win.report();
+};
+// The kiosk's grabber (frames read from the track, no canvas draw): the latest frame every interval.
+w.sampleTrack = async (stream: MediaStream, n = 8, interval = 150) => {
+  const g = trackFrameGrabber()!;
+  g.attach(stream);
+  const win = new FrameWindow(n);
+  g.grab();
+  for (let i = 0; i < n; i++) { await sleep(interval); const f = g.grab(); if (f) win.push(f); }
+  g.detach();
   return win.report();
 };
 w.canvasCamera = (mode: 'moving' | 'black' | 'still') => {
@@ -154,5 +165,26 @@ describe('camera disappears and returns (MediaWatch)', () => {
     expect(result.during).toMatchObject({ status: 'unavailable', reason: 'no_camera' });
     expect(result.after).toBe('ok');
     expect(result.seen).toEqual(['acquiring', 'live', 'acquiring', 'unavailable', 'acquiring', 'live', 'idle']);
+  });
+});
+
+describe("camera health from the track (the kiosk's grabber: WebCodecs, no canvas draw)", () => {
+  const trackVerdict = (source: 'fake-device' | 'black' | 'still') =>
+    page.evaluate(async (src) => {
+      const w = window as unknown as Record<string, (...a: unknown[]) => unknown>;
+      const stream = src === 'fake-device' ? await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } }) : (w.canvasCamera!(src === 'black' ? 'black' : 'still') as MediaStream);
+      await new Promise((r) => setTimeout(r, 300));
+      const report = await w.sampleTrack!(stream);
+      for (const t of stream.getTracks()) t.stop();
+      return report as Report;
+    }, source);
+  it("Chromium's fake camera at 720p is ok, every sample read", async () => {
+    const r = await trackVerdict('fake-device');
+    expect(r.verdict).toBe('ok');
+    expect(r.frames).toBe(8);
+  });
+  it('black frames are black, the same frame again is frozen', async () => {
+    expect((await trackVerdict('black')).verdict).toBe('black');
+    expect((await trackVerdict('still')).verdict).toBe('frozen');
   });
 });
