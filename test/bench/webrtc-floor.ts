@@ -11,10 +11,13 @@ import { callAudioConstraints, callVideoConstraints } from '../../common/media-d
 export interface Floor {
   /** One negotiation → first decoded frame, in ms. */
   measure(): Promise<number>;
+  /** The steps of the last run (ms after the start of negotiation), when opened with `initScript`. */
+  lastSteps(): Promise<{ name: string; at: number }[]>;
   close(): Promise<void>;
 }
 
-export async function openFloor(browser: Browser): Promise<Floor> {
+/** `initScript`: installed in the floor page before it loads (the call benchmark's step observer). */
+export async function openFloor(browser: Browser, initScript?: string): Promise<Floor> {
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>floor</title><video id="v" autoplay muted playsinline></video>');
@@ -22,6 +25,7 @@ export async function openFloor(browser: Browser): Promise<Floor> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   const page: Page = await browser.newPage();
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(`http://127.0.0.1:${port}/`);
   return {
     // The camera is opened for each run and released after it, as a call does. A floor that held the
@@ -39,12 +43,19 @@ export async function openFloor(browser: Browser): Promise<Floor> {
         b.onicecandidate = (e) => {
           if (e.candidate) void a.addIceCandidate(e.candidate);
         };
+        const w = window as unknown as { __vgSteps?: unknown[]; __vgStamp?: (n: string, at?: number) => void; __floorT0?: number };
+        if (w.__vgSteps) w.__vgSteps = [];
         const t0 = performance.now();
+        w.__floorT0 = performance.timeOrigin + t0;
         const firstFrame = new Promise<number>((resolve) => {
           b.ontrack = (e) => {
             if (e.track.kind !== 'video') return;
             video.srcObject = new MediaStream([e.track]);
-            video.requestVideoFrameCallback(() => resolve(performance.now()));
+            video.requestVideoFrameCallback((_now, meta) => {
+              if (meta.receiveTime !== undefined) w.__vgStamp?.('frame.received (rVFC receiveTime)', performance.timeOrigin + meta.receiveTime);
+              w.__vgStamp?.('frame.presented (rVFC)');
+              resolve(performance.now());
+            });
           };
         });
         for (const track of stream.getTracks()) a.addTrack(track, stream);
@@ -61,6 +72,11 @@ export async function openFloor(browser: Browser): Promise<Floor> {
         for (const track of stream.getTracks()) track.stop();
         return ms;
       }, { video: callVideoConstraints, audio: callAudioConstraints }),
+    lastSteps: () =>
+      page.evaluate(() => {
+        const w = window as unknown as { __vgSteps?: { name: string; at: number }[]; __floorT0: number };
+        return (w.__vgSteps ?? []).map((s) => ({ name: s.name, at: s.at - w.__floorT0 }));
+      }),
     async close() {
       await page.close();
       await new Promise<void>((r) => server.close(() => r()));
