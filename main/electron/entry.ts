@@ -2,9 +2,10 @@
 // before `ready`, and a bad config must stop the app with a clear message, not a blank screen.
 import { app, safeStorage } from 'electron';
 import { join, resolve } from 'node:path';
-import { composeKiosk } from '../compose';
+import { composeKiosk, hubHttpBase } from '../compose';
+import { startBooth } from '../services/booth';
 import { fileKeyProvider, safeStorageKeyProvider } from '../outbox/index';
-import { loadKioskConfigOrExit } from '../services/config';
+import { loadBoothConfigOrExit } from '../services/config';
 import { consoleLogger } from '../services/log';
 import { startSystemdNotifier } from '../services/watchdog';
 import { electronPowerSave, registerAppScheme, startKioskShell } from './shell';
@@ -17,21 +18,28 @@ async function main(): Promise<void> {
   // this (the browser process's) event loop, so a hung main stops them and systemd restarts it.
   const systemd = startSystemdNotifier({ log });
   app.on('will-quit', () => systemd.stopping());
-  const config = loadKioskConfigOrExit(log, (code) => app.exit(code));
+  const config = loadBoothConfigOrExit(log, (code) => app.exit(code));
   if (!config) return;
   // The bundle puts preload.cjs beside this file; the renderer is built into ../renderer.
   const here = import.meta.dirname;
   const shell = await startKioskShell({
+    // A booth without an identity shows its enrollment code first (main/services/booth.ts).
     core: () =>
-      composeKiosk({
+      startBooth({
         config,
-        powerSave: electronPowerSave,
-        hardware: config.public.simulation ? 'simulated' : 'real',
+        hubBase: hubHttpBase(config.hubUrl),
         log,
-        // The OS keyring protects the outbox key when there is one; a kiosk without one still runs.
-        keyProvider: safeStorage.isEncryptionAvailable()
-          ? safeStorageKeyProvider(safeStorage, join(config.dataDir, 'outbox.key.enc'))
-          : fileKeyProvider(join(config.dataDir, 'outbox.key')),
+        compose: (enrolled) =>
+          composeKiosk({
+            config: enrolled,
+            powerSave: electronPowerSave,
+            hardware: config.public.simulation ? 'simulated' : 'real',
+            log,
+            // The OS keyring protects the outbox key when there is one; a kiosk without one still runs.
+            keyProvider: safeStorage.isEncryptionAvailable()
+              ? safeStorageKeyProvider(safeStorage, join(config.dataDir, 'outbox.key.enc'))
+              : fileKeyProvider(join(config.dataDir, 'outbox.key')),
+          }),
       }),
     devMode: config.devMode,
     preloadPath: process.env.VG_PRELOAD ?? join(here, 'preload.cjs'),
