@@ -39,6 +39,27 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     let bothWays = 0;
     const steps = new Map<string, number[]>();
+    /** Prints the figures of the calls done so far (every 20 calls too: a long run cut short still says something). */
+    const report = (done: number, final: boolean) => {
+      const fmt = (v: number) => `${v.toFixed(1)} ms`;
+      const row = (name: string, v: number[]) => `${name.padEnd(52)} p50 ${fmt(percentile(v, 50)).padStart(10)}   p95 ${fmt(percentile(v, 95)).padStart(10)}`;
+      console.log(`\nVisioguichet call benchmark — ${done}${final ? '' : ` of ${calls}`} calls through the hub on loopback (Debian Chromium, fake media, ${browsers === 2 ? 'kiosk and agent in two browsers' : 'kiosk and agent in one browser'}); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      console.log(`calls with video both ways: ${bothWays}/${done}`);
+      console.log(row('(a) touch "Continuer" → agent ring shown', ring));
+      console.log(row('(b) agent accept → first remote frame on kiosk', firstFrame));
+      console.log(row('    raw WebRTC floor (2 peers, one page, interleaved)', floor));
+      console.log(`(b)/floor ratio: p50 ${(percentile(firstFrame, 50) / percentile(floor, 50)).toFixed(2)}×   p95 ${(percentile(firstFrame, 95) / percentile(floor, 95)).toFixed(2)}×`);
+      console.log('targets: (a) p95 ≤ 100 ms; (b) ≤ 1.3× the floor');
+      const table = (title: string, m: Map<string, number[]>) => {
+        console.log(`\n${title} (ms; n = runs where the step was seen)`);
+        for (const [name, v] of [...m].sort((x, y) => percentile(x[1], 50) - percentile(y[1], 50))) {
+          console.log(`${name.padEnd(44)} p50 ${percentile(v, 50).toFixed(1).padStart(8)}   p95 ${percentile(v, 95).toFixed(1).padStart(8)}   n ${v.length}`);
+        }
+      };
+      if (!final) return;
+      table("call: steps after the agent's click", steps);
+      table('floor: steps after the start of negotiation', floorSteps);
+    };
     for (let i = 0; i < calls; i++) {
       await kiosk.getByTestId('screen-attract').waitFor();
       await kiosk.getByTestId('attract-start').click();
@@ -163,26 +184,10 @@ async function main(): Promise<void> {
       // One floor run per call, so both see the same machine load.
       floor.push(await floorPage.measure());
       for (const s of await floorPage.lastSteps()) (floorSteps.get(s.name) ?? floorSteps.set(s.name, []).get(s.name)!).push(s.at);
+      if ((i + 1) % 20 === 0 && i + 1 < calls) report(i + 1, false);
     }
     await floorPage.close();
-
-    const fmt = (v: number) => `${v.toFixed(1)} ms`;
-    const row = (name: string, v: number[]) => `${name.padEnd(52)} p50 ${fmt(percentile(v, 50)).padStart(10)}   p95 ${fmt(percentile(v, 95)).padStart(10)}`;
-    console.log(`\nVisioguichet call benchmark — ${calls} calls through the hub on loopback (Debian Chromium, fake media, ${browsers === 2 ? 'kiosk and agent in two browsers' : 'kiosk and agent in one browser'}); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`calls with video both ways: ${bothWays}/${calls}`);
-    console.log(row('(a) touch "Continuer" → agent ring shown', ring));
-    console.log(row('(b) agent accept → first remote frame on kiosk', firstFrame));
-    console.log(row('    raw WebRTC floor (2 peers, one page, interleaved)', floor));
-    console.log(`(b)/floor ratio: p50 ${(percentile(firstFrame, 50) / percentile(floor, 50)).toFixed(2)}×   p95 ${(percentile(firstFrame, 95) / percentile(floor, 95)).toFixed(2)}×`);
-    console.log('targets: (a) p95 ≤ 100 ms; (b) ≤ 1.3× the floor');
-    const table = (title: string, m: Map<string, number[]>) => {
-      console.log(`\n${title} (ms; n = runs where the step was seen)`);
-      for (const [name, v] of [...m].sort((x, y) => percentile(x[1], 50) - percentile(y[1], 50))) {
-        console.log(`${name.padEnd(44)} p50 ${percentile(v, 50).toFixed(1).padStart(8)}   p95 ${percentile(v, 95).toFixed(1).padStart(8)}   n ${v.length}`);
-      }
-    };
-    table("call: steps after the agent's click", steps);
-    table('floor: steps after the start of negotiation', floorSteps);
+    report(calls, true);
   } finally {
     await stack.close();
     await browser.close();
