@@ -95,6 +95,8 @@ describe('config store: documents, versions, rollback', () => {
     expect(k1.version).toMatch(/^[0-9a-f]{16}$/);
     expect(k1.version).not.toBe(k2.version);
     expect(store.kioskIdsOf('office:Rimouski').sort()).toEqual(['k1', 'k2']);
+    const all = Object.fromEntries(store.effectiveForScope('office:Rimouski').map((e) => [e.kioskId, e.effective]));
+    expect(all).toEqual({ k1, k2 });
     expect(store.effective('nope')).toBeNull();
   });
 

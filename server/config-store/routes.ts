@@ -47,9 +47,8 @@ export class ConfigPusher {
   /** Sends the current merged config to every online booth `scope` reaches; returns how many. */
   pushScope(scope: string): number {
     let sent = 0;
-    for (const kioskId of this.configs.kioskIdsOf(scope)) {
-      const eff = this.configs.effective(kioskId);
-      if (eff && this.sendToKiosk(kioskId, { type: 'config.push', version: eff.version, config: eff.config })) sent++;
+    for (const { kioskId, effective } of this.configs.effectiveForScope(scope)) {
+      if (this.sendToKiosk(kioskId, { type: 'config.push', version: effective.version, config: effective.config })) sent++;
     }
     return sent;
   }

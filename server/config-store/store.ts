@@ -139,6 +139,7 @@ export class ConfigStore {
       officeKiosks: db.prepare<[string], { kiosk_id: string }>('SELECT kiosk_id FROM kiosks WHERE office = ?'),
       maxRowid: db.prepare<[], { n: number | null }>('SELECT MAX(rowid) AS n FROM config_versions'),
       changedSince: db.prepare<[number], { scope: string }>('SELECT DISTINCT scope FROM config_versions WHERE rowid > ?'),
+      overridden: db.prepare<[], { scope: string }>("SELECT DISTINCT scope FROM config_versions WHERE scope LIKE 'kiosk:%'"),
     };
   }
 
@@ -197,6 +198,22 @@ export class ConfigStore {
     return { version: configVersionOf(config), config, from: { office: o.version, kiosk: b.version } };
   }
 
+  /**
+   * What every booth `scope` reaches gets: an office's document is merged once and shared by its booths
+   * without overrides of their own (an office of 500 booths costs one hash, not 500).
+   */
+  effectiveForScope(scope: string): { kioskId: string; effective: EffectiveConfig }[] {
+    const s = parseScope(scope);
+    if (s.startsWith('kiosk:')) {
+      const eff = this.effective(s.slice(6));
+      return eff ? [{ kioskId: s.slice(6), effective: eff }] : [];
+    }
+    const office = this.current(s);
+    const shared: EffectiveConfig = { version: configVersionOf(office.doc), config: office.doc, from: { office: office.version, kiosk: 0 } };
+    const own = this.overriddenKiosks();
+    return this.kioskIdsOf(s).map((kioskId) => ({ kioskId, effective: own.has(kioskId) ? this.effectiveFor(kioskId, s.slice(7)) : shared }));
+  }
+
   /** Booths a scope reaches (an office's, or the one booth). */
   kioskIdsOf(scope: string): string[] {
     const s = parseScope(scope);
@@ -214,6 +231,11 @@ export class ConfigStore {
     return this.q.changedSince.all(cursor).map((r) => r.scope);
   }
 
+  /** Booths that have (or had) a document of their own. */
+  private overriddenKiosks(): Set<string> {
+    return new Set(this.q.overridden.all().map((r) => r.scope.slice(6)));
+  }
+
   private checkMerged(scope: string, doc: ConfigDoc): void {
     const check = (merged: ConfigDoc, where: string) => {
       const r = KioskPublicConfig.safeParse(merged);
@@ -224,7 +246,9 @@ export class ConfigStore {
     };
     if (scope.startsWith('office:')) {
       check(doc, '');
-      for (const id of this.kioskIdsOf(scope)) check(mergeConfig(doc, this.current(`kiosk:${id}`).doc), ` (with booth ${id}'s overrides)`);
+      // Booths without a document of their own get exactly the office's, checked above.
+      const own = this.overriddenKiosks();
+      for (const id of this.kioskIdsOf(scope)) if (own.has(id)) check(mergeConfig(doc, this.current(`kiosk:${id}`).doc), ` (with booth ${id}'s overrides)`);
     } else {
       const k = this.q.kiosk.get(scope.slice(6));
       check(mergeConfig(k ? this.current(`office:${k.office}`).doc : {}, doc), '');
