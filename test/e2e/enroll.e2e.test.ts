@@ -44,7 +44,7 @@ describe('booth enrollment (E2E)', () => {
     // Revoked at the hub while it still holds its socket: the record it writes now is refused.
     s.hub.db.db.prepare('UPDATE kiosks SET disabled = 1, public_key = NULL, revoked_at = ? WHERE kiosk_id = ?').run(Date.now(), 'bureau-de-levis-kiosque-1');
     await s.booth.handlers['outbox.put']({ kind: 'visit', record: { service: 'emploi', language: 'fr', waitMs: 1000, durationMs: 30_000, outcome: 'completed' } });
-    await until(() => s.booth.handlers['outbox.stats'](), (st) => st.lastSync?.ok === false && st.depth === 1, 'delivery refused');
+    await until(() => s.booth.handlers['outbox.stats'](), (st) => st.lastSync?.ok === false && st.byKind.visit === 1, 'delivery refused');
 
     // The revocation from the console (confirmed) closes its socket: the booth shows a code again.
     await phone.getByTestId('nav-booths').click();
@@ -54,7 +54,7 @@ describe('booth enrollment (E2E)', () => {
     await kiosk.getByTestId('enroll-screen').waitFor({ timeout: 20_000 });
     await expect.poll(() => kiosk.getByTestId('enroll-user-code').textContent(), { timeout: 20_000 }).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     const again = (await kiosk.getByTestId('enroll-user-code').textContent())!;
-    const delivered = () => s.hub.db.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = 'bureau-de-levis-kiosque-1'").get()!.n;
+    const delivered = () => s.hub.db.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = 'bureau-de-levis-kiosque-1' AND kind = 'visit'").get()!.n;
     expect(delivered()).toBe(0);
 
     await approveInConsole(phone, { code: again, name: 'Kiosque 1', office: 'Bureau de Lévis', kioskId: 'bureau-de-levis-kiosque-1' });

@@ -9,6 +9,7 @@ import type { EnrollState } from '../../common/enroll';
 import { createAgent } from '../../server/accounts';
 import { createHub, type Hub } from '../../server/hub';
 import { ingestPlugin } from '../../server/ingest/plugin';
+import { HubStore } from '../../server/db/store';
 import { composeKiosk, hubHttpBase } from '../../main/compose';
 import { startBooth, type Booth } from '../../main/services/booth';
 import { readIdentity } from '../../main/services/enrollment';
@@ -28,8 +29,8 @@ async function until<T>(what: string, fn: () => T | undefined | false | Promise<
   }
 }
 
-async function setup() {
-  const hub: Hub = await createHub({ dbPath: ':memory:', plugins: [ingestPlugin()] });
+async function setup(dbPath = ':memory:', port = 0) {
+  const hub: Hub = await createHub({ dbPath, port, plugins: [ingestPlugin()] });
   cleanups.push(() => hub.close());
   const { password } = await createAgent(hub.db, { username: 'tech', displayName: 'Tech', role: 'technician' });
   const login = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'tech', password }) });
@@ -74,20 +75,41 @@ describe('booth enrollment against a real hub', () => {
     hub.db.db.prepare('UPDATE kiosks SET disabled = 1, public_key = NULL, revoked_at = ? WHERE kiosk_id = ?').run(Date.now(), 'bureau-de-levis-kiosque-1');
     await booth.handlers['outbox.put']({ kind: 'visit', record: { service: 'emploi', language: 'fr', waitMs: 1000, durationMs: 60_000, outcome: 'completed' } });
     await until('the refused delivery', async () => (await booth.handlers['outbox.stats']()).lastSync?.ok === false);
-    expect((await booth.handlers['outbox.stats']()).depth).toBe(1);
+    expect((await booth.handlers['outbox.stats']()).byKind.visit).toBe(1);
     // The console's revoke closes its socket (4403): the booth shows a code again.
     expect((await api('/api/kiosks/bureau-de-levis-kiosque-1/revoke', {})).status).toBe(200);
     const second = await codeOf(booth);
     expect(second.revoked).toBe(true);
     expect(readIdentity(dataDir)).toMatchObject({ state: 'revoked', kioskId: 'bureau-de-levis-kiosque-1' });
     expect(booth.hubLink.status).toBe('offline');
-    const delivered = () => hub.db.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = 'bureau-de-levis-kiosque-1'").get()!.n;
+    const delivered = () => hub.db.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM ingest_records WHERE kiosk_id = 'bureau-de-levis-kiosque-1' AND kind = 'visit'").get()!.n;
     expect(delivered()).toBe(0);
 
     // Enrolled again under the same id: the record written before the revocation reaches the hub.
     expect((await api('/api/enroll/approve', { userCode: second.userCode, name: 'Kiosque 1', office: 'Bureau de Lévis', kioskId: 'bureau-de-levis-kiosque-1' })).status).toBe(200);
     await until('enrolled again', () => booth.enrollState.state === 'enrolled');
     await until('the record delivered', () => delivered() === 1);
-    expect((await booth.handlers['outbox.stats']()).depth).toBe(0);
+    // The hub stores it before the booth reads the acknowledgement.
+    await until('the record acknowledged', async () => (await booth.handlers['outbox.stats']()).byKind.visit === 0);
+  }, 60_000);
+
+  it('a booth revoked while the hub was away hears it at its next dial and shows a code again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vg-booth-hub-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const dbPath = join(dir, 'hub.sqlite');
+    const { hub, api, booth } = await setup(dbPath);
+    const code = await codeOf(booth);
+    expect((await api('/api/enroll/approve', { userCode: code.userCode, name: 'K2', office: 'Gaspé', kioskId: 'gaspe-02' })).status).toBe(200);
+    await until('online', () => booth.hubLink.status === 'online');
+    const port = Number(new URL(hub.url).port);
+    await hub.close();
+    // Revoked while the booth could not be told (a revoke from the CLI or another hub process).
+    const store = HubStore.open(dbPath);
+    store.db.prepare('UPDATE kiosks SET disabled = 1, public_key = NULL, revoked_at = ? WHERE kiosk_id = ?').run(Date.now(), 'gaspe-02');
+    store.close();
+    const again = await createHub({ dbPath, port, plugins: [ingestPlugin()] });
+    cleanups.push(() => again.close());
+    const next = await until('a code after the redial', () => booth.enrollState.state === 'code' && booth.enrollState, 40_000);
+    expect(next).toMatchObject({ revoked: true });
   }, 60_000);
 });
