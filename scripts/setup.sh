@@ -23,6 +23,8 @@ need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 ldconfig -p 2>/dev/null | grep -q libusb-1.0 || need_pkgs+=(libusb-1.0-0)
 command -v turnserver >/dev/null || need_pkgs+=(coturn)
+# TURN over TLS tests and the turn bench make a throwaway certificate.
+command -v openssl >/dev/null || need_pkgs+=(openssl)
 # Call-fault tests put hub, kiosk and agent in network namespaces and drop paths with iptables.
 command -v iptables >/dev/null || need_pkgs+=(iptables)
 command -v ip >/dev/null || need_pkgs+=(iproute2)

@@ -6,8 +6,10 @@
 // is a relay (a "relay" figure measured on a direct path would be a lie). Prints figures; never fails on a timing.
 // --record DIR saves two getStats() snapshots one second apart per path (the shapes
 // renderer/shared/call-stats.test.ts is tested against).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
@@ -19,10 +21,11 @@ import { percentile } from './webrtc-floor';
 /**
  * direct: every candidate allowed, TURN configured (a production call whose parties reach each other);
  * no-turn: no ICE server at all (./vg start on one machine); relay / relay-tcp: relay candidates only,
- * through TURN over UDP / over TCP.
+ * through TURN over UDP / TCP / TLS (turns:, what an office that only lets HTTPS out uses; a throwaway
+ * certificate here, so this browser is told to accept it: a bench-only flag).
  */
-type Path = 'direct' | 'no-turn' | 'relay' | 'relay-tcp';
-const PATHS: Path[] = ['direct', 'no-turn', 'relay', 'relay-tcp'];
+type Path = 'direct' | 'no-turn' | 'relay' | 'relay-tcp' | 'relay-tls';
+const PATHS: Path[] = ['direct', 'no-turn', 'relay', 'relay-tcp', 'relay-tls'];
 interface Trial {
   connectMs: number;
   frameMs: number;
@@ -36,10 +39,12 @@ const args = process.argv.slice(2);
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 30);
 const recordDir = args.includes('--record') ? args[args.indexOf('--record') + 1] : undefined;
 
-const coturn = await startCoturn({ allowLoopbackPeers: true });
-const turnUrl = { udp: `turn:${coturn.ip}:${coturn.port}`, tcp: `turn:${coturn.ip}:${coturn.port}?transport=tcp` };
+const certDir = mkdtempSync(join(tmpdir(), 'vg-turn-bench-'));
+execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=turn.test', '-keyout', join(certDir, 'k.pem'), '-out', join(certDir, 'c.pem')], { stdio: 'ignore' });
+const coturn = await startCoturn({ allowLoopbackPeers: true, tls: { cert: join(certDir, 'c.pem'), key: join(certDir, 'k.pem') } });
+const turnUrl = { udp: `turn:${coturn.ip}:${coturn.port}`, tcp: `turn:${coturn.ip}:${coturn.port}?transport=tcp`, tls: `turns:${coturn.ip}:${coturn.port + 1}?transport=tcp` };
 const issuer = (urls: string[]) => new TurnIssuer({ secret: coturn.secret, urls, ttlSeconds: 3600, now: Date.now });
-const iceFor = (path: Path) => issuer(path === 'relay-tcp' ? [turnUrl.tcp] : path === 'relay' ? [turnUrl.udp] : [turnUrl.udp, turnUrl.tcp]);
+const iceFor = (path: Path) => issuer(path === 'relay-tls' ? [turnUrl.tls] : path === 'relay-tcp' ? [turnUrl.tcp] : path === 'relay' ? [turnUrl.udp] : [turnUrl.udp, turnUrl.tcp, turnUrl.tls]);
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'text/html' });
   res.end('<!doctype html><title>turn bench</title><video id="v" autoplay muted playsinline></video>');
@@ -48,7 +53,7 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const browser = await chromium.launch({
   executablePath: process.env.VG_CHROMIUM ?? '/usr/bin/chromium',
   headless: true,
-  args: [noSandboxFlag, ...fakeMediaFlags, '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+  args: [noSandboxFlag, ...fakeMediaFlags, '--ignore-certificate-errors', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
 });
 
 try {
@@ -129,8 +134,8 @@ try {
 
   // One warm-up of each (first getUserMedia and codec start-up are not what is measured).
   for (const path of PATHS) await trial(path, false);
-  const results: Record<Path, Trial[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [] };
-  const failures: Record<Path, string[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [] };
+  const results: Record<Path, Trial[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [], 'relay-tls': [] };
+  const failures: Record<Path, string[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [], 'relay-tls': [] };
   for (let i = 0; i < n; i++) {
     // Rotate the order so no path always runs first (right after the previous trial's teardown).
     for (let j = 0; j < PATHS.length; j++) {
@@ -139,6 +144,7 @@ try {
         const r = await trial(path, false);
         if (path.startsWith('relay') && r.localType !== 'relay' && r.remoteType !== 'relay') throw new Error(`${path} trial connected over ${r.localType}/${r.remoteType}`);
         if (path === 'relay-tcp' && r.protocol !== 'tcp') throw new Error(`relay-tcp trial relayed over ${r.protocol}`);
+        if (path === 'relay-tls' && r.protocol !== 'tls') throw new Error(`relay-tls trial relayed over ${r.protocol}`);
         results[path].push(r);
       } catch (err) {
         failures[path].push(err instanceof Error ? err.message : String(err));
@@ -162,7 +168,7 @@ try {
     out.push(`  ${line('negotiation → first frame', rs.map((r) => r.frameMs))}`);
   }
   const ratio = (path: Path, p: number, f: (t: Trial) => number) => percentile(results[path].map(f), p) / percentile(results.direct.map(f), p);
-  for (const path of ['no-turn', 'relay', 'relay-tcp'] as Path[]) {
+  for (const path of ['no-turn', 'relay', 'relay-tcp', 'relay-tls'] as Path[]) {
     out.push(`${path} / direct: first frame ${ratio(path, 50, (t) => t.frameMs).toFixed(2)}x at p50, ${ratio(path, 95, (t) => t.frameMs).toFixed(2)}x at p95; ICE connected ${ratio(path, 50, (t) => t.connectMs).toFixed(2)}x at p50, ${ratio(path, 95, (t) => t.connectMs).toFixed(2)}x at p95`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
@@ -170,4 +176,5 @@ try {
   await browser.close().catch(() => {});
   await new Promise<void>((r) => server.close(() => r()));
   await coturn.stop();
+  rmSync(certDir, { recursive: true, force: true });
 }

@@ -18,6 +18,8 @@ export interface CoturnOptions {
   netns?: string;
   /** Relay to loopback addresses (tests on one host only). */
   allowLoopbackPeers?: boolean;
+  /** Also listen for TURN over TLS on `port + 1` with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
   /** How long to wait for coturn to be ready (ms); default 10 000. */
   readyTimeoutMs?: number;
   /**
@@ -61,7 +63,7 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     `realm=${realm}`,
     'fingerprint',
     'no-cli',
-    'no-tls',
+    ...(opts.tls ? [`tls-listening-port=${port + 1}`, `cert=${opts.tls.cert}`, `pkey=${opts.tls.key}`, 'no-tlsv1', 'no-tlsv1_1'] : ['no-tls']),
     'no-dtls',
     'no-multicast-peers',
     // coturn 4.6 refuses loopback peers unless told otherwise.
