@@ -309,6 +309,17 @@ describe('Dispatcher permissions and departures', () => {
     expect(s.toAgent('a1').at(-2)).toEqual({ type: 'call.ended', callId: s.c, reason: 'kiosk_hangup' });
   });
 
+  it('a call the agent ends while the kiosk is reconnecting: the kiosk hears call.ended when it is back, not a resume', () => {
+    const s = connected();
+    s.d.kioskLeft('k1');
+    s.d.endCall('a1', s.c, 'agent_hangup');
+    s.d.kioskJoined('k1b', s.kiosk('K1'));
+    expect(s.toKiosk('k1b')).toEqual([{ type: 'call.ended', callId: s.c, reason: 'agent_hangup' }]);
+    s.d.kioskLeft('k1b');
+    s.d.kioskJoined('k1c', s.kiosk('K1'));
+    expect(s.toKiosk('k1c')).toEqual([]); // told once
+  });
+
   it('a new kiosk connection before the old one is seen closing takes the call over; the old close changes nothing', () => {
     const s = connected();
     s.d.kioskJoined('k1b', s.kiosk('K1'));

@@ -237,6 +237,11 @@ export class Dispatcher {
   private readonly newCallId: () => string;
   private readonly resumeWindowMs: number;
   private disposed = false;
+  /**
+   * Connected calls that ended while one party was reconnecting ('k:<kioskId>' / 'a:<agentId>'): that party
+   * hears call.ended when it is back, instead of holding a call nobody else has.
+   */
+  private readonly endedWhileAway = new Map<string, { callId: string; reason: EndReason; at: number }>();
   /** Calls lost mid-call (agent gone, media lost) whose citizen may take the head of the line again. */
   private readonly lostCalls = new Map<string, { kioskId: string; queueKey: string; seq: number; attempt: number; at: number }>();
 
@@ -268,6 +273,8 @@ export class Dispatcher {
       for (const data of call.heldForAgent.splice(0)) this.deps.sendToAgent(conn, { type: 'signal', callId: call.callId, data });
       this.reattached(call);
     }
+    const ended = this.takeEndedWhileAway(`a:${info.agentId}`);
+    if (ended) this.deps.sendToAgent(conn, { type: 'call.ended', callId: ended.callId, reason: ended.reason });
     this.refresh();
   }
 
@@ -294,6 +301,8 @@ export class Dispatcher {
     if (this.kiosks.has(conn)) throw new ConflictError('kiosk connection already joined');
     const kiosk: KioskEntry = { conn, info, callId: undefined };
     this.kiosks.set(conn, kiosk);
+    const ended = this.takeEndedWhileAway(`k:${info.kioskId}`);
+    if (ended) this.deps.sendToKiosk(conn, { type: 'call.ended', callId: ended.callId, reason: ended.reason });
     const call = [...this.calls.values()].find((c) => c.state === 'connected' && c.kioskId === info.kioskId);
     if (!call) return;
     const old = call.kioskConn !== undefined ? this.kiosks.get(call.kioskConn) : undefined;
@@ -601,6 +610,14 @@ export class Dispatcher {
     call.detachTimer = undefined;
   }
 
+  private takeEndedWhileAway(key: string): { callId: string; reason: EndReason } | undefined {
+    const now = this.deps.now();
+    for (const [k, e] of this.endedWhileAway) if (now - e.at > this.resumeWindowMs) this.endedWhileAway.delete(k);
+    const e = this.endedWhileAway.get(key);
+    this.endedWhileAway.delete(key);
+    return e;
+  }
+
   private pruneLost(now: number): void {
     for (const [id, l] of this.lostCalls) if (now - l.at > REQUEUE_WINDOW_MS) this.lostCalls.delete(id);
     // Bounded whatever the clock: the oldest go first.
@@ -615,6 +632,9 @@ export class Dispatcher {
     this.calls.delete(call.callId);
     if (call.state === 'connected') {
       this.safeLog(() => this.deps.live?.removed(call.callId));
+      // A party still reconnecting is told when it comes back (within the resume window).
+      if (call.kioskConn === undefined) this.endedWhileAway.set(`k:${call.kioskId}`, { callId: call.callId, reason, at: now });
+      if (call.agentConn === undefined && call.agentId !== undefined) this.endedWhileAway.set(`a:${call.agentId}`, { callId: call.callId, reason, at: now });
       // Lost mid-call (agent gone, media lost, hub verdict): the citizen may take the head of the line again.
       if (reason === 'peer_lost' || reason === 'error') {
         this.pruneLost(now);

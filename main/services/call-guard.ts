@@ -126,8 +126,9 @@ export function createCallGuard(deps: CallGuardDeps): CallGuard {
     },
     linkStatus(status) {
       if (status === 'online') return;
-      // Whatever we held died with the socket (the hub ends a kiosk's call when its socket closes).
-      current = null;
+      // A call still in line died with the socket; an accepted one is kept by the hub for its resume
+      // window (server/dispatcher.ts) and re-attached when the link is back, so it is still ours to release.
+      if (!current?.accepted) current = null;
       abandoned.length = 0;
     },
     release,

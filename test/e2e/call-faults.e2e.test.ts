@@ -1,0 +1,194 @@
+// Calls under real network faults: the hub in its own namespace and process, the agents' Chromium in
+// another, the booth in the root namespace (test/support/fault-stack.ts). Frames are sampled on both
+// sides all along; nothing here checks a duration (the faults bench prints those).
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screen } from '../support/e2e';
+import { frameSampler, framesOf, startFaultStack, type FaultStack } from '../support/fault-stack';
+import { netLabAvailable } from '../support/netns';
+import { agentReady } from '../support/stack';
+
+let s: FaultStack;
+
+beforeAll(async () => {
+  if (!(await netLabAvailable())) throw new Error('call-fault tests need root, iproute2 and iptables (source scripts/setup.sh as root)');
+  s = await startFaultStack({ agents: 2 });
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+}, 60_000);
+
+/** attract → language → service → walk-in → consent → device check → waiting. */
+async function walkIn(k: Page): Promise<void> {
+  await k.getByTestId('attract-start').click();
+  await screen(k, 'language');
+  await k.getByTestId('lang-fr').click();
+  await screen(k, 'service');
+  await k.getByTestId('service-emploi').click();
+  await screen(k, 'visitType');
+  await k.getByTestId('visit-walkin').click();
+  await screen(k, 'consent');
+  await k.getByTestId('consent-accept').click();
+  await screen(k, 'deviceCheck');
+  await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
+  await k.getByTestId('devices-continue').click();
+  await screen(k, 'waiting');
+}
+
+/** A connected call with video decoding both ways; returns the two pages and the call id. */
+async function inCall(agentIndex = 0): Promise<{ kiosk: Page; agent: Page; callId: string; close(): Promise<void> }> {
+  const agentCtx = await s.agentBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+  const kioskCtx = await s.kioskBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+  const agent = await agentCtx.newPage();
+  const agentLog: string[] = [];
+  agent.on('console', (m) => agentLog.push(m.text()));
+  await agentReady(agent, `${s.hubUrl}/agent/`, s.agents[agentIndex]!);
+  const kiosk = await kioskCtx.newPage();
+  await kiosk.goto(s.kioskUrl);
+  await screen(kiosk, 'attract');
+  await walkIn(kiosk);
+  await agent.getByTestId('ring-accept').click();
+  await screen(kiosk, 'inCall');
+  await agent.waitForFunction(() => document.body.dataset.agentState === 'in_call', undefined, { timeout: 15_000 }).catch(async (e: unknown) => {
+    throw new Error(`agent not in call: ${JSON.stringify(await agent.evaluate(() => ({ ...document.body.dataset })))} ${agentLog.slice(-10).join(' | ')}`, { cause: e });
+  });
+  try {
+    for (const p of [kiosk, agent]) await p.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 10, undefined, { timeout: 30_000 });
+  } catch (e) {
+    const state = {
+      agentPeer: await agent.getByTestId('peer-state').getAttribute('data-state'),
+      kioskCall: await kiosk.getByTestId('call-state').getAttribute('data-call-state'),
+      frames: [await framesOf(kiosk), await framesOf(agent)],
+      agentLog: agentLog.slice(-10),
+    };
+    throw new Error(`no video both ways: ${JSON.stringify(state)}`, { cause: e });
+  }
+  const callId = await agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId ?? '');
+  expect(callId).not.toBe('');
+  return {
+    kiosk,
+    agent,
+    callId,
+    close: async () => {
+      await agentCtx.close().catch(() => {});
+      await kioskCtx.close().catch(() => {});
+    },
+  };
+}
+
+/**
+ * The agent hangs up: the kiosk reaches the survey only if the hub relays this call's frames again (a hub
+ * that had not re-attached both parties would answer not_found, and the kiosk would never hear of it).
+ */
+async function hangUpThroughHub(c: { kiosk: Page; agent: Page }): Promise<void> {
+  await c.agent.getByTestId('end-call').click();
+  await screen(c.kiosk, 'survey');
+}
+
+describe('calls survive signaling and network faults', () => {
+  it('hub killed (SIGKILL) and restarted mid-call: frames keep decoding on both sides throughout, both parties re-attach to the same call', async () => {
+    const c = await inCall();
+    try {
+      const kioskFrames = frameSampler(c.kiosk);
+      const agentFrames = frameSampler(c.agent);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const killedAt = Date.now();
+      await s.killHub();
+      await new Promise((r) => setTimeout(r, 3_000));
+      await s.startHub();
+      // Both re-attach: the agent console is back online in the same call, the restarted hub logs the resume.
+      await c.agent.waitForFunction(() => document.body.dataset.agentState === 'in_call' && document.body.dataset.connection === 'online', undefined, { timeout: 30_000 });
+      await expectRestored();
+      await new Promise((r) => setTimeout(r, 2_000));
+      await kioskFrames.stop();
+      await agentFrames.stop();
+      // Media never depended on the hub: no stall longer than a second on either side, from the kill on.
+      expect(kioskFrames.longestStall(killedAt)).toBeLessThan(1_500);
+      expect(agentFrames.longestStall(killedAt)).toBeLessThan(1_500);
+      expect(await c.kiosk.getByTestId('call-state').getAttribute('data-call-state')).toBe('connected');
+      expect(await c.agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId)).toBe(c.callId);
+      await kioskLinkOnline();
+      await hangUpThroughHub(c);
+    } finally {
+      await c.close();
+    }
+  }, 180_000);
+
+  it('a 10-second blackout of the booth mid-call: the same call resumes with the same agent and frames come back', async () => {
+    const c = await inCall();
+    try {
+      const kioskFrames = frameSampler(c.kiosk);
+      await s.kioskBlackout(true);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const backAt = Date.now();
+      await s.kioskBlackout(false);
+      await c.kiosk.waitForFunction((n) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > n + 10, await framesOf(c.kiosk), { timeout: 60_000 });
+      await kioskFrames.stop();
+      expect(kioskFrames.firstNewAfter(backAt)).not.toBeNull();
+      await screen(c.kiosk, 'inCall');
+      await c.kiosk.waitForSelector('[data-call-state="connected"]', { timeout: 60_000 });
+      expect(await c.agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId)).toBe(c.callId);
+      await hangUpThroughHub(c);
+    } finally {
+      await c.close();
+    }
+  }, 180_000);
+
+  it('the agent moves to a new address mid-call: ICE restarts over signaling and the call resumes', async () => {
+    const c = await inCall();
+    try {
+      const before = await framesOf(c.kiosk);
+      await s.lab.renumber('agent');
+      await c.kiosk.waitForFunction((n) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > n + 30, before, { timeout: 60_000 });
+      await c.agent.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="peer-state"]')?.dataset.state === 'connected', undefined, { timeout: 60_000 });
+      expect(await c.agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId)).toBe(c.callId);
+      await hangUpThroughHub(c);
+    } finally {
+      await c.close();
+    }
+  }, 180_000);
+
+  it('the agent\'s browser closes and never comes back: "L\'agent a été déconnecté", then the head of the line and the next agent sees attempt 2', async () => {
+    const c = await inCall(0);
+    const otherCtx = await s.agentBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await c.agent.context().close();
+      // The hub keeps the call for its resume window (60 s), then says peer_lost: never the survey.
+      await c.kiosk.getByTestId('screen-callFailed').waitFor({ timeout: 90_000 });
+      expect(await c.kiosk.getByTestId('failed-reason').getAttribute('data-reason')).toBe('agentLost');
+      expect(await c.kiosk.getByTestId('screen-callFailed').innerText()).toContain("L'agent a été déconnecté");
+      const other = await otherCtx.newPage();
+      await agentReady(other, `${s.hubUrl}/agent/`, s.agents[1]!);
+      await c.kiosk.getByTestId('btn-retry').click();
+      await screen(c.kiosk, 'deviceCheck');
+      await c.kiosk.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
+      await c.kiosk.getByTestId('devices-continue').click();
+      await other.getByTestId('ring-attempt').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await other.getByTestId('ring-attempt').getAttribute('data-value')).toBe('2');
+      expect(await other.getByTestId('ring-attempt').innerText()).toContain('reprise après coupure');
+    } finally {
+      await otherCtx.close().catch(() => {});
+      await c.close();
+    }
+  }, 240_000);
+});
+
+/** The booth's hub link is back (its reconnect backoff spreads a fleet's return over a few seconds). */
+async function kioskLinkOnline(): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (s.core.hubLink.status !== 'online') {
+    if (Date.now() > deadline) throw new Error(`the booth's hub link is still ${s.core.hubLink.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The restarted hub process read its live calls back from its database. */
+async function expectRestored(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (s.hubLog().includes('live calls restored')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the restarted hub did not restore its live calls:\n${s.hubLog().slice(-3000)}`);
+}
