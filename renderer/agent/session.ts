@@ -453,6 +453,18 @@ export class AgentSession {
         this.set({ reconnecting: false });
         // After a reconnect the hub has forgotten us: say again that we take calls.
         if (this.state.status === 'available') this.send({ type: 'agent.status', status: 'available' });
+        const call = this.state.call;
+        if (call) {
+          // The hub re-attaches a live call right after welcome; silence means it ended it meanwhile.
+          this.clearTimer(this.resumeTimer);
+          this.resumeTimer = this.setTimer(() => {
+            this.resumeTimer = undefined;
+            if (this.state.call?.callId !== call.callId) return;
+            this.log('the hub did not resume the call', call.callId);
+            this.settle(call.callId);
+            this.teardownCall({ key: 'agent.notice.connectionLost' });
+          }, RESUME_CONFIRM_MS);
+        }
         return;
       }
       case 'ice.servers':
@@ -584,6 +596,8 @@ export class AgentSession {
             initiator: true,
             stream,
             iceServers: this.iceServers,
+            // An ICE restart an hour into a call needs the TURN credentials of now, not of the call's start.
+            currentIceServers: () => this.iceServers,
             onSignal: (data) => {
               if (this.state.call?.callId === callId) this.send({ type: 'signal', callId, data });
             },
