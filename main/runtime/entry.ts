@@ -6,6 +6,7 @@
 // build/chromium/policies), loopback port fixed by config `runtimePort` (default 47100) so the policy
 // can name the origin. Chromium will not sandbox as root, so root is refused unless VG_ALLOW_ROOT=1
 // (development only: Chromium then runs with --no-sandbox, and says so in the log).
+import module from 'node:module';
 import { composeKiosk, hubHttpBase } from '../compose';
 import { startBooth } from '../services/booth';
 import { EXIT_CONFIG, loadBoothConfigOrExit } from '../services/config';
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
     cpu: Math.round((cpu.user + cpu.system) / 1000),
   };
   log.info({ origin: runtime.origin, simulation: config.public.simulation, startupMs, ...(headless ? { url: runtime.url } : {}) }, 'kiosk running (browser runtime)');
+  // Node writes V8's compile cache (NODE_COMPILE_CACHE, set by the launcher) only at a clean exit; a
+  // booth is mostly stopped by power-off or a crash, so write it once the kiosk is up.
+  module.flushCompileCache?.();
 }
 
 main().catch((err: unknown) => {
