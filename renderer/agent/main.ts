@@ -1,6 +1,7 @@
 // Agent console page: wires the DOM to AgentSession. All protocol decisions live in session.ts;
 // this file only renders `view`, forwards clicks, and owns what is purely visual (countdown, frame
 // counters exposed as data-* attributes for automation and support).
+import '../shared/strict-csp';
 import { callAudioConstraints, callVideoConstraints } from '../../common/media-defaults';
 import './styles.css';
 import type { Language } from '../../common/config';

@@ -1,6 +1,7 @@
 // The hub's web console (served at /console/): sign in, then the pages the account's role opens
 // (renderer/console/pages.tsx). A hash router (`#/enroll?code=…`) so a scanned QR code lands on the
 // right page with the code, and the hub serves one static page.
+import '../shared/strict-csp';
 import './styles.css';
 import { render } from 'preact';
 import { signal, computed } from '@preact/signals';

@@ -1,5 +1,6 @@
 // Kiosk renderer entry: fetch the public config over the bridge and start the app. A page load is
 // a reset (the machine starts in its reset state, which wipes storage and stops media).
+import '../shared/strict-csp';
 import './ui/components.css';
 import './styles.css';
 import { KioskPublicConfig } from '../../common/config';
