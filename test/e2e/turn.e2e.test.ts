@@ -2,7 +2,12 @@
 // Chromium, the agent's Chromium and coturn each in their own network namespace (test/support/netns.ts),
 // the hub and the kiosk's services in the root namespace (signaling is not what is cut here). The direct
 // path kiosk ↔ agent is dropped by iptables, so a call can only connect through coturn with the
-// short-lived credentials the hub handed out. Then the office that also blocks UDP: TURN over TCP.
+// short-lived credentials the hub handed out. Then the office that also blocks UDP: TURN over TCP; and the
+// one that only lets TLS out: TURN over TLS (turns:, a throwaway certificate the test browsers are told to accept).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fakeMediaFlags, noSandboxFlag } from '../../main/runtime/chromium';
@@ -19,25 +24,29 @@ const LONG = 300_000;
 
 let lab: NetLab;
 let coturn: Coturn;
+let certDir: string;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   lab = await createNetLab({ hosts: ['kiosk', 'agent', 'turn'], gateway: true });
-  coturn = await startCoturn({ netns: lab.hosts.turn!.ns, ip: lab.hosts.turn!.ip });
+  certDir = mkdtempSync(join(tmpdir(), 'vg-turn-e2e-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=turn.test', '-keyout', join(certDir, 'k.pem'), '-out', join(certDir, 'c.pem')], { stdio: 'ignore' });
+  coturn = await startCoturn({ netns: lab.hosts.turn!.ns, ip: lab.hosts.turn!.ip, tls: { cert: join(certDir, 'c.pem'), key: join(certDir, 'k.pem') } });
 }, 60_000);
 afterAll(async () => {
   await coturn?.stop();
   await lab?.teardown();
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
 }, 60_000);
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
 }, 60_000);
 
-async function browserIn(host: string): Promise<Browser> {
+async function browserIn(host: string, acceptTestCertificate = false): Promise<Browser> {
   const b = await chromium.launch({
     executablePath: lab.wrapper(host, process.env.VG_CHROMIUM ?? '/usr/bin/chromium'),
     headless: true,
-    args: [noSandboxFlag, ...fakeMediaFlags, '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+    args: [noSandboxFlag, ...fakeMediaFlags, ...(acceptTestCertificate ? ['--ignore-certificate-errors'] : []), '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
   });
   cleanups.push(() => b.close());
   return b;
@@ -65,16 +74,16 @@ async function probe(host: string, ip: string): Promise<string> {
 }
 
 /** A booth and an agent in their namespaces, with the hub handing out coturn credentials for `urls`. */
-async function setup(urls: string[]): Promise<{ s: Stack; k: Page; a: Page }> {
+async function setup(urls: string[], acceptTestCertificate = false): Promise<{ s: Stack; k: Page; a: Page }> {
   const s = await startStack({ agents: 1, hub: { turn: { secret: coturn.secret, urls, ttlSeconds: 3600 } } });
   cleanups.push(() => s.close());
   const kioskPort = Number(new URL(s.kioskUrl).port);
   const hubPort = Number(new URL(s.hub.url).port);
   for (const f of [await forwardIntoNamespace(lab, 'kiosk', kioskPort), await forwardIntoNamespace(lab, 'agent', hubPort)]) cleanups.push(() => f.stop());
-  const a = await (await browserIn('agent')).newPage();
+  const a = await (await browserIn('agent', acceptTestCertificate)).newPage();
   await installPeerRecorder(a);
   await agentReady(a, `http://127.0.0.1:${hubPort}/agent/`, s.agents[0]!);
-  const k = await (await browserIn('kiosk')).newPage();
+  const k = await (await browserIn('kiosk', acceptTestCertificate)).newPage();
   await installPeerRecorder(k);
   await k.goto(s.kioskUrl);
   await screen(k, 'attract');
@@ -140,6 +149,26 @@ describe('TURN relay in network namespaces', () => {
       const pair = await selectedPair(p);
       expect(pair.local, JSON.stringify(pair)).toBe('relay');
       expect(pair.relayProtocol, JSON.stringify(pair)).toBe('tcp');
+    }
+    await a.getByTestId('end-call').click();
+    await screen(k, 'survey');
+  }, LONG);
+
+  it('only TLS gets out: TURN over TLS (turns:) carries the call', async () => {
+    const turn = lab.hosts.turn!;
+    const { k, a } = await setup([`turn:${turn.ip}:${coturn.port}`, `turn:${turn.ip}:${coturn.port}?transport=tcp`, `turns:${turn.ip}:${coturn.port + 1}?transport=tcp`], true);
+    await lab.block('kiosk', 'agent');
+    // An office that lets nothing out to the relay but its TLS port (443 in production).
+    const rules = [['-p', 'udp', '-d', turn.ip, '-j', 'DROP'], ['-p', 'tcp', '-d', turn.ip, '--dport', String(coturn.port), '-j', 'DROP']];
+    for (const host of ['kiosk', 'agent']) for (const r of rules) await lab.run(host, 'iptables', ['-I', 'OUTPUT', ...r]);
+    cleanups.push(async () => {
+      for (const host of ['kiosk', 'agent']) for (const r of rules) await lab.run(host, 'iptables', ['-D', 'OUTPUT', ...r]).catch(() => {});
+    });
+    await callConnects(k, a);
+    for (const p of [k, a]) {
+      const pair = await selectedPair(p);
+      expect(pair.local, JSON.stringify(pair)).toBe('relay');
+      expect(pair.relayProtocol, JSON.stringify(pair)).toBe('tls');
     }
     await a.getByTestId('end-call').click();
     await screen(k, 'survey');
