@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgent, createKiosk } from '../accounts';
-import { HubStore } from '../db/store';
+import { HubStore, openHubDb } from '../db/store';
+import { migrations } from '../db/migrations';
+import { migrate } from '../../common/db/migrate';
 import { createHub, type Hub } from '../hub';
 import { HubTestClient } from '../test-client';
 import { ConfigInvalidError, ConfigStore, configVersionOf, diffConfig, mergeConfig } from './store';
@@ -28,6 +30,21 @@ function refusal(fn: () => unknown): ConfigInvalidError {
   }
   throw new Error('not refused');
 }
+
+describe('migration 8', () => {
+  it('adds config_versions to a version-7 database, keeping its kiosks', () => {
+    const db = openHubDb(':memory:', migrations.slice(0, 7));
+    try {
+      db.prepare("INSERT INTO kiosks (kiosk_id, name, office, secret_hash, created_at) VALUES ('k1', 'K1', 'Québec', '!', 0)").run();
+      expect(migrate(db, migrations)).toEqual({ from: 7, to: migrations.length });
+      new ConfigStore(db).set('kiosk:k1', { kioskName: 'Entrée' }, 't');
+      expect(db.prepare('SELECT scope, version FROM config_versions').all()).toEqual([{ scope: 'kiosk:k1', version: 1 }]);
+      expect(db.prepare('SELECT office FROM kiosks').get()).toEqual({ office: 'Québec' });
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe('config store: documents, versions, rollback', () => {
   it('keeps every version with who, when and what changed, and rolls back to any of them as a new version', () => {
