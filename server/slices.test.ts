@@ -21,6 +21,33 @@ describe('SlicedQueue', () => {
     expect(q.pending).toBe(0);
   });
 
+  it('gives jobs as long a slice as the I/O took since the previous one (half the loop), within its cap', async () => {
+    let t = 0;
+    const q = new SlicedQueue(4, () => t, 30);
+    const perSlice: number[] = [];
+    let inSlice = 0;
+    const jobs = Array.from({ length: 40 }, () =>
+      q.run(() => {
+        inSlice++;
+        t += 2;
+      }),
+    );
+    // Between slices, "I/O" takes 20 ms, then 100 ms (the cap, 30 ms, applies).
+    const io = [20, 100];
+    const tick = () => {
+      perSlice.push(inSlice);
+      inSlice = 0;
+      t += io.shift() ?? 0;
+      if (q.pending > 0) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await Promise.all(jobs);
+    perSlice.push(inSlice);
+    // 4 ms first (2 jobs), then the 20 ms of I/O (10 jobs), then the 30 ms cap (15 jobs), then the base 4 ms again.
+    expect(perSlice.slice(0, 3)).toEqual([2, 10, 15]);
+    expect(perSlice.reduce((a, b) => a + b, 0)).toBe(40);
+  });
+
   it('runs at least one job per slice (a slow one cannot stall the queue) and passes a throw to its caller only', async () => {
     let t = 0;
     const q = new SlicedQueue(1, () => t);
