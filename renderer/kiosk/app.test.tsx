@@ -69,6 +69,21 @@ afterEach(() => {
 });
 
 describe('kiosk app (Preact roots fed by the session machine)', () => {
+  it('one top bar beside the screen, the same element from screen to screen (only the screen is rebuilt)', async () => {
+    start();
+    const bar = document.querySelector('#app .vg-kiosk > .vg-topbar');
+    expect(bar).not.toBeNull();
+    expect(tid('screen-attract')!.querySelector('.vg-topbar')).toBeNull();
+    const attract = tid('screen-attract');
+    await tap('attract-start');
+    await tap('lang-fr');
+    expect(tid('screen-service')).not.toBeNull();
+    expect(tid('screen-attract')).toBeNull();
+    expect(attract!.isConnected).toBe(false);
+    expect(document.querySelectorAll('#app .vg-topbar')).toHaveLength(1);
+    expect(document.querySelector('#app .vg-kiosk > .vg-topbar')).toBe(bar);
+  });
+
   it('renders the screen of each machine state and keeps body data and the page language in step', async () => {
     start();
     expect(document.body.dataset.state).toBe('attract');

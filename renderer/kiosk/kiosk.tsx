@@ -7,6 +7,7 @@ import { Component, type ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { HangupPrompt, IdlePrompt, screens } from './screens';
 import { KioskContext, SlotsContext, type ScreenProps, type TopBarSlots } from './ui/context';
+import { TopBar } from './ui/screen-frame';
 
 interface BoundaryProps {
   screen: string;
@@ -32,10 +33,15 @@ export function KioskRoot({ props, slots, onError }: { props: Signal<ScreenProps
   return (
     <SlotsContext.Provider value={slots}>
       <KioskContext.Provider value={p}>
-        {/* Keyed by screen: a new screen is a new tree (fresh state, `arming`), a new sub-state is not. */}
-        <ScreenBoundary key={p.view.screen} screen={p.view.screen} onError={onError}>
-          <Screen {...p} />
-        </ScreenBoundary>
+        <div class="vg-kiosk">
+          {/* The top bar outlives the screens: a tap that changes screens builds, styles and lays out
+              only the new screen, not Écouter and Affichage again (./vg bench tap). */}
+          <TopBar />
+          {/* Keyed by screen: a new screen is a new tree (fresh state, `arming`), a new sub-state is not. */}
+          <ScreenBoundary key={p.view.screen} screen={p.view.screen} onError={onError}>
+            <Screen {...p} />
+          </ScreenBoundary>
+        </div>
       </KioskContext.Provider>
     </SlotsContext.Provider>
   );

@@ -1,6 +1,7 @@
-// The frame of every citizen screen: a top bar (listen, modes, language slots filled by other
-// components), a pictogram and a title, a body that scrolls when it does not fit, and the actions
-// kept at the bottom (so "Envoyer" never falls below the screen).
+// The frame of every citizen screen: a pictogram and a title, a body that scrolls when it does not
+// fit, and the actions kept at the bottom (so "Envoyer" never falls below the screen). The top bar
+// (listen, modes, language slots filled by other components) is the kiosk root's, beside the screen,
+// so it is not rebuilt at every screen change; overlays put their own in their dialog.
 import type { ComponentChildren } from 'preact';
 import { useContext, useLayoutEffect, useRef } from 'preact/hooks';
 import { SlotsContext } from './context';
@@ -77,7 +78,6 @@ export function ScreenFrame(p: ScreenFrameProps) {
     // tap never lands on a button that appeared under the finger. The element is created once per
     // screen, so the animation runs once.
     <section class={`screen screen-${p.name} arming${p.class ? ` ${p.class}` : ''}`} data-testid={`screen-${p.name}`} aria-labelledby={titleId}>
-      <TopBar />
       {p.icon ? <Pictogram name={p.icon} class="icon icon-hero screen-icon" /> : null}
       {p.title ? (
         <h1 id={titleId} class="title" lang={p.titleLang}>
