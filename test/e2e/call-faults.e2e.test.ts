@@ -1,81 +1,25 @@
 // Calls under real network faults: the hub in its own namespace and process, the agents' Chromium in
 // another, the booth in the root namespace (test/support/fault-stack.ts). Frames are sampled on both
 // sides all along; nothing here checks a duration (the faults bench prints those).
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screen } from '../support/e2e';
-import { frameSampler, framesOf, startFaultStack, type FaultStack } from '../support/fault-stack';
+import { frameSampler, framesOf, openCall, startFaultStack, type FaultStack } from '../support/fault-stack';
 import { netLabAvailable } from '../support/netns';
 import { agentReady } from '../support/stack';
+import type { Page } from 'playwright-core';
 
 let s: FaultStack;
 
 beforeAll(async () => {
   if (!(await netLabAvailable())) throw new Error('call-fault tests need root, iproute2 and iptables (source scripts/setup.sh as root)');
   s = await startFaultStack({ agents: 2 });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await s?.close();
-}, 60_000);
+}, 120_000);
 
-/** attract → language → service → walk-in → consent → device check → waiting. */
-async function walkIn(k: Page): Promise<void> {
-  await k.getByTestId('attract-start').click();
-  await screen(k, 'language');
-  await k.getByTestId('lang-fr').click();
-  await screen(k, 'service');
-  await k.getByTestId('service-emploi').click();
-  await screen(k, 'visitType');
-  await k.getByTestId('visit-walkin').click();
-  await screen(k, 'consent');
-  await k.getByTestId('consent-accept').click();
-  await screen(k, 'deviceCheck');
-  await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
-  await k.getByTestId('devices-continue').click();
-  await screen(k, 'waiting');
-}
-
-/** A connected call with video decoding both ways; returns the two pages and the call id. */
-async function inCall(agentIndex = 0): Promise<{ kiosk: Page; agent: Page; callId: string; close(): Promise<void> }> {
-  const agentCtx = await s.agentBrowser.newContext({ viewport: { width: 1280, height: 900 } });
-  const kioskCtx = await s.kioskBrowser.newContext({ viewport: { width: 1280, height: 900 } });
-  const agent = await agentCtx.newPage();
-  const agentLog: string[] = [];
-  agent.on('console', (m) => agentLog.push(m.text()));
-  await agentReady(agent, `${s.hubUrl}/agent/`, s.agents[agentIndex]!);
-  const kiosk = await kioskCtx.newPage();
-  await kiosk.goto(s.kioskUrl);
-  await screen(kiosk, 'attract');
-  await walkIn(kiosk);
-  await agent.getByTestId('ring-accept').click();
-  await screen(kiosk, 'inCall');
-  await agent.waitForFunction(() => document.body.dataset.agentState === 'in_call', undefined, { timeout: 15_000 }).catch(async (e: unknown) => {
-    throw new Error(`agent not in call: ${JSON.stringify(await agent.evaluate(() => ({ ...document.body.dataset })))} ${agentLog.slice(-10).join(' | ')}`, { cause: e });
-  });
-  try {
-    for (const p of [kiosk, agent]) await p.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 10, undefined, { timeout: 30_000 });
-  } catch (e) {
-    const state = {
-      agentPeer: await agent.getByTestId('peer-state').getAttribute('data-state'),
-      kioskCall: await kiosk.getByTestId('call-state').getAttribute('data-call-state'),
-      frames: [await framesOf(kiosk), await framesOf(agent)],
-      agentLog: agentLog.slice(-10),
-    };
-    throw new Error(`no video both ways: ${JSON.stringify(state)}`, { cause: e });
-  }
-  const callId = await agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId ?? '');
-  expect(callId).not.toBe('');
-  return {
-    kiosk,
-    agent,
-    callId,
-    close: async () => {
-      await agentCtx.close().catch(() => {});
-      await kioskCtx.close().catch(() => {});
-    },
-  };
-}
+const inCall = (agentIndex = 0) => openCall(s, agentIndex);
 
 /**
  * The agent hangs up: the kiosk reaches the survey only if the hub relays this call's frames again (a hub
@@ -113,7 +57,7 @@ describe('calls survive signaling and network faults', () => {
     } finally {
       await c.close();
     }
-  }, 180_000);
+  }, 400_000);
 
   it('a 10-second blackout of the booth mid-call: the same call resumes with the same agent and frames come back', async () => {
     const c = await inCall();
@@ -133,7 +77,7 @@ describe('calls survive signaling and network faults', () => {
     } finally {
       await c.close();
     }
-  }, 180_000);
+  }, 400_000);
 
   it('the agent moves to a new address mid-call: ICE restarts over signaling and the call resumes', async () => {
     const c = await inCall();
@@ -147,7 +91,7 @@ describe('calls survive signaling and network faults', () => {
     } finally {
       await c.close();
     }
-  }, 180_000);
+  }, 400_000);
 
   it('the agent\'s browser closes and never comes back: "L\'agent a été déconnecté", then the head of the line and the next agent sees attempt 2', async () => {
     const c = await inCall(0);
@@ -171,7 +115,7 @@ describe('calls survive signaling and network faults', () => {
       await otherCtx.close().catch(() => {});
       await c.close();
     }
-  }, 240_000);
+  }, 400_000);
 });
 
 /** The booth's hub link is back (its reconnect backoff spreads a fleet's return over a few seconds). */

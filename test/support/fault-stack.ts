@@ -76,11 +76,13 @@ export async function startFaultStack(opts: { agents?: number } = {}): Promise<F
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       hub = child;
+      const from = hubOut.length;
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`hub did not start in 30 s:\n${hubOut.slice(-2000)}`)), 30_000);
+        // Generous: tsx compiles the hub at each start, and a loaded CI machine is slow at it.
+        const timer = setTimeout(() => reject(new Error(`hub did not start in 120 s:\n${hubOut.slice(-2000)}`)), 120_000);
         const onData = (b: Buffer) => {
           hubOut += b.toString();
-          if (hubOut.includes('hub listening on')) {
+          if (hubOut.slice(from).includes('hub listening on')) {
             clearTimeout(timer);
             resolve();
           }
@@ -183,6 +185,77 @@ function launchLabBrowser(executablePath: string, extra: string[] = []): Promise
     headless: true,
     args: [noSandboxFlag, ...fakeMediaFlags, ...flags, `--disable-features=${disabled.join(',')}`, '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows', ...extra],
   });
+}
+
+/** attract → language → service → walk-in → consent → device check → waiting. */
+export async function walkIn(k: Page): Promise<void> {
+  const screen = (name: string) => k.getByTestId(`screen-${name}`).waitFor({ timeout: 20_000 });
+  await k.getByTestId('attract-start').click();
+  await screen('language');
+  await k.getByTestId('lang-fr').click();
+  await screen('service');
+  await k.getByTestId('service-emploi').click();
+  await screen('visitType');
+  await k.getByTestId('visit-walkin').click();
+  await screen('consent');
+  await k.getByTestId('consent-accept').click();
+  await screen('deviceCheck');
+  await k.waitForSelector('[data-testid="devices-continue"]:not([disabled])');
+  await k.getByTestId('devices-continue').click();
+  await screen('waiting');
+}
+
+export interface OpenCall {
+  kiosk: Page;
+  agent: Page;
+  callId: string;
+  close(): Promise<void>;
+}
+
+/** A connected call with video decoding both ways (agent `agentIndex` answers); throws with both sides' state otherwise. */
+export async function openCall(s: FaultStack, agentIndex = 0): Promise<OpenCall> {
+  const agentCtx = await s.agentBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+  const kioskCtx = await s.kioskBrowser.newContext({ viewport: { width: 1280, height: 900 } });
+  const close = async () => {
+    await agentCtx.close().catch(() => {});
+    await kioskCtx.close().catch(() => {});
+  };
+  try {
+    const agent = await agentCtx.newPage();
+    const agentLog: string[] = [];
+    agent.on('console', (m) => agentLog.push(m.text()));
+    await agent.goto(`${s.hubUrl}/agent/`);
+    await agent.getByTestId('login-username').fill(s.agents[agentIndex]!.username);
+    await agent.getByTestId('login-password').fill(s.agents[agentIndex]!.password);
+    await agent.getByTestId('login-submit').click();
+    await agent.getByTestId('status-available').click();
+    await agent.waitForFunction(() => document.body.dataset.agentState === 'available');
+    const kiosk = await kioskCtx.newPage();
+    await kiosk.goto(s.kioskUrl);
+    await kiosk.getByTestId('screen-attract').waitFor({ timeout: 20_000 });
+    await walkIn(kiosk);
+    await agent.getByTestId('ring-accept').click();
+    await kiosk.getByTestId('screen-inCall').waitFor({ timeout: 20_000 });
+    try {
+      await agent.waitForFunction(() => document.body.dataset.agentState === 'in_call', undefined, { timeout: 15_000 });
+      for (const p of [kiosk, agent]) await p.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 10, undefined, { timeout: 30_000 });
+    } catch (e) {
+      const state = {
+        agent: await agent.evaluate(() => ({ ...document.body.dataset })),
+        agentPeer: await agent.getByTestId('peer-state').getAttribute('data-state').catch(() => null),
+        kioskCall: await kiosk.getByTestId('call-state').getAttribute('data-call-state').catch(() => null),
+        frames: [await framesOf(kiosk), await framesOf(agent)],
+        agentLog: agentLog.slice(-10),
+      };
+      throw new Error(`no call with video both ways: ${JSON.stringify(state)}`, { cause: e });
+    }
+    const callId = await agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId ?? '');
+    if (!callId) throw new Error('the agent console shows no call id');
+    return { kiosk, agent, callId, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 /** Decoded frames of the `<video>` with this test id (requestVideoFrameCallback's source: the playback quality counter). */
