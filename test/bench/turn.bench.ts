@@ -137,6 +137,7 @@ try {
   const results: Record<Path, Trial[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [], 'relay-tls': [] };
   const failures: Record<Path, string[]> = { direct: [], 'no-turn': [], relay: [], 'relay-tcp': [], 'relay-tls': [] };
   for (let i = 0; i < n; i++) {
+    process.stderr.write(`round ${i + 1}/${n}\r`);
     // Rotate the order so no path always runs first (right after the previous trial's teardown).
     for (let j = 0; j < PATHS.length; j++) {
       const path = PATHS[(i + j) % PATHS.length]!;
