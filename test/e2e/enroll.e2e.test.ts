@@ -9,12 +9,19 @@ import { until } from '../support/booth';
 import { approveInConsole, consoleSignIn, startEnrollStack } from '../support/enroll';
 
 const session = useE2ESession();
+/** A context whose waits allow for a loaded CI machine (page loads took over 30 s at load 70). */
+const context = async (viewport: { width: number; height: number }) => {
+  const ctx = await session.context(viewport);
+  ctx.setDefaultTimeout(90_000);
+  ctx.setDefaultNavigationTimeout(90_000);
+  return ctx;
+};
 
 describe('booth enrollment (E2E)', () => {
   it('fresh booth → code → technician approves on a phone → attract; revoked → code again, outbox delivered after re-enrollment', async () => {
     const s = await startEnrollStack();
     session.defer(() => s.close());
-    const kioskCtx = await session.context({ width: 1920, height: 1080 });
+    const kioskCtx = await context({ width: 1920, height: 1080 });
     const kiosk = await kioskCtx.newPage();
     await kiosk.goto(s.runtime.url);
     await kiosk.getByTestId('enroll-screen').waitFor();
@@ -26,7 +33,7 @@ describe('booth enrollment (E2E)', () => {
     expect(await axeViolations(kiosk, false)).toEqual([]);
 
     // The technician scans the QR code: the console opens on the enroll page with the code.
-    const phone = await (await session.context({ width: 390, height: 844 })).newPage();
+    const phone = await (await context({ width: 390, height: 844 })).newPage();
     await phone.goto(qr!);
     await consoleSignIn(phone, s.technician);
     await phone.getByTestId('enroll-fingerprint').waitFor();
@@ -66,7 +73,7 @@ describe('booth enrollment (E2E)', () => {
     const s = await startEnrollStack();
     session.defer(() => s.close());
     for (const viewport of [{ width: 1920, height: 1080 }, { width: 390, height: 844 }]) {
-      const page = await (await session.context(viewport)).newPage();
+      const page = await (await context(viewport)).newPage();
       await page.goto(s.consoleUrl);
       await page.getByTestId('signin-submit').waitFor();
       expect(await axeViolations(page, false), `sign-in ${viewport.width}`).toEqual([]);
@@ -82,7 +89,7 @@ describe('booth enrollment (E2E)', () => {
       }
     }
     // A technician sees no accounts page, and gets "forbidden" when typing its address.
-    const tech = await (await session.context({ width: 390, height: 844 })).newPage();
+    const tech = await (await context({ width: 390, height: 844 })).newPage();
     await tech.goto(s.consoleUrl);
     await consoleSignIn(tech, s.technician);
     expect(await tech.getByTestId('nav-accounts').count()).toBe(0);
