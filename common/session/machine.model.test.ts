@@ -33,6 +33,8 @@ const payloads = (s: Snap): SessionEvent[] => {
     { type: 'call.failed', reason: 'dropped' },
     { type: 'hub.error', code: 'conflict', ref: 'call.request' },
     { type: 'hub.status', status: 'offline' },
+    // the hub link back in a call: the hub re-attached it (the call itself never depended on the link)
+    { type: 'call.resumed', callId },
     { type: 'call.mute', muted: !c.muted },
     { type: 'survey.submit', rating: 4, comment: 'Très bien' },
     { type: 'devices.failed', reason: 'NotAllowedError' },
