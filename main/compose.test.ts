@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatchBridgeCall } from '../common/bridge/dispatch';
-import { KioskPublicConfig } from '../common/config';
+import { KioskPublicConfig, allDaySchedule } from '../common/config';
 import { SimScreen } from '../hardware/index';
 import { composeKiosk, hubHttpBase, siteProfiles } from './compose';
 import { memoryLogger } from '../common/log';
@@ -86,6 +86,24 @@ describe('composeKiosk screen schedule', () => {
 
       const health = await dispatchBridgeCall(core.handlers, 'health.get', []);
       expect(health).toMatchObject({ ok: true, value: { screen: { on: true, reason: 'woken', method: 'simulated', ok: true }, devices: { presence: { status: 'connected' } } } });
+    } finally {
+      await core.close();
+    }
+  });
+
+  it("follows opening hours the hub changed (applied between visits), not only the file's", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vg-compose-screen3-'));
+    dirs.push(dataDir);
+    const config = { public: KioskPublicConfig.parse({ simulation: true, schedule: allDaySchedule }), hubUrl: 'ws://127.0.0.1:9/ws', kioskId: 'k1', kioskSecret: 's'.repeat(24), dataDir, devMode: false };
+    const screen = new SimScreen();
+    const core = await composeKiosk({ config, hardware: 'simulated', screen, clock: { now: () => Date.UTC(2026, 0, 7, 15) } });
+    try {
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['attract']);
+      expect(screen.on).toBe(true);
+      // The hub closes the office all week; the booth applies it at attract and the screen goes dark.
+      core.config.offer('v1', { schedule: { timeZone: 'America/Toronto', days: [[], [], [], [], [], [], []] } });
+      await dispatchBridgeCall(core.handlers, 'session.phase', ['attract']);
+      await vi.waitFor(() => expect(screen.on).toBe(false));
     } finally {
       await core.close();
     }

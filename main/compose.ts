@@ -65,7 +65,8 @@ interface PeripheralOptions {
   profilesDir: string | undefined;
   emit: EmitEvent;
   log: Logger;
-  schedule: WeeklySchedule;
+  /** Opening hours, read at each decision: the hub's configuration may change them (main/services/config-live.ts). */
+  schedule: () => WeeklySchedule;
   screen: Screen | null | undefined;
   clock: Clock | undefined;
   timers: HardwareTimers | undefined;
@@ -116,7 +117,12 @@ async function startPeripherals(o: PeripheralOptions): Promise<Peripherals | und
   const clock = o.clock ?? { now: () => Date.now() };
   const timers = o.timers ?? realTimers;
   // Dark outside opening hours, woken by touch (hardware.wake) or presence, never dark in a visit (session.phase).
-  const scheduler = screen ? new ScreenScheduler({ screen, schedule: o.schedule, clock, timers }) : null;
+  const scheduler = screen ? new ScreenScheduler({
+    screen, clock, timers,
+    get schedule() {
+      return o.schedule();
+    },
+  }) : null;
   const profiles = siteProfiles(o.profilesDir, log);
   const manager = new DeviceManager({ hid, ...(profiles ? { profiles } : {}), log: log.child({ module: 'hardware' }) });
   const service = createHardwareService({ manager, booth, emit: o.emit, scheduler, screen, clock, timers });
@@ -144,12 +150,13 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
   const log = opts.log ?? silentLogger;
   // Peripherals exist before the core that carries their events: forward through a late-bound emit.
   let coreEmit: EmitEvent | undefined;
+  let liveConfig: KioskCore['config'] | undefined;
   const emit = ((event: EventName, ...payload: unknown[]) => (coreEmit as ((e: EventName, ...p: unknown[]) => void) | undefined)?.(event, ...payload)) as EmitEvent;
   const mode = opts.hardware ?? 'none';
   const peripherals =
     mode === 'none'
       ? undefined
-      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
+      : await startPeripherals({ mode, profilesDir: config.profilesDir, emit, log, schedule: () => liveConfig?.current().schedule ?? config.public.schedule, screen: opts.screen, clock: opts.clock, timers: opts.screenTimers });
   let outbox: ReturnType<typeof createOutbox> | undefined;
   try {
     // Production booths authenticate with their key pair (made at first start); a development
@@ -223,6 +230,7 @@ export async function composeKiosk(opts: ComposeKioskOptions): Promise<KioskCore
       closeables: [...(peripherals ? [peripherals] : []), outbox, { close: () => sender.stop() }, ...(updates ? [{ close: () => updates.updater.stop() }] : [])],
     });
     coreEmit = core.emit;
+    liveConfig = core.config;
     late.core = core;
     if (updates) {
       // State first (probation, last outcome), so the first health frame already carries it.
