@@ -134,7 +134,7 @@ describe('production launch (kiosk user, sandbox, policy, no camera)', () => {
     const all = chromiumProcs();
     expect(all.length).toBeGreaterThan(0);
     for (const p of all) {
-      expect(p.argv.join(' ')).not.toMatch(/--no-sandbox|--use-fake-|--remote-debugging|--disable-web-security/);
+      expect(p.argv.join(' ')).not.toMatch(/--no-sandbox|--use-fake-|--remote-debugging-port|--remote-debugging-address|--disable-web-security/);
       expect(sandboxStatus(p.pid).uid).toBe(user.uid);
     }
     const renderers = chromiumProcs('--type=renderer').map((p) => sandboxStatus(p.pid));
