@@ -3,7 +3,7 @@
 // that screen needs; once a technician approves, it composes the full kiosk (outbox, hub link,
 // peripherals) under the new id; when the hub revokes it (error `revoked`, close 4403) it closes
 // the full kiosk — the outbox file keeps what was not delivered — and shows a code again.
-import type { BridgeHandlers, CallName, EmitEvent, EventName, EventPayload } from '../../common/bridge/contract';
+import type { BridgeHandlers, CallName } from '../../common/bridge/contract';
 import type { HubLinkStatus } from '../../common/bridge/core';
 import type { EnrollState } from '../../common/enroll';
 import { unavailableHandlers } from './bridge-handlers';
@@ -13,6 +13,7 @@ import { readIdentity, startEnrollment, writeIdentity, type BoothIdentity, type 
 import { loadOrCreateKioskKey } from './kiosk-key';
 import type { Logger } from './log';
 import { silentLogger } from './log';
+import { createEventFanout } from './event-fanout';
 import type { HubLink } from './hub-link';
 
 /** The configuration before enrollment: as KioskConfig, but the kiosk id may be missing. */
@@ -57,16 +58,7 @@ export async function startBooth(opts: BoothOptions): Promise<Booth> {
   const log = opts.log ?? silentLogger;
   const now = opts.now ?? Date.now;
   const { config } = opts;
-  const listeners = new Set<BridgeEventListener>();
-  const emit: EmitEvent = <K extends EventName>(event: K, ...payload: EventPayload<K>) => {
-    for (const l of listeners) {
-      try {
-        l(event, payload);
-      } catch (err) {
-        log.error({ event, err: String(err) }, 'bridge event listener threw');
-      }
-    }
-  };
+  const { listeners, emit } = createEventFanout(log);
   let inner: KioskCore | undefined;
   let offInner: (() => void)[] = [];
   let enrollment: Enrollment | undefined;

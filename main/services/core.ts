@@ -1,6 +1,6 @@
 // The kiosk core: every main-process service composed once, shared by both runtimes (Electron
 // shell and browser runtime). Runtimes only carry `handlers` calls in and `subscribe` events out.
-import type { BridgeHandlers, EmitEvent, EventName, EventPayload } from '../../common/bridge/contract';
+import type { BridgeHandlers, EmitEvent } from '../../common/bridge/contract';
 import type { VisitPhase } from '../../common/bridge/core';
 import type { OutboxStats } from '../../common/bridge/outbox';
 import type { KioskHealthSnapshot } from '../../common/protocol';
@@ -17,6 +17,7 @@ import type { HubLink, HubLinkOptions, OutgoingFrame, Timers } from './hub-link'
 import { createHubLink } from './hub-link';
 import type { Logger } from './log';
 import { silentLogger } from './log';
+import { createEventFanout, type BridgeEventListener } from './event-fanout';
 import type { PowerSaveBlocker } from './power-save';
 import { createVisitPhaseTracker, noopPowerSaveBlocker } from './power-save';
 import { createTechnicianGate } from './technician';
@@ -47,7 +48,7 @@ const IDLE_PHASES: ReadonlySet<VisitPhase> = new Set(['attract', 'closed', 'out_
 export type PhaseSource = 'renderer' | 'main';
 
 /** Receives every bridge event main pushes to the renderer. */
-export type BridgeEventListener = (event: EventName, payload: unknown[]) => void;
+export type { BridgeEventListener };
 
 export interface KioskCoreDeps {
   /** Validated kiosk configuration. */
@@ -104,16 +105,7 @@ export interface KioskCore {
 
 export function createKioskCore(deps: KioskCoreDeps): KioskCore {
   const log = deps.log ?? silentLogger;
-  const listeners = new Set<BridgeEventListener>();
-  const emit: EmitEvent = <K extends EventName>(event: K, ...payload: EventPayload<K>) => {
-    for (const l of listeners) {
-      try {
-        l(event, payload);
-      } catch (err) {
-        log.error({ event, err: String(err) }, 'bridge event listener threw');
-      }
-    }
-  };
+  const { listeners, emit } = createEventFanout(log);
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const tracker = createVisitPhaseTracker(deps.powerSave ?? noopPowerSaveBlocker);
