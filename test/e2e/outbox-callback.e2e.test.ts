@@ -51,8 +51,16 @@ beforeAll(async () => {
     const login = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: 'correct-horse-1' }) });
     const { token } = await login.json();
     mountCallbacks(document.getElementById('root'), { token, hubUrl: '', t: translator('fr'), pollMs: 500 });`);
-  agentHtml = page(agentJs);
-  hub = await startTestHub(join(dir, 'hub.db'), { plugins: [(app) => void app.get('/test-agent', (_req, reply) => reply.type('text/html').send(agentHtml))] });
+  // The hub's strict CSP (script-src 'self', no inline script) covers this test page too: its script is a file of its own.
+  agentHtml = '<!doctype html><html lang="fr"><meta charset="utf-8"><body><div id="root"></div><script type="module" src="/test-agent.js"></script></body></html>';
+  hub = await startTestHub(join(dir, 'hub.db'), {
+    plugins: [
+      (app) => {
+        app.get('/test-agent', (_req, reply) => reply.type('text/html').send(agentHtml));
+        app.get('/test-agent.js', (_req, reply) => reply.type('text/javascript').send(agentJs));
+      },
+    ],
+  });
 
   outbox = createOutbox({ path: join(dir, 'kiosk.db'), key: randomBytes(32) });
   sender = createSender({ outbox, hubUrl: hub.url, kioskId: hub.kioskId, secret: hub.secret, baseBackoffMs: 50, maxBackoffMs: 200, idleMs: 100 });
