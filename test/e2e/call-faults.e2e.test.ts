@@ -88,6 +88,8 @@ describe('calls survive signaling and network faults', () => {
       expect(await c.agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId)).toBe(c.callId);
       // No hang-up through the hub here: the console's WebSocket from the old address is dead but not yet
       // known to be (TCP keeps retrying), so its frames go nowhere until the ping notices.
+      // The kiosk's side hears of the restarted path a moment after frames flow again: wait for its state to settle.
+      await c.kiosk.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="call-state"]')?.dataset.callState === 'connected', undefined, { timeout: 60_000 });
       expect(await c.kiosk.getByTestId('call-state').getAttribute('data-call-state')).toBe('connected');
     } finally {
       await c.close();

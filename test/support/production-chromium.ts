@@ -166,6 +166,8 @@ export interface PolicyProcessOptions {
   /** The whole environment of the command (nothing of the test's leaks in). */
   env: Record<string, string>;
   cwd?: string;
+  /** Extra pipes after stdin, stdout and stderr (fds 3 and 4: the DevTools pipe main's runtime opens with `--remote-debugging-pipe`). */
+  extraPipes?: number;
 }
 
 export interface PolicyProcess {
@@ -195,7 +197,7 @@ export function spawnWithPolicy(o: PolicyProcessOptions): PolicyProcess {
   const envArgs = Object.entries(o.env).map(([k, v]) => `${k}=${v}`);
   const proc = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', etc, String(user.uid), String(user.gid), '/usr/bin/env', '-i', ...envArgs, ...o.command], {
     cwd: o.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...Array<'pipe'>(o.extraPipes ?? 0).fill('pipe')],
     detached: true, // its own process group: close() reaches Chromium's children too
   });
   let out = '';

@@ -299,7 +299,9 @@ export async function startKioskWindow(x: XSession, opts: KioskWindowOptions = {
             // On a booth main and Chromium are the same user; here main is the test (root), so the
             // profile it just prepared is handed to the kiosk user first.
             spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dataDir]);
-            const launched = spawnWithPolicy({ policy, user, command: [cmd, ...args], env: { DISPLAY: x.display, HOME: dataDir, PATH: '/usr/bin:/bin' } });
+            // Keep the runtime's DevTools pipe (fds 3 and 4) when it asks for one, as a booth's launch has it.
+            const extraPipes = Array.isArray(spawnOpts.stdio) ? Math.max(0, spawnOpts.stdio.length - 3) : 0;
+            const launched = spawnWithPolicy({ policy, user, command: [cmd, ...args], env: { DISPLAY: x.display, HOME: dataDir, PATH: '/usr/bin:/bin' }, extraPipes });
             policyProcs.push(launched);
             child = launched.proc;
           } else {
