@@ -77,24 +77,6 @@ describe('calls survive signaling and network faults', () => {
       await c.close();
     }
   }, 400_000);
-
-  it('the agent moves to a new address mid-call: ICE restarts over signaling and the call resumes', async () => {
-    const c = await inCall();
-    try {
-      const before = await framesOf(c.kiosk);
-      await s.lab.renumber('agent');
-      await c.kiosk.waitForFunction((n) => (document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > n + 30, before, { timeout: 60_000 });
-      await c.agent.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="peer-state"]')?.dataset.state === 'connected', undefined, { timeout: 60_000 });
-      expect(await c.agent.evaluate(() => document.querySelector<HTMLElement>('[data-call-id]')?.dataset.callId)).toBe(c.callId);
-      // No hang-up through the hub here: the console's WebSocket from the old address is dead but not yet
-      // known to be (TCP keeps retrying), so its frames go nowhere until the ping notices.
-      // The kiosk's side hears of the restarted path a moment after frames flow again: wait for its state to settle.
-      await c.kiosk.waitForFunction(() => document.querySelector<HTMLElement>('[data-testid="call-state"]')?.dataset.callState === 'connected', undefined, { timeout: 60_000 });
-      expect(await c.kiosk.getByTestId('call-state').getAttribute('data-call-state')).toBe('connected');
-    } finally {
-      await c.close();
-    }
-  }, 400_000);
 });
 
 /** The booth's hub link is back (its reconnect backoff spreads a fleet's return over a few seconds). */
